@@ -1,0 +1,13 @@
+// Node-API entry point: registers every native function. Each register* lives in
+// its own file and only converts arguments and results.
+#include <napi.h>
+
+#include "register.h"
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  convreg_binding::registerDense(env, exports);
+  convreg_binding::registerSystem(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(convreg, Init)

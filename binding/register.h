@@ -1,0 +1,8 @@
+// One registration function per group of native calls.
+#pragma once
+#include <napi.h>
+
+namespace convreg_binding {
+void registerDense(Napi::Env env, Napi::Object exports);
+void registerSystem(Napi::Env env, Napi::Object exports);
+}  // namespace convreg_binding

@@ -1,0 +1,53 @@
+/** Command-line argument helpers: every error names the flag and the constraint. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+import { ConvregRangeError } from "../errors.js";
+
+/** A usage error: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+/** parseArgs with unknown flags and missing values reported as usage errors. */
+export type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(argv: string[], options: O): Parsed<O> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true } as const);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.split("\n")[0] : String(e));
+  }
+}
+
+/** An integer flag value in [min, max]. */
+export function integerFlag(value: string | undefined, flag: string, min: number, fallback?: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`${flag} is required`);
+    return fallback;
+  }
+  const v = Number(value);
+  if (value.trim() === "" || !Number.isInteger(v) || v < min)
+    throw new ConvregRangeError("ERR_RANGE", `${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  return v;
+}
+
+/** A finite number flag value > 0. */
+export function positiveFlag(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const v = Number(value);
+  if (value.trim() === "" || !Number.isFinite(v) || v <= 0)
+    throw new ConvregRangeError("ERR_RANGE", `${flag} must be a finite number > 0, got ${JSON.stringify(value)}`);
+  return v;
+}
+
+/** A flag restricted to a set of words. */
+export function choiceFlag<const T extends string>(value: string | undefined, flag: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+/** Exactly one positional argument (the input file). */
+export function onePositional(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected exactly one ${what}, got ${positionals.length}`);
+  return positionals[0];
+}

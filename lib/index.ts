@@ -1,0 +1,11 @@
+/**
+ * convreg: measure and regularize the singular values of convolution layers.
+ * @packageDocumentation
+ */
+export * from "./errors.js";
+export * from "./kernel.js";
+export * from "./operations.js";
+export * from "./kernel-file.js";
+export { parseNpy, formatNpy, type NpyArray } from "./npy.js";
+export { setMemoryLimit, getMemoryLimit } from "./memory.js";
+export { setBlasThreads, getBlasThreads } from "./threads.js";

@@ -1,0 +1,177 @@
+/**
+ * The layer operations of the public API: the matrix M, the penalty of the paper,
+ * its gradient (Theorem 3.1) and the singular values of M. Each exists in a
+ * synchronous form and an `...Async` form that runs off the main thread.
+ */
+import { requireKernel, type Kernel } from "./kernel.js";
+import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "./validate.js";
+import { runAsync, runSync, type NativePlan } from "./plan.js";
+import {
+  densePenaltyPlan,
+  denseGradientPlan,
+  densePlan,
+  denseSpectrumPlan,
+  sparsePlan,
+} from "./dense-plans.js";
+
+/** Options shared by every layer operation. */
+export interface LayerOptions {
+  /** Spatial size N of the N x N input (an integer >= 1). */
+  n: number;
+  /** Refuse allocations larger than this many bytes (default: see setMemoryLimit, 2 GiB). */
+  memoryLimit?: number;
+}
+
+/** Engines that compute the penalty and its gradient. */
+export type Engine = "auto" | "dense";
+
+/** Options of the penalty and its gradient. */
+export interface PenaltyOptions extends LayerOptions {
+  /** Target of the squared singular values: F = ||M^T M - alpha I||_F^2 (default 1). */
+  alpha?: number;
+  /** "dense" builds M (the paper's reference construction); "auto" picks the fastest exact engine. */
+  engine?: Engine;
+}
+
+/** Options of the singular value computation. */
+export interface SingularValueOptions extends LayerOptions {
+  /**
+   * "svd" (default): LAPACK dgesvd on M, accurate to rounding relative to sigma_max for every value.
+   * "gram": square roots of the eigenvalues of the smaller Gram matrix (dsyevd), several times
+   * faster; values below about 1e-8 * sigma_max lose their relative accuracy.
+   */
+  method?: "svd" | "gram";
+}
+
+/** M in compressed sparse row form: row i holds `value[z]` at column `column[z]` for z in `rowStart[i]..rowStart[i+1]-1`. */
+export interface SparseMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowStart: Int32Array;
+  readonly column: Int32Array;
+  /** Index into `kernel.data` of the entry stored at each nonzero. */
+  readonly entry: Int32Array;
+  readonly value: Float64Array;
+}
+
+/** M as a dense row-major matrix. */
+export interface DenseMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+}
+
+/** Penalty and its gradient, computed in one pass. */
+export interface PenaltyAndGradient {
+  /** F(K) = ||M^T M - alpha I||_F^2. */
+  penalty: number;
+  /** dF/dK (not halved) with the kernel's shape. */
+  gradient: Kernel;
+}
+
+interface CommonArgs {
+  kernel: Kernel;
+  n: number;
+  alpha: number;
+  memoryLimit?: number;
+}
+
+function readCommon(kernel: unknown, options: PenaltyOptions | undefined): CommonArgs {
+  const k = requireKernel(kernel);
+  const o = requireOptions(options);
+  return { kernel: k, n: requireInputSize(o.n, "options.n"), alpha: requireAlpha(o.alpha), memoryLimit: o.memoryLimit };
+}
+
+function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, number> {
+  const a = readCommon(kernel, options);
+  requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
+  return densePenaltyPlan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
+}
+
+function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, PenaltyAndGradient> {
+  const a = readCommon(kernel, options);
+  requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
+  return denseGradientPlan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, PenaltyAndGradient>;
+}
+
+function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefined): NativePlan<unknown, Float64Array> {
+  const k = requireKernel(kernel);
+  const o = requireOptions(options);
+  const n = requireInputSize(o.n, "options.n");
+  const method = requireChoice(o.method, "options.method", ["svd", "gram"], "svd");
+  return denseSpectrumPlan(k, n, method, o.memoryLimit) as NativePlan<unknown, Float64Array>;
+}
+
+type MatrixOptions = LayerOptions & { dense?: boolean };
+
+function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<unknown, SparseMatrix | DenseMatrix> {
+  const k = requireKernel(kernel);
+  const o = requireOptions(options);
+  const n = requireInputSize(o.n, "options.n");
+  if (o.dense) {
+    const plan = densePlan(k, n, o.memoryLimit);
+    const [, , g, h] = k.shape;
+    return { ...plan, finish: (raw) => ({ rows: h * n * n, cols: g * n * n, data: raw as Float64Array }) } as NativePlan<unknown, DenseMatrix>;
+  }
+  return sparsePlan(k, n, o.memoryLimit) as NativePlan<unknown, SparseMatrix>;
+}
+
+const withGradientOnly = (r: PenaltyAndGradient): Kernel => r.gradient;
+
+/**
+ * The matrix M with `vec(Y) = M vec(X)`: `h N^2` rows, `g N^2` columns. Row `c N^2 + r N + s`
+ * is output pixel (r, s) of channel c; column `d N^2 + r N + s` is input pixel (r, s) of channel d.
+ * Sparse CSR by default; `{ dense: true }` materializes it (memory-checked).
+ */
+export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense: true }): DenseMatrix;
+export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense?: false }): SparseMatrix;
+export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseMatrix | DenseMatrix {
+  return runSync(matrixPlanFor(kernel, options));
+}
+
+/** Async form of {@link transformMatrix}. */
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense: true }): Promise<DenseMatrix>;
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense?: false }): Promise<SparseMatrix>;
+export async function transformMatrixAsync(kernel: Kernel, options: MatrixOptions): Promise<SparseMatrix | DenseMatrix> {
+  return runAsync(matrixPlanFor(kernel, options));
+}
+
+/** The paper's penalty F(K) = ||M^T M - alpha I||_F^2. */
+export function penalty(kernel: Kernel, options: PenaltyOptions): number {
+  return runSync(penaltyPlanFor(kernel, options));
+}
+
+/** Async form of {@link penalty}. */
+export async function penaltyAsync(kernel: Kernel, options: PenaltyOptions): Promise<number> {
+  return runAsync(penaltyPlanFor(kernel, options));
+}
+
+/** dF/dK by Theorem 3.1 (the full derivative, twice the paper's G). */
+export function gradient(kernel: Kernel, options: PenaltyOptions): Kernel {
+  return withGradientOnly(runSync(gradientPlanFor(kernel, options)));
+}
+
+/** Async form of {@link gradient}. */
+export async function gradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<Kernel> {
+  return withGradientOnly(await runAsync(gradientPlanFor(kernel, options)));
+}
+
+/** F and dF/dK in one pass (they share M and its Gram matrix). */
+export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): PenaltyAndGradient {
+  return runSync(gradientPlanFor(kernel, options));
+}
+
+/** Async form of {@link penaltyAndGradient}. */
+export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<PenaltyAndGradient> {
+  return runAsync(gradientPlanFor(kernel, options));
+}
+
+/** All `min(h N^2, g N^2)` singular values of M, descending. */
+export function singularValues(kernel: Kernel, options: SingularValueOptions): Float64Array {
+  return runSync(spectrumPlanFor(kernel, options));
+}
+
+/** Async form of {@link singularValues}. */
+export async function singularValuesAsync(kernel: Kernel, options: SingularValueOptions): Promise<Float64Array> {
+  return runAsync(spectrumPlanFor(kernel, options));
+}

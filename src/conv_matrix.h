@@ -1,0 +1,28 @@
+// The matrix M of a convolution layer: sparse (CSR) construction and dense materialization.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "conv_shape.h"
+
+namespace convreg {
+
+// M in compressed sparse row form. `entry[z]` is the index (HWIO) of the kernel
+// entry stored at nonzero z, so the sum over Omega of Theorem 3.1 is a walk over z.
+struct SparseConvMatrix {
+  int64_t rows = 0, cols = 0;
+  std::vector<int64_t> rowStart;  // rows + 1 offsets into the arrays below
+  std::vector<int64_t> column;
+  std::vector<int64_t> entry;
+  std::vector<double> value;
+};
+
+// Number of nonzeros of M without building it (taps that land inside the image).
+int64_t countNonzeros(const ConvShape& shape);
+
+SparseConvMatrix buildSparse(const ConvShape& shape, const double* kernel);
+
+// Row-major dense M (rows x cols), written into `out` which must hold rows*cols doubles.
+void materializeDense(const SparseConvMatrix& m, double* out);
+
+}  // namespace convreg
