@@ -1,0 +1,129 @@
+/**
+ * Independent references for the tests, written from the definitions in MATH.md and
+ * sharing no code with lib/ or src/: M built entry by entry, dense products, Jacobi
+ * eigenvalues, and a seeded generator.
+ */
+
+/** A deterministic generator (mulberry32) with standard normal draws (Box-Muller). */
+export function rng(seed: number): { uniform(): number; normal(): number } {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => {
+    const u = 1 - uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
+  };
+  return { uniform, normal };
+}
+
+/** Random HWIO kernel data of shape [k, k, g, h]. */
+export function randomData(k: number, g: number, h: number, seed: number): Float64Array {
+  const r = rng(seed);
+  return Float64Array.from({ length: k * k * g * h }, () => r.normal());
+}
+
+/** Dense matrix as an array of rows. */
+export type Rows = number[][];
+
+/**
+ * M by its definition (MATH.md): Y[r,s,c] = sum_{d,p,q} X[r-m+p, s-m+q, d] K[p,q,d,c] with
+ * 1-indexed p, q, m = ceil(k/2), zero padding. Row (c,r,s) -> c N^2 + r N + s, column likewise.
+ * Returns M and, for each kernel entry, the list of positions holding it (Omega).
+ */
+export function bruteForceM(data: Float64Array, k: number, g: number, h: number, n: number): { m: Rows; omega: Map<number, Array<[number, number]>> } {
+  const m: Rows = Array.from({ length: h * n * n }, () => new Array<number>(g * n * n).fill(0));
+  const omega = new Map<number, Array<[number, number]>>();
+  const mm = Math.ceil(k / 2);
+  for (let c = 0; c < h; c++)
+    for (let r = 1; r <= n; r++)
+      for (let s = 1; s <= n; s++)
+        for (let d = 0; d < g; d++)
+          for (let p = 1; p <= k; p++)
+            for (let q = 1; q <= k; q++) {
+              const xr = r - mm + p;
+              const xs = s - mm + q;
+              if (xr < 1 || xr > n || xs < 1 || xs > n) continue;
+              const e = (((p - 1) * k + (q - 1)) * g + d) * h + c;
+              const i = c * n * n + (r - 1) * n + (s - 1);
+              const j = d * n * n + (xr - 1) * n + (xs - 1);
+              m[i][j] += data[e];
+              if (!omega.has(e)) omega.set(e, []);
+              omega.get(e)!.push([i, j]);
+            }
+  return { m, omega };
+}
+
+export function transpose(a: Rows): Rows {
+  return a[0].map((_, j) => a.map((row) => row[j]));
+}
+
+export function multiply(a: Rows, b: Rows): Rows {
+  const out: Rows = a.map(() => new Array<number>(b[0].length).fill(0));
+  for (let i = 0; i < a.length; i++)
+    for (let l = 0; l < b.length; l++) {
+      const v = a[i][l];
+      if (v === 0) continue;
+      for (let j = 0; j < b[0].length; j++) out[i][j] += v * b[l][j];
+    }
+  return out;
+}
+
+/** F = ||M^T M - alpha I||_F^2 computed on the full (not the smaller) Gram matrix. */
+export function bruteForcePenalty(m: Rows, alpha: number): number {
+  const gram = multiply(transpose(m), m);
+  let f = 0;
+  gram.forEach((row, i) => row.forEach((v, j) => (f += (v - (i === j ? alpha : 0)) ** 2)));
+  return f;
+}
+
+/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, descending. */
+export function jacobiEigenvalues(input: Rows): number[] {
+  const a = input.map((r) => r.slice());
+  const n = a.length;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i][j] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(a[p][q]) < 1e-300) continue;
+        const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let r = 0; r < n; r++) {
+          const arp = a[r][p], arq = a[r][q];
+          a[r][p] = c * arp - s * arq;
+          a[r][q] = s * arp + c * arq;
+        }
+        for (let r = 0; r < n; r++) {
+          const apr = a[p][r], aqr = a[q][r];
+          a[p][r] = c * apr - s * aqr;
+          a[q][r] = s * apr + c * aqr;
+        }
+      }
+  }
+  return a.map((row, i) => row[i]).sort((x, y) => y - x);
+}
+
+/** Singular values of M from Jacobi eigenvalues of its smaller Gram matrix, descending. */
+export function referenceSingularValues(m: Rows): number[] {
+  const t = transpose(m);
+  const gram = m.length <= t.length ? multiply(m, t) : multiply(t, m);
+  return jacobiEigenvalues(gram).map((v) => Math.sqrt(Math.max(0, v)));
+}
+
+/** Largest |a - b| relative to the largest |b|. */
+export function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0, scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / (scale || 1);
+}
