@@ -1,5 +1,6 @@
 // Binding for process-wide settings of the native core (BLAS threads).
 #include "../src/blas_threads.h"
+#include "../src/blas_timing.h"
 #include "convert.h"
 #include "register.h"
 
@@ -9,6 +10,14 @@ void registerSystem(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     convreg::setBlasThreads(static_cast<int>(toInt(info[0])));
     return info.Env().Undefined();
+  }));
+  // Benchmark helpers: (m, n, k, repeats) and (n, k, repeats) -> median milliseconds.
+  exports.Set("timeDgemm", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), convreg::timeDgemm(toInt(info[0]), toInt(info[1]), toInt(info[2]),
+                                                             static_cast<int>(toInt(info[3]))));
+  }));
+  exports.Set("timeDsyrk", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), convreg::timeDsyrk(toInt(info[0]), toInt(info[1]), static_cast<int>(toInt(info[2]))));
   }));
   exports.Set("blasThreads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), convreg::blasThreads());

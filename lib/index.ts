@@ -9,3 +9,4 @@ export * from "./kernel-file.js";
 export { parseNpy, formatNpy, type NpyArray } from "./npy.js";
 export { setMemoryLimit, getMemoryLimit } from "./memory.js";
 export { setBlasThreads, getBlasThreads } from "./threads.js";
+export { timeDgemm, timeDsyrk } from "./blas-timing.js";
