@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "../src/blas_threads.h"
+
 namespace convreg_binding {
 
 template <typename Result>
@@ -24,6 +26,7 @@ class TaskWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
+      convreg::BlasCallScope blas;  // thread policy: one BLAS thread while calls overlap
       result_ = task_();
     } catch (const std::exception& e) {
       SetError(e.what());
@@ -49,6 +52,7 @@ void exportTask(Napi::Env env, Napi::Object exports, const std::string& name, Pr
     std::function<Result()> task = prepare(info);
     Result result;
     try {
+      convreg::BlasCallScope blas;
       result = task();
     } catch (const std::exception& e) {
       throw Napi::Error::New(info.Env(), e.what());

@@ -1,7 +1,24 @@
-// Process-wide BLAS thread count (OpenBLAS keeps one global setting).
+// BLAS thread policy. OpenBLAS keeps one process-wide thread count, and several calls running
+// at once, each with all cores, thrash. So: a call that runs alone uses the preferred count
+// (all cores by default); while two or more calls are in flight, new BLAS work uses one thread.
 #pragma once
 
 namespace convreg {
+
+// Sets the thread count a lone call uses (>= 1).
 void setBlasThreads(int threads);
+// The thread count a lone call uses.
 int blasThreads();
+// Number of native calls in flight.
+int activeBlasCalls();
+
+// Marks one native call in flight for its lifetime and applies the policy above.
+class BlasCallScope {
+ public:
+  BlasCallScope();
+  ~BlasCallScope();
+  BlasCallScope(const BlasCallScope&) = delete;
+  BlasCallScope& operator=(const BlasCallScope&) = delete;
+};
+
 }  // namespace convreg
