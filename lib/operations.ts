@@ -6,6 +6,7 @@
 import { requireKernel, type Kernel } from "./kernel.js";
 import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "./validate.js";
 import { runAsync, runSync, type NativePlan } from "./plan.js";
+import { ConvregRangeError } from "./errors.js";
 import {
   densePenaltyPlan,
   denseGradientPlan,
@@ -13,6 +14,18 @@ import {
   denseSpectrumPlan,
   sparsePlan,
 } from "./dense-plans.js";
+import {
+  PADDINGS,
+  circularDenseGradientPlan,
+  circularDensePenaltyPlan,
+  circularDenseSpectrumPlan,
+  circularGradientPlan,
+  circularPenaltyPlan,
+  circularSpectrumPlan,
+  type Padding,
+} from "./circular-plans.js";
+
+export type { Padding } from "./circular-plans.js";
 
 /** Options shared by every layer operation. */
 export interface LayerOptions {
@@ -31,6 +44,13 @@ export interface PenaltyOptions extends LayerOptions {
   alpha?: number;
   /** "dense" builds M (the paper's reference construction); "auto" picks the fastest exact engine. */
   engine?: Engine;
+  /**
+   * "zero" (default, the paper's M) or "circular" (the input wraps around; M is block circulant).
+   * Circular padding is computed exactly from the kernel's 2-D DFT whatever `engine` says, except
+   * that `engine: "dense"` builds the block-circulant M as a reference. The two paddings give
+   * different numbers: see the README section "Zero or circular padding".
+   */
+  padding?: Padding;
 }
 
 /** Options of the singular value computation. */
@@ -40,7 +60,13 @@ export interface SingularValueOptions extends LayerOptions {
    * "gram": square roots of the eigenvalues of the smaller Gram matrix (dsyevd), several times
    * faster; values below about 1e-8 * sigma_max lose their relative accuracy.
    */
-  method?: "svd" | "gram";
+  method?: "svd" | "gram" | "fft";
+  /**
+   * "zero" (default) or "circular". Circular padding defaults to `method: "fft"`: the exact values
+   * from zgesvd of each frequency's g x h block of the kernel's 2-D DFT, at a cost of about
+   * N^2 (k g h + min(g,h)^2 max(g,h)). "svd" and "gram" then run on the dense block-circulant M.
+   */
+  padding?: Padding;
 }
 
 /** M in compressed sparse row form: row i holds `value[z]` at column `column[z]` for z in `rowStart[i]..rowStart[i+1]-1`. */
@@ -74,23 +100,29 @@ interface CommonArgs {
   n: number;
   alpha: number;
   memoryLimit?: number;
+  padding: Padding;
 }
 
 function readCommon(kernel: unknown, options: PenaltyOptions | undefined): CommonArgs {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
-  return { kernel: k, n: requireInputSize(o.n, "options.n"), alpha: requireAlpha(o.alpha), memoryLimit: o.memoryLimit };
+  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  return { kernel: k, n: requireInputSize(o.n, "options.n"), alpha: requireAlpha(o.alpha), memoryLimit: o.memoryLimit, padding };
 }
 
 function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, number> {
   const a = readCommon(kernel, options);
-  requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
+  const engine = requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
+  if (a.padding === "circular")
+    return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
   return densePenaltyPlan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
 }
 
 function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, PenaltyAndGradient> {
   const a = readCommon(kernel, options);
-  requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
+  const engine = requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
+  if (a.padding === "circular")
+    return (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, PenaltyAndGradient>;
   return denseGradientPlan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, PenaltyAndGradient>;
 }
 
@@ -98,6 +130,13 @@ function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefi
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
+  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  if (padding === "circular") {
+    const method = requireChoice(o.method, "options.method", ["fft", "svd", "gram"], "fft");
+    return (method === "fft" ? circularSpectrumPlan(k, n, o.memoryLimit) : circularDenseSpectrumPlan(k, n, method, o.memoryLimit)) as NativePlan<unknown, Float64Array>;
+  }
+  if (o.method === "fft")
+    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "fft" needs options.padding "circular" (the zero-padded M is not block circulant)`);
   const method = requireChoice(o.method, "options.method", ["svd", "gram"], "svd");
   return denseSpectrumPlan(k, n, method, o.memoryLimit) as NativePlan<unknown, Float64Array>;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "circular_matrix.h"
+
 namespace convreg {
 
 namespace {
@@ -24,6 +26,7 @@ int64_t countNonzeros(const ConvShape& s) {
 
 SparseConvMatrix buildSparse(const ConvShape& s, const double* kernel) {
   requireValidShape(s);
+  if (s.padding == Padding::Circular) return buildCircularSparse(s, kernel);
   SparseConvMatrix m;
   m.rows = s.rows();
   m.cols = s.cols();
@@ -56,7 +59,7 @@ SparseConvMatrix buildSparse(const ConvShape& s, const double* kernel) {
 void materializeDense(const SparseConvMatrix& m, double* out) {
   std::fill(out, out + m.rows * m.cols, 0.0);
   for (int64_t i = 0; i < m.rows; ++i)
-    for (int64_t z = m.rowStart[i]; z < m.rowStart[i + 1]; ++z) out[i * m.cols + m.column[z]] = m.value[z];
+    for (int64_t z = m.rowStart[i]; z < m.rowStart[i + 1]; ++z) out[i * m.cols + m.column[z]] += m.value[z];
 }
 
 }  // namespace convreg

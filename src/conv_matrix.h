@@ -17,12 +17,13 @@ struct SparseConvMatrix {
   std::vector<double> value;
 };
 
-// Number of nonzeros of M without building it (taps that land inside the image).
+// Number of nonzeros of the zero-padded M without building it (taps that land inside the image).
 int64_t countNonzeros(const ConvShape& shape);
 
+// M for shape.padding (circular: see circular_matrix.h).
 SparseConvMatrix buildSparse(const ConvShape& shape, const double* kernel);
 
-// Row-major dense M (rows x cols), written into `out` which must hold rows*cols doubles.
+// Row-major dense M (rows x cols; repeated columns of a row add up), written into `out` which must hold rows*cols doubles.
 void materializeDense(const SparseConvMatrix& m, double* out);
 
 }  // namespace convreg

@@ -5,10 +5,14 @@
 
 namespace convreg {
 
+// How the input is extended outside the image: zeros (the paper) or wrap-around (indices mod n).
+enum class Padding { Zero, Circular };
+
 // Kernel K is k x k x g x h in HWIO order, applied to an n x n x g input with
-// zero padding and unit stride ("same" output size).
+// zero (or circular) padding and unit stride ("same" output size).
 struct ConvShape {
   int64_t k, g, h, n;
+  Padding padding = Padding::Zero;
 
   int64_t kernelSize() const { return k * k * g * h; }
   int64_t rows() const { return h * n * n; }  // rows of M

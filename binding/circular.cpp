@@ -1,0 +1,100 @@
+// Binding for circular padding: the DFT engine (src/circular) and the dense reference
+// on the block-circulant M (src/dense_engine with Padding::Circular).
+#include <memory>
+
+#include "../src/circular.h"
+#include "../src/dense_engine.h"
+#include "convert.h"
+#include "register.h"
+#include "worker.h"
+
+namespace convreg_binding {
+
+namespace {
+struct CircularArgs {
+  std::shared_ptr<std::vector<double>> kernel;
+  convreg::ConvShape shape;
+};
+// (kernel, k, g, h, n)
+CircularArgs readCircularArgs(const Napi::CallbackInfo& info) {
+  CircularArgs a{std::make_shared<std::vector<double>>(copyFloat64(info[0])), readShape(info, 1)};
+  a.shape.padding = convreg::Padding::Circular;
+  return a;
+}
+
+Napi::Value penaltyAndGradientToJs(Napi::Env env, convreg::PenaltyAndGradient& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("penalty", Napi::Number::New(env, r.penalty));
+  o.Set("gradient", toFloat64Array(env, r.gradient));
+  return o;
+}
+Napi::Value numberToJs(Napi::Env env, double& f) { return Napi::Number::New(env, f); }
+Napi::Value valuesToJs(Napi::Env env, std::vector<double>& v) { return toFloat64Array(env, v); }
+}  // namespace
+
+void registerCircular(Napi::Env env, Napi::Object exports) {
+  using convreg::PenaltyAndGradient;
+  // (kernel, k, g, h, n, alpha)
+  exportTask<double>(
+      env, exports, "circularPenalty",
+      [](const Napi::CallbackInfo& info) {
+        CircularArgs a = readCircularArgs(info);
+        double alpha = toDouble(info[5]);
+        return std::function<double()>([a, alpha] { return convreg::circularPenalty(a.shape, a.kernel->data(), alpha); });
+      },
+      numberToJs);
+
+  exportTask<PenaltyAndGradient>(
+      env, exports, "circularPenaltyAndGradient",
+      [](const Napi::CallbackInfo& info) {
+        CircularArgs a = readCircularArgs(info);
+        double alpha = toDouble(info[5]);
+        return std::function<PenaltyAndGradient()>(
+            [a, alpha] { return convreg::circularPenaltyAndGradient(a.shape, a.kernel->data(), alpha); });
+      },
+      penaltyAndGradientToJs);
+
+  // (kernel, k, g, h, n)
+  exportTask<std::vector<double>>(
+      env, exports, "circularSingularValues",
+      [](const Napi::CallbackInfo& info) {
+        CircularArgs a = readCircularArgs(info);
+        return std::function<std::vector<double>()>([a] { return convreg::circularSingularValues(a.shape, a.kernel->data()); });
+      },
+      valuesToJs);
+
+  // The dense reference on the block-circulant M: (kernel, k, g, h, n, alpha).
+  exportTask<double>(
+      env, exports, "circularDensePenalty",
+      [](const Napi::CallbackInfo& info) {
+        CircularArgs a = readCircularArgs(info);
+        double alpha = toDouble(info[5]);
+        return std::function<double()>([a, alpha] { return convreg::densePenalty(a.shape, a.kernel->data(), alpha); });
+      },
+      numberToJs);
+
+  exportTask<PenaltyAndGradient>(
+      env, exports, "circularDensePenaltyAndGradient",
+      [](const Napi::CallbackInfo& info) {
+        CircularArgs a = readCircularArgs(info);
+        double alpha = toDouble(info[5]);
+        return std::function<PenaltyAndGradient()>(
+            [a, alpha] { return convreg::densePenaltyAndGradient(a.shape, a.kernel->data(), alpha); });
+      },
+      penaltyAndGradientToJs);
+
+  // (kernel, k, g, h, n, method) with method "svd" (dgesvd) or "gram" (dsyevd).
+  exportTask<std::vector<double>>(
+      env, exports, "circularDenseSingularValues",
+      [](const Napi::CallbackInfo& info) {
+        CircularArgs a = readCircularArgs(info);
+        bool viaGram = info[5].As<Napi::String>().Utf8Value() == "gram";
+        return std::function<std::vector<double>()>([a, viaGram] {
+          return viaGram ? convreg::gramSingularValues(a.shape, a.kernel->data())
+                         : convreg::denseSingularValues(a.shape, a.kernel->data());
+        });
+      },
+      valuesToJs);
+}
+
+}  // namespace convreg_binding

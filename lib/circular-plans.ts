@@ -1,0 +1,89 @@
+/**
+ * Plans for circular padding. The default engine takes the kernel's 2-D DFT and works per
+ * frequency (Sedghi, Gupta and Long, ICLR 2019); the dense one builds the block-circulant M
+ * by definition and stays the reference. Memory is estimated here, before any native call.
+ */
+import type { Kernel } from "./kernel.js";
+import { requireMemory } from "./memory.js";
+import type { NativePlan } from "./plan.js";
+
+/** How the input is extended outside the N x N image. */
+export type Padding = "zero" | "circular";
+
+/** The paddings accepted by the `padding` option. */
+export const PADDINGS: readonly Padding[] = ["zero", "circular"];
+
+type RawPenaltyAndGradient = { penalty: number; gradient: Float64Array };
+type PenaltyAndGradientPlan = NativePlan<RawPenaltyAndGradient, { penalty: number; gradient: Kernel }>;
+
+function kernelArgs(kernel: Kernel, n: number): unknown[] {
+  const [k, , g, h] = kernel.shape;
+  return [kernel.data, k, g, h, n];
+}
+
+/** Bytes of the half-plane kernel spectrum and the DFT's intermediate buffers (complex doubles). */
+function spectrumBytes(kernel: Kernel, n: number, withGradient: boolean): number {
+  const [k, , g, h] = kernel.shape;
+  const half = Math.floor(n / 2) + 1;
+  const complexEntries = g * h * (n * half + k * half + k * k) + (withGradient ? g * h * (k * half + 2 * k) : 0);
+  const side = Math.min(g, h);
+  return 16 * complexEntries + 16 * (side * side + 2 * g * h) + (withGradient ? 8 * k * k * g * h : 0);
+}
+
+/** F for circular padding by the per-frequency Gram matrices. */
+export function circularPenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<number, number> {
+  requireMemory(spectrumBytes(kernel, n, false), `the circular penalty (kernel DFT at n = ${n})`, limit);
+  return { fn: "circularPenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
+}
+
+/** F and dF/dK for circular padding: per-frequency gradients taken back through the DFT. */
+export function circularGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
+  requireMemory(spectrumBytes(kernel, n, true), `the circular gradient (kernel DFT at n = ${n})`, limit);
+  return {
+    fn: "circularPenaltyAndGradient",
+    args: [...kernelArgs(kernel, n), alpha],
+    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
+  };
+}
+
+/** All min(g, h) N^2 singular values of the circular M: zgesvd of each frequency's g x h block. */
+export function circularSpectrumPlan(kernel: Kernel, n: number, limit?: number): NativePlan<Float64Array, Float64Array> {
+  const [, , g, h] = kernel.shape;
+  const count = Math.min(g, h) * n * n;
+  // The values are gathered in the core (8 bytes each) and copied once into the Float64Array.
+  requireMemory(spectrumBytes(kernel, n, false) + 16 * count, `the circular singular values (${count} values)`, limit);
+  return { fn: "circularSingularValues", args: kernelArgs(kernel, n), finish: (raw) => raw };
+}
+
+/** Sizes of the dense block-circulant M: every row holds all k^2 g taps (repeats add up when N < k). */
+function circularDenseBytes(kernel: Kernel, n: number): { sparse: number; dense: number; gram: number; rows: number; cols: number } {
+  const [k, , g, h] = kernel.shape;
+  const rows = h * n * n, cols = g * n * n, side = Math.min(rows, cols);
+  return { sparse: rows * k * k * g * 24 + (rows + 1) * 8, dense: rows * cols * 8, gram: side * side * 8, rows, cols };
+}
+
+/** F from the dense block-circulant M (the reference). */
+export function circularDensePenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<number, number> {
+  const b = circularDenseBytes(kernel, n);
+  requireMemory(b.sparse + b.dense + b.gram, `the dense circular penalty (M is ${b.rows} x ${b.cols})`, limit);
+  return { fn: "circularDensePenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
+}
+
+/** F and dF/dK from the dense block-circulant M (the reference). */
+export function circularDenseGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
+  const b = circularDenseBytes(kernel, n);
+  requireMemory(b.sparse + 2 * b.dense + b.gram, `the dense circular gradient (M is ${b.rows} x ${b.cols})`, limit);
+  return {
+    fn: "circularDensePenaltyAndGradient",
+    args: [...kernelArgs(kernel, n), alpha],
+    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
+  };
+}
+
+/** All singular values of the dense block-circulant M by dgesvd ("svd") or dsyevd on its Gram matrix ("gram"). */
+export function circularDenseSpectrumPlan(kernel: Kernel, n: number, method: "svd" | "gram", limit?: number): NativePlan<Float64Array, Float64Array> {
+  const b = circularDenseBytes(kernel, n);
+  const bytes = b.sparse + b.dense + (method === "svd" ? b.dense : 2 * b.gram);
+  requireMemory(bytes, `the dense circular singular values (M is ${b.rows} x ${b.cols})`, limit);
+  return { fn: "circularDenseSingularValues", args: [...kernelArgs(kernel, n), method], finish: (raw) => raw };
+}
