@@ -1,0 +1,192 @@
+/**
+ * The optimization loop: Algorithm 3.1 of the paper (fixed steps), steepest descent with an exact
+ * line search, and L-BFGS with the same line search, all minimizing F(K) = ||M^T M - alpha I||_F^2.
+ * Every native call is the async form, so the event loop stays free during a run.
+ */
+import { performance } from "node:perf_hooks";
+import { ConvregError } from "../errors.js";
+import { requireKernel, type Kernel } from "../kernel.js";
+import { penaltyAndGradientAsync } from "../operations.js";
+import { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js";
+import type { HistoryRow } from "./history.js";
+import { LbfgsMemory } from "./lbfgs.js";
+import { lineQuarticAsync } from "./line-quartic.js";
+import { resolveOptions, type OptimizeOptions, type OptimizerName, type ResolvedOptions } from "./options.js";
+import { minimizeOnPositiveAxis } from "./quartic.js";
+
+/**
+ * Why a run stopped: the iteration budget; the tolerance band reached; "stalled" = the exact line
+ * search found no t > 0 that lowers F (the gradient is zero to rounding); "diverged" = a fixed step
+ * made the kernel non-finite (the last finite kernel is returned).
+ */
+export type StopReason = "maxIterations" | "tolerance" | "stalled" | "diverged";
+
+/** Result of {@link optimize}. */
+export interface OptimizeResult {
+  /** The final kernel K_i of the last history row. */
+  kernel: Kernel;
+  /** One row per iterate K_0, K_1, ..., the final one included. */
+  history: HistoryRow[];
+  stopReason: StopReason;
+  optimizer: OptimizerName;
+  /** Total gradient evaluations (one per iterate). */
+  gradientEvaluations: number;
+  /** Total line-quartic evaluations (one per step of "line-search" and "lbfgs"). */
+  quarticEvaluations: number;
+  /** Which dense method gave each computed spectrum (see extremeSingularValues). */
+  spectrumMethods: { gram: number; svd: number };
+  elapsedMs: number;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+const scaled = (v: Float64Array, c: number): Float64Array => v.map((x) => c * x);
+const allFinite = (v: Float64Array): boolean => v.every(Number.isFinite);
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ConvregError("ERR_ABORTED", "convreg: optimization aborted", { cause: signal.reason });
+}
+
+interface Step {
+  /** The scalar recorded as the row's step. */
+  step: number;
+  /** K_{i+1} - K_i, or null when no step lowers F ("stalled"). */
+  change: Float64Array | null;
+}
+
+/** Chooses the step from K with full gradient g; owns the L-BFGS memory between steps. */
+class Stepper {
+  private readonly memory: LbfgsMemory;
+  quarticEvaluations = 0;
+
+  constructor(private readonly o: ResolvedOptions) {
+    this.memory = new LbfgsMemory(o.memory);
+  }
+
+  /** Records the curvature pair of the last step (L-BFGS only). */
+  observe(change: Float64Array, gradientChange: Float64Array): void {
+    if (this.o.optimizer === "lbfgs") this.memory.push(change, gradientChange);
+  }
+
+  private async exactStep(kernel: Kernel, direction: Float64Array): Promise<number> {
+    checkAbort(this.o.signal);
+    const c = await lineQuarticAsync(kernel, { shape: kernel.shape, data: direction }, { n: this.o.n, alpha: this.o.alpha });
+    this.quarticEvaluations++;
+    return minimizeOnPositiveAxis(c).t;
+  }
+
+  async next(iteration: number, kernel: Kernel, g: Float64Array): Promise<Step> {
+    // The paper's G = (1/2) dF/dK: steps of "paper" and "line-search" are both lambda in K - lambda G.
+    const minusG = scaled(g, -0.5);
+    if (this.o.optimizer === "paper") {
+      const lambda = this.o.step(iteration);
+      return { step: lambda, change: scaled(minusG, lambda) };
+    }
+    if (this.o.optimizer === "line-search") {
+      const t = await this.exactStep(kernel, minusG);
+      return { step: t, change: t > 0 ? scaled(minusG, t) : null };
+    }
+    let d = this.memory.direction(g);
+    if (!(dot(d, g) < 0)) {
+      this.memory.reset(); // not a descent direction: fall back to steepest descent
+      d = minusG;
+    }
+    let t = await this.exactStep(kernel, d);
+    if (t === 0 && this.memory.length > 0) {
+      this.memory.reset();
+      d = minusG;
+      t = await this.exactStep(kernel, d);
+    }
+    return { step: t, change: t > 0 ? scaled(d, t) : null };
+  }
+}
+
+/**
+ * Minimizes the paper's penalty F(K) = ||M^T M - alpha I||_F^2 from `kernel` (not modified).
+ *
+ * - "paper" (default): Algorithm 3.1, K <- K - lambda_i G with G = (1/2) dF/dK and the schedule
+ *   (default the paper's: 1e-5 for iterations 0-9, 1e-4 for 10-19, 1e-3 after).
+ * - "line-search": the same direction with the exact optimal lambda: F(K - lambda G) is a quartic in
+ *   lambda whose coefficients are computed exactly, and lambda is its global minimizer over lambda > 0.
+ * - "lbfgs": L-BFGS directions (memory `memory`, reset to -G whenever not a descent direction)
+ *   with the same exact line search.
+ *
+ * Each iterate K_i costs one penalty-and-gradient evaluation, plus one line quartic per step for
+ * the line-search optimizers, plus the spectrum where due (see {@link SpectrumEvery}; computed by
+ * {@link extremeSingularValues}). The tolerance is relative to sqrt(alpha): the run stops once
+ * sigma_max <= sqrt(alpha)(1 + tol) and sigma_min >= sqrt(alpha)(1 - tol).
+ * Rejects with ERR_ABORTED when `signal` aborts.
+ */
+export async function optimize(kernel: Kernel, options: OptimizeOptions): Promise<OptimizeResult> {
+  const start = performance.now();
+  requireKernel(kernel);
+  const o = resolveOptions(options);
+  checkAbort(o.signal);
+  const target = Math.sqrt(o.alpha);
+  const stepper = new Stepper(o);
+  const history: HistoryRow[] = [];
+  const methods = { gram: 0, svd: 0 };
+  let current: Kernel = { shape: kernel.shape, data: Float64Array.from(kernel.data) };
+  let previous: { change: Float64Array; gradient: Float64Array } | undefined;
+  let evaluations = 0;
+
+  const spectrum = async (k: Kernel): Promise<ExtremeSingularValues> => {
+    checkAbort(o.signal);
+    const s = await extremeSingularValues(k, o.n, o.memoryLimit);
+    methods[s.method]++;
+    return s;
+  };
+
+  for (let i = 0; ; i++) {
+    checkAbort(o.signal);
+    const pg = await penaltyAndGradientAsync(current, { n: o.n, alpha: o.alpha, engine: o.engine, memoryLimit: o.memoryLimit });
+    evaluations++;
+    const g = pg.gradient.data;
+    if (previous) stepper.observe(previous.change, g.map((v, j) => v - previous!.gradient[j]));
+
+    let sigma = o.spectrumDue(i) || i === o.maxIterations ? await spectrum(current) : undefined;
+    let stopReason: StopReason | undefined;
+    if (sigma && o.tolerance !== undefined && sigma.sigmaMax <= target * (1 + o.tolerance) && sigma.sigmaMin >= target * (1 - o.tolerance))
+      stopReason = "tolerance";
+    else if (i === o.maxIterations) stopReason = "maxIterations";
+
+    let step: Step | undefined;
+    if (!stopReason) {
+      step = await stepper.next(i, current, g);
+      if (!step.change) stopReason = "stalled";
+      else if (!allFinite(current.data.map((v, j) => v + step!.change![j]))) stopReason = "diverged";
+      if (stopReason && !sigma) sigma = await spectrum(current);
+    }
+
+    const row: HistoryRow = {
+      iteration: i,
+      step: stopReason ? null : step!.step,
+      penalty: pg.penalty,
+      gradientNorm: Math.sqrt(dot(g, g)),
+      gradientEvaluations: evaluations,
+      sigmaMax: sigma ? sigma.sigmaMax : null,
+      sigmaMin: sigma ? sigma.sigmaMin : null,
+      elapsedMs: performance.now() - start,
+    };
+    history.push(row);
+    o.onIteration?.(row);
+    if (stopReason)
+      return {
+        kernel: current,
+        history,
+        stopReason,
+        optimizer: o.optimizer,
+        gradientEvaluations: evaluations,
+        quarticEvaluations: stepper.quarticEvaluations,
+        spectrumMethods: methods,
+        elapsedMs: performance.now() - start,
+      };
+    const change = step!.change!;
+    current = { shape: current.shape, data: current.data.map((v, j) => v + change[j]) };
+    previous = { change, gradient: g };
+  }
+}

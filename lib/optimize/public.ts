@@ -1,0 +1,7 @@
+/** The optimizer's public surface (re-exported by the package index). */
+export { optimize, type OptimizeResult, type StopReason } from "./optimize.js";
+export { OPTIMIZERS, type OptimizeOptions, type OptimizerName, type SpectrumEvery } from "./options.js";
+export { constantSchedule, paperSchedule, piecewiseSchedule, type ConstantSchedule, type PiecewiseSchedule, type Schedule } from "./schedule.js";
+export { firstWithin, historyToCsv, type HistoryRow, type Milestone } from "./history.js";
+export { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js";
+export { minimizeOnPositiveAxis, type LineMinimum } from "./quartic.js";
