@@ -8,6 +8,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerDense(env, exports);
   convreg_binding::registerCircular(env, exports);
   convreg_binding::registerSystem(env, exports);
+  convreg_binding::registerStructured(env, exports);
   return exports;
 }
 

@@ -6,4 +6,5 @@ namespace convreg_binding {
 void registerDense(Napi::Env env, Napi::Object exports);
 void registerCircular(Napi::Env env, Napi::Object exports);
 void registerSystem(Napi::Env env, Napi::Object exports);
+void registerStructured(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

@@ -25,6 +25,8 @@ import {
   type Padding,
 } from "./circular-plans.js";
 
+import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "./structured-plans.js";
+
 export type { Padding } from "./circular-plans.js";
 
 /** Options shared by every layer operation. */
@@ -35,14 +37,30 @@ export interface LayerOptions {
   memoryLimit?: number;
 }
 
-/** Engines that compute the penalty and its gradient. */
-export type Engine = "auto" | "dense";
+/**
+ * Engines that compute the penalty and its gradient. "dense" builds M (the paper's reference
+ * construction, cost about N^6); "structured" works from the kernel alone, exact to rounding
+ * (zero padding: tap Gram matrices, cost independent of N; circular padding: the kernel's 2-D DFT);
+ * "auto" picks "structured".
+ */
+export type Engine = "auto" | "dense" | "structured";
+
+/** The engine a call actually used ("auto" resolved). */
+export type ResolvedEngine = Exclude<Engine, "auto">;
+
+const engines = ["auto", "dense", "structured"] as const;
+
+/** Resolves the engine option ("auto" and undefined become "structured"). */
+function readEngine(value: unknown): ResolvedEngine {
+  const engine = requireChoice(value, "options.engine", engines, "auto");
+  return engine === "auto" ? "structured" : engine;
+}
 
 /** Options of the penalty and its gradient. */
 export interface PenaltyOptions extends LayerOptions {
   /** Target of the squared singular values: F = ||M^T M - alpha I||_F^2 (default 1). */
   alpha?: number;
-  /** "dense" builds M (the paper's reference construction); "auto" picks the fastest exact engine. */
+  /** "dense" builds M (the paper's reference construction); "structured" and "auto" (default) work from the kernel alone. */
   engine?: Engine;
   /**
    * "zero" (default, the paper's M) or "circular" (the input wraps around; M is block circulant).
@@ -93,6 +111,8 @@ export interface PenaltyAndGradient {
   penalty: number;
   /** dF/dK (not halved) with the kernel's shape. */
   gradient: Kernel;
+  /** The engine that computed them. */
+  engine: ResolvedEngine;
 }
 
 interface CommonArgs {
@@ -112,18 +132,31 @@ function readCommon(kernel: unknown, options: PenaltyOptions | undefined): Commo
 
 function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, number> {
   const a = readCommon(kernel, options);
-  const engine = requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
+  const engine = readEngine(options?.engine);
   if (a.padding === "circular")
     return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
-  return densePenaltyPlan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
+  const plan = engine === "dense" ? densePenaltyPlan : structuredPenaltyPlan;
+  return plan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
 }
 
 function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, PenaltyAndGradient> {
   const a = readCommon(kernel, options);
-  const engine = requireChoice(options?.engine, "options.engine", ["auto", "dense"], "auto");
-  if (a.padding === "circular")
-    return (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, PenaltyAndGradient>;
-  return denseGradientPlan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, PenaltyAndGradient>;
+  const engine = readEngine(options?.engine);
+  const plan =
+    a.padding === "circular"
+      ? (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit)
+      : (engine === "dense" ? denseGradientPlan : structuredGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
+  const finish = (raw: Parameters<typeof plan.finish>[0]): PenaltyAndGradient => ({ ...plan.finish(raw as never), engine });
+  return { ...plan, finish } as NativePlan<unknown, PenaltyAndGradient>;
+}
+
+function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, Float64Array> {
+  const a = readCommon(kernel, options);
+  const d = requireKernel(direction, "direction");
+  if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
+    throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${a.kernel.shape.join(", ")}], got [${d.shape.join(", ")}]`);
+  if (a.padding !== "zero") throw new ConvregRangeError("ERR_ARGUMENT", `lineQuartic supports options.padding "zero" only, got "${a.padding}"`);
+  return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit) as NativePlan<unknown, Float64Array>;
 }
 
 function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefined): NativePlan<unknown, Float64Array> {
@@ -195,7 +228,7 @@ export async function gradientAsync(kernel: Kernel, options: PenaltyOptions): Pr
   return withGradientOnly(await runAsync(gradientPlanFor(kernel, options)));
 }
 
-/** F and dF/dK in one pass (they share M and its Gram matrix). */
+/** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
 export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): PenaltyAndGradient {
   return runSync(gradientPlanFor(kernel, options));
 }
@@ -203,6 +236,20 @@ export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): Pen
 /** Async form of {@link penaltyAndGradient}. */
 export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<PenaltyAndGradient> {
   return runAsync(gradientPlanFor(kernel, options));
+}
+
+/**
+ * The exact quartic along a line: `c` (length 5) with `F(K + t D) = c[0] + c[1] t + ... + c[4] t^4`
+ * for every real t, computed from the kernel and the direction (no sampling). `c[0] = F(K)`,
+ * `c[1] = <dF/dK, D>`, `c[4] = ||M(D)^T M(D)||_F^2`. The structured engine's cost does not depend on N.
+ */
+export function lineQuartic(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Float64Array {
+  return runSync(quarticPlanFor(kernel, direction, options));
+}
+
+/** Async form of {@link lineQuartic}. */
+export async function lineQuarticAsync(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Promise<Float64Array> {
+  return runAsync(quarticPlanFor(kernel, direction, options));
 }
 
 /** All `min(h N^2, g N^2)` singular values of M, descending. */

@@ -1,0 +1,68 @@
+// Binding for the structured engine (src/structured_engine), the dense line quartic
+// (src/dense_quartic).
+#include <array>
+#include <memory>
+
+#include "../src/dense_quartic.h"
+#include "../src/structured_engine.h"
+#include "convert.h"
+#include "register.h"
+#include "worker.h"
+
+namespace convreg_binding {
+
+namespace {
+using Data = std::shared_ptr<std::vector<double>>;
+Data readData(const Napi::Value& v) { return std::make_shared<std::vector<double>>(copyFloat64(v)); }
+
+Napi::Value quarticToJs(Napi::Env env, std::array<double, 5>& c) {
+  return toFloat64Array(env, std::vector<double>(c.begin(), c.end()));
+}
+}  // namespace
+
+void registerStructured(Napi::Env env, Napi::Object exports) {
+  // (kernel, k, g, h, n, alpha)
+  exportTask<double>(
+      env, exports, "structuredPenalty",
+      [](const Napi::CallbackInfo& info) {
+        Data kernel = readData(info[0]);
+        convreg::ConvShape shape = readShape(info, 1);
+        double alpha = toDouble(info[5]);
+        return std::function<double()>([=] { return convreg::structuredPenalty(shape, kernel->data(), alpha); });
+      },
+      [](Napi::Env env, double& f) -> Napi::Value { return Napi::Number::New(env, f); });
+
+  exportTask<convreg::PenaltyAndGradient>(
+      env, exports, "structuredPenaltyAndGradient",
+      [](const Napi::CallbackInfo& info) {
+        Data kernel = readData(info[0]);
+        convreg::ConvShape shape = readShape(info, 1);
+        double alpha = toDouble(info[5]);
+        return std::function<convreg::PenaltyAndGradient()>(
+            [=] { return convreg::structuredPenaltyAndGradient(shape, kernel->data(), alpha); });
+      },
+      [](Napi::Env env, convreg::PenaltyAndGradient& r) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("penalty", Napi::Number::New(env, r.penalty));
+        o.Set("gradient", toFloat64Array(env, r.gradient));
+        return o;
+      });
+
+  // (kernel, k, g, h, n, alpha, direction, dense)
+  exportTask<std::array<double, 5>>(
+      env, exports, "lineQuartic",
+      [](const Napi::CallbackInfo& info) {
+        Data kernel = readData(info[0]);
+        convreg::ConvShape shape = readShape(info, 1);
+        double alpha = toDouble(info[5]);
+        Data direction = readData(info[6]);
+        bool dense = info[7].As<Napi::Boolean>().Value();
+        return std::function<std::array<double, 5>()>([=] {
+          return dense ? convreg::denseLineQuartic(shape, kernel->data(), direction->data(), alpha)
+                       : convreg::structuredLineQuartic(shape, kernel->data(), direction->data(), alpha);
+        });
+      },
+      quarticToJs);
+}
+
+}  // namespace convreg_binding
