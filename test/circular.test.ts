@@ -9,27 +9,7 @@ import {
   singularValues,
   singularValuesAsync,
 } from "../lib/index.js";
-import { bruteForcePenalty, maxRelativeDiff, randomData, referenceSingularValues, type Rows } from "./reference.js";
-
-/**
- * The block-circulant M by its definition: Y[r,s,c] = sum_{d,p,q} X[(r-m+p) mod N, (s-m+q) mod N, d] K[p,q,d,c]
- * (1-indexed p, q; m = ceil(k/2)). When N < k several taps hit the same input pixel and add up.
- */
-function bruteForceCircularM(data: Float64Array, k: number, g: number, h: number, n: number): Rows {
-  const m: Rows = Array.from({ length: h * n * n }, () => new Array<number>(g * n * n).fill(0));
-  const mm = Math.ceil(k / 2);
-  const wrap = (i: number) => (((i - 1) % n) + n) % n; // 1-indexed position -> 0-indexed pixel
-  for (let c = 0; c < h; c++)
-    for (let r = 1; r <= n; r++)
-      for (let s = 1; s <= n; s++)
-        for (let d = 0; d < g; d++)
-          for (let p = 1; p <= k; p++)
-            for (let q = 1; q <= k; q++) {
-              const j = d * n * n + wrap(r - mm + p) * n + wrap(s - mm + q);
-              m[c * n * n + (r - 1) * n + (s - 1)][j] += data[(((p - 1) * k + (q - 1)) * g + d) * h + c];
-            }
-  return m;
-}
+import { bruteForceCircularM, bruteForcePenalty, maxRelativeDiff, randomData, referenceSingularValues } from "./reference.js";
 
 // k in 1..5 (odd and even), g != h and g == h, N from 1 (every N < k included for k > 1).
 const cases: Array<[number, number, number, number]> = [];

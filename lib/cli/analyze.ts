@@ -7,7 +7,8 @@ import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag 
 import { jsonNumber, sig } from "./format.js";
 
 export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A] [--layout hwio|oihw]
-                [--gradient-out G.npy] [--memory-limit BYTES] [--json]`;
+                [--gradient-out G.npy] [--memory-limit BYTES] [--json]
+                [--padding zero|circular]`;
 
 /** Runs the command; returns the exit code. */
 export async function analyze(argv: string[], out: (s: string) => void): Promise<number> {
@@ -18,18 +19,22 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     "gradient-out": { type: "string" },
     "memory-limit": { type: "string" },
     json: { type: "boolean", default: false },
+    padding: { type: "string" },
   });
   const file = onePositional(positionals, "kernel file");
   const n = integerFlag(values.n, "--n", 1);
   const alpha = positiveFlag(values.alpha, "--alpha", 1);
   const layoutFlag = values.layout === undefined ? undefined : choiceFlag(values.layout, "--layout", ["hwio", "oihw"] as const, "hwio");
   const memoryLimit = values["memory-limit"] === undefined ? undefined : positiveFlag(values["memory-limit"], "--memory-limit", 1);
+  const padding = choiceFlag(values.padding, "--padding", ["zero", "circular"] as const, "zero");
+  // Circular padding: exact values from the kernel's 2-D DFT (no M is built).
+  const circular = padding === "circular";
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
 
   const start = performance.now();
   const [pg, sigma] = await Promise.all([
-    penaltyAndGradientAsync(kernel, { n, alpha, engine: "dense", memoryLimit }),
-    singularValuesAsync(kernel, { n, method: "svd", memoryLimit }),
+    penaltyAndGradientAsync(kernel, { n, alpha, engine: circular ? "auto" : "dense", padding, memoryLimit }),
+    singularValuesAsync(kernel, { n, method: circular ? "fft" : "svd", padding, memoryLimit }),
   ]);
   const elapsedMs = performance.now() - start;
 
@@ -49,8 +54,9 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         layout,
         n,
         alpha,
-        engine: "dense",
-        spectrumMethod: "dgesvd",
+        padding,
+        engine: circular ? "circular-fft" : "dense",
+        spectrumMethod: circular ? "circular-fft" : "dgesvd",
         penalty: pg.penalty,
         sigmaMax,
         sigmaMin,
@@ -67,9 +73,9 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     [
       `kernel          ${file} (${k}x${k}x${g}x${h}, ${layout})`,
       `input           ${n}x${n}x${g}  ->  M is ${h * n * n} x ${g * n * n}`,
-      `penalty         ${sig(pg.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, dense engine)`,
+      `penalty         ${sig(pg.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, ${circular ? "circular padding, 2-D DFT of the kernel" : "dense engine"})`,
       `sigma_max       ${sig(sigmaMax, 10)}`,
-      `sigma_min       ${sig(sigmaMin, 10)}   (dgesvd, all ${sigma.length} values)`,
+      `sigma_min       ${sig(sigmaMin, 10)}   (${circular ? "zgesvd per frequency" : "dgesvd"}, all ${sigma.length} values)`,
       `condition       ${sig(conditionNumber, 6)}`,
       `gradient norm   ${sig(gradientNorm, 10)}   (||dF/dK||_F)`,
       ...(gradientOut ? [`gradient        written to ${gradientOut} (${layout})`] : []),
