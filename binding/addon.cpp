@@ -9,6 +9,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerCircular(env, exports);
   convreg_binding::registerSystem(env, exports);
   convreg_binding::registerStructured(env, exports);
+  convreg_binding::registerCancel(env, exports);
+  convreg_binding::registerSpectrum(env, exports);
   return exports;
 }
 

@@ -7,4 +7,6 @@ void registerDense(Napi::Env env, Napi::Object exports);
 void registerCircular(Napi::Env env, Napi::Object exports);
 void registerSystem(Napi::Env env, Napi::Object exports);
 void registerStructured(Napi::Env env, Napi::Object exports);
+void registerCancel(Napi::Env env, Napi::Object exports);
+void registerSpectrum(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

@@ -12,3 +12,6 @@ export { setBlasThreads, getBlasThreads } from "./threads.js";
 export { timeDgemm, timeDsyrk } from "./blas-timing.js";
 export { randomKernel, type RandomKernelOptions } from "./random.js";
 export * from "./optimize/public.js";
+export { applyLayer, applyLayerAsync, applyLayerTranspose, applyLayerTransposeAsync, type ApplyOptions } from "./operator.js";
+export { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
+export { spectrum, spectrumAsync, type Spectrum, type SpectrumOptions, type SpectrumMethod, type SigmaMinPart } from "./spectrum.js";

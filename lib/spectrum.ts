@@ -1,0 +1,191 @@
+/**
+ * One entry point for the spectrum of M: dense SVD where it fits in memory, Lanczos for
+ * sigma_max beyond, or nothing. Every value comes with its error bound.
+ *
+ * Adding a method: resolve it in `resolveMethod`, then add a branch to `spectrumSync` /
+ * `spectrumAsyncImpl`. The iterative sigma_min (issue 5) plugs into `iterativeSigmaMin`.
+ */
+import { requireKernel, type Kernel } from "./kernel.js";
+import { isConvregError } from "./errors.js";
+import { runAsync, runSync } from "./plan.js";
+import { denseSpectrumPlan, matrixSize } from "./dense-plans.js";
+import { requireChoice, requireInputSize, requireOptions } from "./validate.js";
+import { requireSignal, throwIfAborted } from "./abort.js";
+import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
+import type { LayerOptions } from "./operations.js";
+
+/** Spectrum methods: "auto" picks "dense" when its memory estimate fits the limit, else "iterative". */
+export type SpectrumMethod = "auto" | "dense" | "iterative" | "none";
+
+/** Options of {@link spectrum}. */
+export interface SpectrumOptions extends LayerOptions {
+  /** "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos, no M) or "none". */
+  method?: SpectrumMethod;
+  /** Iterative only: relative tolerance on sigma_max (default 1e-9). */
+  tolerance?: number;
+  /** Iterative only: cap on Gram products (default 5000). */
+  maxIterations?: number;
+  /** Aborts an async iterative run (ERR_ABORTED); checked before any method starts. */
+  signal?: AbortSignal;
+}
+
+/** Extreme singular values of M with error bounds. Unknown values are null. */
+export interface Spectrum {
+  /** The method that ran: "dense", "iterative" or "none" ("auto" resolved). */
+  method: string;
+  /** Largest singular value of M (NaN for "none"). */
+  sigmaMax: number;
+  /**
+   * Absolute error bound on sigmaMax. Dense: `4 eps sigmaMax sqrt(rows cols)`, the standard
+   * backward-error bound of LAPACK's SVD with a generous dimension factor (a rounding bound,
+   * not a proof). Iterative: the residual bound of {@link SigmaMaxResult.sigmaMaxBound}.
+   * Infinity for "none".
+   */
+  sigmaMaxBound: number;
+  /** False when the iteration cap stopped Lanczos first (then sigmaMax is only an estimate), or for "none". */
+  sigmaMaxConverged: boolean;
+  /** Smallest of the min(h N^2, g N^2) singular values, or null when not computed. */
+  sigmaMin: number | null;
+  /** Lower end of a bracket for sigmaMin (dense: sigmaMin minus the rounding bound, at least 0). */
+  sigmaMinLower: number | null;
+  /** Upper end of the bracket for sigmaMin. */
+  sigmaMinUpper: number | null;
+  /** True when [sigmaMinLower, sigmaMinUpper] is guaranteed (dense: by the same rounding bound as sigmaMax). */
+  sigmaMinCertified: boolean;
+  /** All singular values, descending (dense only), else null. */
+  values: Float64Array | null;
+  /** Gram products of the iterative method (0 for dense and none). */
+  iterations: number;
+}
+
+/** What {@link iterativeSigmaMin} contributes to an iterative spectrum. */
+export interface SigmaMinPart {
+  sigmaMin: number | null;
+  sigmaMinLower: number | null;
+  sigmaMinUpper: number | null;
+  sigmaMinCertified: boolean;
+}
+
+const unknownSigmaMin: SigmaMinPart = { sigmaMin: null, sigmaMinLower: null, sigmaMinUpper: null, sigmaMinCertified: false };
+
+interface SpectrumArgs {
+  kernel: Kernel;
+  n: number;
+  method: SpectrumMethod;
+  options: SpectrumOptions;
+}
+
+function readArgs(kernel: unknown, options: SpectrumOptions | undefined): SpectrumArgs {
+  const kern = requireKernel(kernel);
+  const o = requireOptions(options);
+  const n = requireInputSize(o.n, "options.n");
+  const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "none"], "auto");
+  requireSignal(o.signal);
+  return { kernel: kern, n, method, options: o };
+}
+
+function densePlanFor(a: SpectrumArgs) {
+  return denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
+}
+
+/** "auto" resolves to "dense" when the dense SVD passes the memory guard, else "iterative". */
+function resolveMethod(a: SpectrumArgs): "dense" | "iterative" | "none" {
+  if (a.method !== "auto") return a.method;
+  try {
+    densePlanFor(a);
+    return "dense";
+  } catch (e) {
+    if (isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return "iterative";
+    throw e;
+  }
+}
+
+function fromDense(a: SpectrumArgs, values: Float64Array): Spectrum {
+  const { rows, cols } = matrixSize(a.kernel, a.n);
+  const sigmaMax = values[0];
+  const sigmaMin = values[values.length - 1];
+  const bound = 4 * Number.EPSILON * sigmaMax * Math.sqrt(rows * cols);
+  return {
+    method: "dense",
+    sigmaMax,
+    sigmaMaxBound: bound,
+    sigmaMaxConverged: true,
+    sigmaMin,
+    sigmaMinLower: Math.max(0, sigmaMin - bound),
+    sigmaMinUpper: sigmaMin + bound,
+    sigmaMinCertified: true,
+    values,
+    iterations: 0,
+  };
+}
+
+function fromIterative(top: SigmaMaxResult, bottom: SigmaMinPart, extraIterations = 0): Spectrum {
+  return {
+    method: "iterative",
+    sigmaMax: top.sigmaMax,
+    sigmaMaxBound: top.sigmaMaxBound,
+    sigmaMaxConverged: top.converged,
+    ...bottom,
+    values: null,
+    iterations: top.iterations + extraIterations,
+  };
+}
+
+const none: Spectrum = {
+  method: "none",
+  sigmaMax: Number.NaN,
+  sigmaMaxBound: Number.POSITIVE_INFINITY,
+  sigmaMaxConverged: false,
+  ...unknownSigmaMin,
+  values: null,
+  iterations: 0,
+};
+
+function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
+  const o = a.options;
+  return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit };
+}
+
+/**
+ * The iterative method's sigma_min. Not known yet: null, uncertified. (The certified
+ * shift-invert sigma_min of issue 5 replaces this.)
+ */
+async function iterativeSigmaMin(_a: SpectrumArgs): Promise<SigmaMinPart> {
+  return unknownSigmaMin;
+}
+
+function iterativeSigmaMinSync(_a: SpectrumArgs): SigmaMinPart {
+  return unknownSigmaMin;
+}
+
+/**
+ * Extreme singular values of M with error bounds.
+ * - "dense": every singular value by LAPACK dgesvd on the materialized M (memory-checked).
+ * - "iterative": sigma_max by Lanczos on the smaller Gram operator (no M; see
+ *   {@link sigmaMaxIterative}); sigma_min is null for now.
+ * - "auto" (default): "dense" when its memory estimate fits `memoryLimit`, else "iterative".
+ * - "none": nothing is computed (sigmaMax NaN, bound Infinity).
+ */
+export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
+  const a = readArgs(kernel, options);
+  throwIfAborted(a.options.signal);
+  const method = resolveMethod(a);
+  if (method === "none") return { ...none };
+  if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
+  return fromIterative(sigmaMaxIterative(a.kernel, lanczosOptions(a)), iterativeSigmaMinSync(a));
+}
+
+/** Async form of {@link spectrum}: runs off the main thread; `options.signal` aborts the iterative method. */
+export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): Promise<Spectrum> {
+  const a = readArgs(kernel, options);
+  throwIfAborted(a.options.signal);
+  const method = resolveMethod(a);
+  if (method === "none") return { ...none };
+  if (method === "dense") {
+    const values = await runAsync(densePlanFor(a));
+    throwIfAborted(a.options.signal);
+    return fromDense(a, values);
+  }
+  const top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
+  return fromIterative(top, await iterativeSigmaMin(a));
+}
