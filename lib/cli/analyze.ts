@@ -8,7 +8,7 @@ import { jsonNumber, sig } from "./format.js";
 
 export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A] [--layout hwio|oihw]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]
-                [--padding zero|circular]`;
+                [--padding zero|circular] [--engine auto|dense|structured]`;
 
 /** Runs the command; returns the exit code. */
 export async function analyze(argv: string[], out: (s: string) => void): Promise<number> {
@@ -20,6 +20,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     "memory-limit": { type: "string" },
     json: { type: "boolean", default: false },
     padding: { type: "string" },
+    engine: { type: "string" },
   });
   const file = onePositional(positionals, "kernel file");
   const n = integerFlag(values.n, "--n", 1);
@@ -29,11 +30,13 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   const padding = choiceFlag(values.padding, "--padding", ["zero", "circular"] as const, "zero");
   // Circular padding: exact values from the kernel's 2-D DFT (no M is built).
   const circular = padding === "circular";
+  // Penalty and gradient: "auto" is the structured engine (exact, cost independent of N).
+  const engine = choiceFlag(values.engine, "--engine", ["auto", "dense", "structured"] as const, "auto");
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
 
   const start = performance.now();
   const [pg, sigma] = await Promise.all([
-    penaltyAndGradientAsync(kernel, { n, alpha, engine: circular ? "auto" : "dense", padding, memoryLimit }),
+    penaltyAndGradientAsync(kernel, { n, alpha, engine, padding, memoryLimit }),
     singularValuesAsync(kernel, { n, method: circular ? "fft" : "svd", padding, memoryLimit }),
   ]);
   const elapsedMs = performance.now() - start;
@@ -55,7 +58,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         n,
         alpha,
         padding,
-        engine: circular ? "circular-fft" : "dense",
+        engine: circular && pg.engine === "structured" ? "circular-fft" : pg.engine,
         spectrumMethod: circular ? "circular-fft" : "dgesvd",
         penalty: pg.penalty,
         sigmaMax,
@@ -73,7 +76,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     [
       `kernel          ${file} (${k}x${k}x${g}x${h}, ${layout})`,
       `input           ${n}x${n}x${g}  ->  M is ${h * n * n} x ${g * n * n}`,
-      `penalty         ${sig(pg.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, ${circular ? "circular padding, 2-D DFT of the kernel" : "dense engine"})`,
+      `penalty         ${sig(pg.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, ${circular ? "circular padding, " : ""}${engineText(pg.engine, circular)})`,
       `sigma_max       ${sig(sigmaMax, 10)}`,
       `sigma_min       ${sig(sigmaMin, 10)}   (${circular ? "zgesvd per frequency" : "dgesvd"}, all ${sigma.length} values)`,
       `condition       ${sig(conditionNumber, 6)}`,
@@ -83,4 +86,9 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     ].join("\n"),
   );
   return 0;
+}
+
+function engineText(engine: "dense" | "structured", circular: boolean): string {
+  if (engine === "dense") return "dense engine";
+  return circular ? "2-D DFT of the kernel" : "structured engine";
 }
