@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerStructured(env, exports);
   convreg_binding::registerCancel(env, exports);
   convreg_binding::registerSpectrum(env, exports);
+  convreg_binding::registerSpectral(env, exports);
   return exports;
 }
 

@@ -9,4 +9,5 @@ void registerSystem(Napi::Env env, Napi::Object exports);
 void registerStructured(Napi::Env env, Napi::Object exports);
 void registerCancel(Napi::Env env, Napi::Object exports);
 void registerSpectrum(Napi::Env env, Napi::Object exports);
+void registerSpectral(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

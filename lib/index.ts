@@ -15,3 +15,4 @@ export * from "./optimize/public.js";
 export { applyLayer, applyLayerAsync, applyLayerTranspose, applyLayerTransposeAsync, type ApplyOptions } from "./operator.js";
 export { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 export { spectrum, spectrumAsync, type Spectrum, type SpectrumOptions, type SpectrumMethod, type SigmaMinPart } from "./spectrum.js";
+export * from "./spectral.js";
