@@ -48,6 +48,7 @@ void exportSpectral(Napi::Env env, Napi::Object exports, const char* name, Compu
 
 void registerSpectral(Napi::Env env, Napi::Object exports) {
   exportSpectral(env, exports, "spectralDense", convreg::spectralDense);
+  exportSpectral(env, exports, "spectralMatrixFree", convreg::spectralMatrixFree);
 }
 
 }  // namespace convreg_binding

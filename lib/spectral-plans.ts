@@ -7,6 +7,7 @@ import type { Kernel } from "./kernel.js";
 import { requireMemory } from "./memory.js";
 import { matrixSize } from "./dense-plans.js";
 import type { NativePlan } from "./plan.js";
+import { operatorWorkBytes } from "./operator.js";
 
 /** Raw result of the native spectral functions. */
 export interface NativeSpectral {
@@ -46,4 +47,20 @@ export function spectralDensePlan(
   const bytes = nonzeros * 24 + (rows + 1) * 8 + rows * cols * 8 + 4 * (rows + cols) * 8;
   requireMemory(bytes, `the dense 2-norm penalty (M is ${rows} x ${cols})`, limit);
   return { fn: "spectralDense", args: args(kernel, n, alpha, start, steps), finish: (raw) => raw };
+}
+
+/** The matrix-free path: the operator's work buffers, the correlation frames, the vectors. */
+export function spectralMatrixFreePlan(
+  kernel: Kernel,
+  n: number,
+  alpha: number,
+  start: Float64Array | null,
+  steps: number,
+  limit?: number,
+): NativePlan<NativeSpectral, NativeSpectral> {
+  const [k, , g, h] = kernel.shape;
+  const side = n + k - 1;
+  const bytes = operatorWorkBytes(kernel, n, 1) + 8 * (side * side * (g + h) + 4 * (g + h) * n * n + k * k * g * h);
+  requireMemory(bytes, `the matrix-free 2-norm penalty (M is ${h * n * n} x ${g * n * n})`, limit);
+  return { fn: "spectralMatrixFree", args: args(kernel, n, alpha, start, steps), finish: (raw) => raw };
 }

@@ -7,12 +7,16 @@ import { ConvregRangeError, ConvregTypeError } from "./errors.js";
 import { runAsync, runSync, type NativePlan } from "./plan.js";
 import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions } from "./validate.js";
 import type { LayerOptions } from "./operations.js";
-import { spectralDensePlan, spectralSideOf, spectralVectorLength, type NativeSpectral } from "./spectral-plans.js";
+import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength, type NativeSpectral } from "./spectral-plans.js";
 
 export { spectralVectorLength } from "./spectral-plans.js";
 
-/** Engines of the 2-norm penalty: "dense" materializes M (the reference); "auto" picks the fastest. */
-export type SpectralEngine = "auto" | "dense";
+/**
+ * Engines of the 2-norm penalty: "dense" materializes M and multiplies with dgemv (the reference);
+ * "structured" never forms M: the products are convolutions and the gradient a correlation, one
+ * gemm per tap each, O(k^2 g h N^2) per power step; "auto" (default) is "structured".
+ */
+export type SpectralEngine = "auto" | "dense" | "structured";
 
 /** Options of {@link spectralPenaltyAndGradient}. */
 export interface SpectralOptions extends LayerOptions {
@@ -25,7 +29,7 @@ export interface SpectralOptions extends LayerOptions {
    * {@link spectralVectorLength}. Default: a fixed pseudo-random vector (the same on every run).
    */
   startVector?: Float64Array;
-  /** "auto" (default) or "dense" (M materialized; the reference). */
+  /** "auto" (default, = "structured": matrix-free), "structured" or "dense" (M materialized; the reference). */
   engine?: SpectralEngine;
   /** Only "zero" (the default) is supported by the 2-norm penalty. */
   padding?: "zero";
@@ -69,9 +73,9 @@ function planFor(kernel: unknown, options: SpectralOptions | undefined): NativeP
   const alpha = requireAlpha(o.alpha);
   const steps = o.powerSteps === undefined ? 2 : requireInteger(o.powerSteps, "options.powerSteps", 1, 1_000_000);
   requireChoice(o.padding, "options.padding", ["zero"], "zero");
-  requireChoice(o.engine, "options.engine", ["auto", "dense"], "auto");
+  const engine = requireChoice(o.engine, "options.engine", ["auto", "dense", "structured"], "auto");
   const start = requireStartVector(o.startVector, spectralVectorLength(k, n));
-  const plan = spectralDensePlan(k, n, alpha, start, steps, o.memoryLimit);
+  const plan = (engine === "dense" ? spectralDensePlan : spectralMatrixFreePlan)(k, n, alpha, start, steps, o.memoryLimit);
   const side = spectralSideOf(k);
   return {
     ...plan,

@@ -7,6 +7,8 @@
 
 #include "blas.h"
 #include "conv_matrix.h"
+#include "conv_operator.h"
+#include "kernel_correlation.h"
 
 namespace convreg {
 
@@ -95,6 +97,34 @@ SpectralResult spectralDense(const ConvShape& shape, const double* kernel, doubl
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t z = sparse.rowStart[i]; z < sparse.rowStart[i + 1]; ++z)
       out.gradient[sparse.entry[z]] += 2.0 * sign * left[i] * right[sparse.column[z]];
+  return out;
+}
+
+SpectralResult spectralMatrixFree(const ConvShape& shape, const double* kernel, double alpha, const double* start, int64_t steps) {
+  requireValidShape(shape);
+  if (shape.padding != Padding::Zero) throw std::invalid_argument("convreg: the 2-norm penalty supports zero padding only");
+  ConvOperator op(shape, kernel);
+  const bool outputs = spectralOnOutputs(shape);
+  const int64_t side = outputs ? shape.rows() : shape.cols(), otherSize = outputs ? shape.cols() : shape.rows();
+  const auto gram = [&](const double* v, double* other, double* out) {
+    if (outputs) {
+      op.applyTranspose(v, other, 1);
+      op.apply(other, out, 1);
+    } else {
+      op.apply(v, other, 1);
+      op.applyTranspose(other, out, 1);
+    }
+  };
+  internal::PowerState st = internal::powerSteps(side, otherSize, alpha, start, steps, gram);
+  SpectralResult out;
+  out.eigenvalue = st.eigenvalue;
+  out.residual = st.residual;
+  out.next = std::move(st.next);
+  out.gradient.assign(static_cast<size_t>(shape.kernelSize()), 0.0);
+  const double sign = st.eigenvalue > 0 ? 1.0 : (st.eigenvalue < 0 ? -1.0 : 0.0);
+  if (sign != 0)
+    addBilinearKernelGradient(shape, outputs ? st.v.data() : st.other.data(), outputs ? st.other.data() : st.v.data(), 2.0 * sign,
+                              out.gradient.data());
   return out;
 }
 

@@ -28,6 +28,10 @@ struct SpectralResult {
 // Reference: M materialized, products by dgemv, the gradient summed over Omega from the CSR M.
 SpectralResult spectralDense(const ConvShape& shape, const double* kernel, double alpha, const double* start, int64_t steps);
 
+// Matrix-free: products as convolutions (ConvOperator, one gemm per tap), the gradient as a
+// correlation of the two vectors (one gemm per tap). Zero padding only.
+SpectralResult spectralMatrixFree(const ConvShape& shape, const double* kernel, double alpha, const double* start, int64_t steps);
+
 // Fixed pseudo-random unit vector of the given length (the default start).
 std::vector<double> defaultStartVector(int64_t length);
 

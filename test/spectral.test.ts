@@ -164,3 +164,23 @@ describe("2-norm penalty: bad input", () => {
     expect(() => spectralPenaltyAndGradient(kernel, { n: 2000, engine: "dense" })).toThrow(/memory limit/);
   });
 });
+
+describe("2-norm penalty: matrix-free against dense", () => {
+  const cases: Array<[number, number, number, number]> = [];
+  for (const k of [1, 2, 3, 4, 5])
+    for (const [g, h] of [[1, 1], [1, 3], [3, 1], [2, 3], [3, 2], [4, 4]])
+      for (const n of [1, 2, 4, 7]) cases.push([k, g, h, n]);
+  it.each(cases)("k=%i g=%i h=%i N=%i: the same eigenvalue, vector and gradient to rounding", (k, g, h, n) => {
+    const kernel = createKernel(randomData(k, g, h, 3 + k + 10 * g + 100 * h + 1000 * n), [k, k, g, h]);
+    for (const steps of [1, 3]) {
+      const d = spectralPenaltyAndGradient(kernel, { n, alpha: 1.3, powerSteps: steps, engine: "dense" });
+      const s = spectralPenaltyAndGradient(kernel, { n, alpha: 1.3, powerSteps: steps, engine: "structured" });
+      const scale = Math.abs(d.eigenvalue) + 1;
+      expect(Math.abs(s.eigenvalue - d.eigenvalue)).toBeLessThan(1e-12 * scale);
+      for (let i = 0; i < d.vector.length; i++) expect(Math.abs(s.vector[i] - d.vector[i])).toBeLessThan(1e-11);
+      let gscale = 0;
+      for (const x of d.gradient.data) gscale = Math.max(gscale, Math.abs(x));
+      for (let i = 0; i < d.gradient.data.length; i++) expect(Math.abs(s.gradient.data[i] - d.gradient.data[i])).toBeLessThan(1e-12 * (gscale + 1));
+    }
+  });
+});
