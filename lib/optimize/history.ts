@@ -9,9 +9,9 @@ export interface HistoryRow {
    * G = (1/2) dF/dK for "paper" and "line-search"; t in K <- K + t d for "lbfgs".
    */
   step: number | null;
-  /** F(K_i) = ||M^T M - alpha I||_F^2. */
+  /** The penalty at K_i: F(K_i) = ||M^T M - alpha I||_F^2, or the power-method estimate of ||B||_2 for method "spectral". */
   penalty: number;
-  /** ||dF/dK||_F at K_i (the full derivative, twice the paper's G). */
+  /** ||dF/dK||_F at K_i (the full derivative of the run's penalty, twice the paper's G). */
   gradientNorm: number;
   /** Gradient evaluations so far, including the one at K_i. */
   gradientEvaluations: number;

@@ -6,13 +6,11 @@
 import { performance } from "node:perf_hooks";
 import { ConvregError } from "../errors.js";
 import { requireKernel, type Kernel } from "../kernel.js";
-import { penaltyAndGradientAsync } from "../operations.js";
 import { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js";
 import type { HistoryRow } from "./history.js";
 import { LbfgsMemory } from "./lbfgs.js";
-import { lineQuarticAsync } from "./line-quartic.js";
+import { createObjective, type Objective, type PenaltyMethod } from "./objective.js";
 import { resolveOptions, type OptimizeOptions, type OptimizerName, type ResolvedOptions } from "./options.js";
-import { minimizeOnPositiveAxis } from "./quartic.js";
 
 /**
  * Why a run stopped: the iteration budget; the tolerance band reached; "stalled" = the exact line
@@ -29,9 +27,13 @@ export interface OptimizeResult {
   history: HistoryRow[];
   stopReason: StopReason;
   optimizer: OptimizerName;
+  method: PenaltyMethod;
   /** Total gradient evaluations (one per iterate). */
   gradientEvaluations: number;
-  /** Total line-quartic evaluations (one per step of "line-search" and "lbfgs"). */
+  /**
+   * Line-search evaluations: line quartics of the "frobenius" method (one per step of "line-search"
+   * and "lbfgs"), backtracking trials (each a penalty estimate) of the "spectral" method.
+   */
   quarticEvaluations: number;
   /** Which dense method gave each computed spectrum (see extremeSingularValues). */
   spectrumMethods: { gram: number; svd: number };
@@ -61,10 +63,16 @@ interface Step {
 /** Chooses the step from K with full gradient g; owns the L-BFGS memory between steps. */
 class Stepper {
   private readonly memory: LbfgsMemory;
-  quarticEvaluations = 0;
 
-  constructor(private readonly o: ResolvedOptions) {
+  constructor(
+    private readonly o: ResolvedOptions,
+    private readonly objective: Objective,
+  ) {
     this.memory = new LbfgsMemory(o.memory);
+  }
+
+  get quarticEvaluations(): number {
+    return this.objective.lineEvaluations;
   }
 
   /** Records the curvature pair of the last step (L-BFGS only). */
@@ -72,14 +80,12 @@ class Stepper {
     if (this.o.optimizer === "lbfgs") this.memory.push(change, gradientChange);
   }
 
-  private async exactStep(kernel: Kernel, direction: Float64Array): Promise<number> {
+  private async exactStep(kernel: Kernel, direction: Float64Array, penalty: number, g: Float64Array): Promise<number> {
     checkAbort(this.o.signal);
-    const c = await lineQuarticAsync(kernel, { shape: kernel.shape, data: direction }, { n: this.o.n, alpha: this.o.alpha });
-    this.quarticEvaluations++;
-    return minimizeOnPositiveAxis(c).t;
+    return this.objective.lineStep(kernel, direction, penalty, g);
   }
 
-  async next(iteration: number, kernel: Kernel, g: Float64Array): Promise<Step> {
+  async next(iteration: number, kernel: Kernel, g: Float64Array, penalty: number): Promise<Step> {
     // The paper's G = (1/2) dF/dK: steps of "paper" and "line-search" are both lambda in K - lambda G.
     const minusG = scaled(g, -0.5);
     if (this.o.optimizer === "paper") {
@@ -87,7 +93,7 @@ class Stepper {
       return { step: lambda, change: scaled(minusG, lambda) };
     }
     if (this.o.optimizer === "line-search") {
-      const t = await this.exactStep(kernel, minusG);
+      const t = await this.exactStep(kernel, minusG, penalty, g);
       return { step: t, change: t > 0 ? scaled(minusG, t) : null };
     }
     let d = this.memory.direction(g);
@@ -95,11 +101,11 @@ class Stepper {
       this.memory.reset(); // not a descent direction: fall back to steepest descent
       d = minusG;
     }
-    let t = await this.exactStep(kernel, d);
+    let t = await this.exactStep(kernel, d, penalty, g);
     if (t === 0 && this.memory.length > 0) {
       this.memory.reset();
       d = minusG;
-      t = await this.exactStep(kernel, d);
+      t = await this.exactStep(kernel, d, penalty, g);
     }
     return { step: t, change: t > 0 ? scaled(d, t) : null };
   }
@@ -120,6 +126,11 @@ class Stepper {
  * {@link extremeSingularValues}). The tolerance is relative to sqrt(alpha): the run stops once
  * sigma_max <= sqrt(alpha)(1 + tol) and sigma_min >= sqrt(alpha)(1 - tol).
  * Rejects with ERR_ABORTED when `signal` aborts.
+ *
+ * With `method: "spectral"` the penalty is instead the 2-norm ||B||_2 of the paper's reference [7]
+ * (B = smaller Gram matrix - alpha I), estimated by `powerSteps` warm-started power steps per
+ * evaluation; "paper" steps use G = (1/2) d||B||_2/dK, and "line-search"/"lbfgs" use Armijo
+ * backtracking on the estimate (see lib/optimize/objective.ts) since it is not a quartic in the step.
  */
 export async function optimize(kernel: Kernel, options: OptimizeOptions): Promise<OptimizeResult> {
   const start = performance.now();
@@ -127,7 +138,8 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
   const o = resolveOptions(options);
   checkAbort(o.signal);
   const target = Math.sqrt(o.alpha);
-  const stepper = new Stepper(o);
+  const objective = createObjective(o.method, { n: o.n, alpha: o.alpha, engine: o.engine, memoryLimit: o.memoryLimit, powerSteps: o.powerSteps });
+  const stepper = new Stepper(o, objective);
   const history: HistoryRow[] = [];
   const methods = { gram: 0, svd: 0 };
   let current: Kernel = { shape: kernel.shape, data: Float64Array.from(kernel.data) };
@@ -143,9 +155,9 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
 
   for (let i = 0; ; i++) {
     checkAbort(o.signal);
-    const pg = await penaltyAndGradientAsync(current, { n: o.n, alpha: o.alpha, engine: o.engine, memoryLimit: o.memoryLimit });
+    const pg = await objective.evaluate(current);
     evaluations++;
-    const g = pg.gradient.data;
+    const g = pg.gradient;
     if (previous) stepper.observe(previous.change, g.map((v, j) => v - previous!.gradient[j]));
 
     let sigma = o.spectrumDue(i) || i === o.maxIterations ? await spectrum(current) : undefined;
@@ -156,7 +168,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
 
     let step: Step | undefined;
     if (!stopReason) {
-      step = await stepper.next(i, current, g);
+      step = await stepper.next(i, current, g, pg.penalty);
       if (!step.change) stopReason = "stalled";
       else if (!allFinite(current.data.map((v, j) => v + step!.change![j]))) stopReason = "diverged";
       if (stopReason && !sigma) sigma = await spectrum(current);
@@ -180,6 +192,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
         history,
         stopReason,
         optimizer: o.optimizer,
+        method: o.method,
         gradientEvaluations: evaluations,
         quarticEvaluations: stepper.quarticEvaluations,
         spectrumMethods: methods,

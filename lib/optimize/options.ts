@@ -4,6 +4,7 @@ import type { Engine } from "../operations.js";
 import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions, requirePositive } from "../validate.js";
 import type { HistoryRow } from "./history.js";
 import { scheduleFunction, type Schedule } from "./schedule.js";
+import { PENALTY_METHODS, type PenaltyMethod } from "./objective.js";
 
 /** The optimizers: the paper's fixed steps, steepest descent with exact line search, L-BFGS with it. */
 export type OptimizerName = "paper" | "line-search" | "lbfgs";
@@ -26,6 +27,14 @@ export interface OptimizeOptions {
   alpha?: number;
   /** "paper" (default, Algorithm 3.1), "line-search" or "lbfgs". */
   optimizer?: OptimizerName;
+  /**
+   * The penalty: "frobenius" (default, the paper's ||M^T M - alpha I||_F^2) or "spectral" (the 2-norm
+   * ||B||_2 of its reference [7] by warm-started power steps; see spectralPenaltyAndGradient). With
+   * "spectral", "line-search" and "lbfgs" use Armijo backtracking instead of the exact quartic.
+   */
+  method?: PenaltyMethod;
+  /** Power steps per penalty evaluation of the "spectral" method (default 2, as in the paper). */
+  powerSteps?: number;
   /** Steps of the "paper" optimizer (default: the paper's 1e-5 / 1e-4 / 1e-3); ignored by the others. */
   schedule?: Schedule;
   /** Number of steps at most (default 1000). */
@@ -54,6 +63,8 @@ export interface ResolvedOptions {
   n: number;
   alpha: number;
   optimizer: OptimizerName;
+  method: PenaltyMethod;
+  powerSteps: number;
   step: (iteration: number) => number;
   maxIterations: number;
   tolerance: number | undefined;
@@ -98,6 +109,8 @@ export function resolveOptions(options: OptimizeOptions): ResolvedOptions {
     n: requireInputSize(o.n, "options.n"),
     alpha: requireAlpha(o.alpha),
     optimizer: requireChoice(o.optimizer, "options.optimizer", OPTIMIZERS, "paper"),
+    method: requireChoice(o.method, "options.method", PENALTY_METHODS, "frobenius"),
+    powerSteps: o.powerSteps === undefined ? 2 : requireInteger(o.powerSteps, "options.powerSteps", 1, 1_000_000),
     step: scheduleFunction(o.schedule),
     maxIterations: o.maxIterations === undefined ? 1000 : requireInteger(o.maxIterations, "options.maxIterations", 0),
     tolerance,

@@ -5,3 +5,5 @@ export { constantSchedule, paperSchedule, piecewiseSchedule, type ConstantSchedu
 export { firstWithin, historyToCsv, type HistoryRow, type Milestone } from "./history.js";
 export { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js";
 export { minimizeOnPositiveAxis, type LineMinimum } from "./quartic.js";
+export { PENALTY_METHODS, type PenaltyMethod } from "./objective.js";
+export { backtrack, ARMIJO_C, type BacktrackResult } from "./backtracking.js";
