@@ -13,6 +13,8 @@ import { requireChoice, requireInputSize, requireOptions } from "./validate.js";
 import { requireSignal, throwIfAborted } from "./abort.js";
 import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 import type { LayerOptions } from "./operations.js";
+import { PADDINGS, type Padding } from "./circular-plans.js";
+import { circularSpectrumPlanFor } from "./circular-spectrum.js";
 
 /** Spectrum methods: "auto" picks "dense" when its memory estimate fits the limit, else "iterative". */
 export type SpectrumMethod = "auto" | "dense" | "iterative" | "none";
@@ -27,11 +29,17 @@ export interface SpectrumOptions extends LayerOptions {
   maxIterations?: number;
   /** Aborts an async iterative run (ERR_ABORTED); checked before any method starts. */
   signal?: AbortSignal;
+  /**
+   * "zero" (default, the paper's M) or "circular". Circular padding gives every singular value,
+   * exact to rounding, from the kernel's 2-D DFT (method "circular-fft", chosen by "auto");
+   * "dense" runs dgesvd on the block-circulant M; "iterative" is refused.
+   */
+  padding?: Padding;
 }
 
 /** Extreme singular values of M with error bounds. Unknown values are null. */
 export interface Spectrum {
-  /** The method that ran: "dense", "iterative" or "none" ("auto" resolved). */
+  /** The method that ran: "dense", "iterative", "circular-fft" (circular padding) or "none" ("auto" resolved). */
   method: string;
   /** Largest singular value of M (NaN for "none"). */
   sigmaMax: number;
@@ -73,6 +81,7 @@ interface SpectrumArgs {
   n: number;
   method: SpectrumMethod;
   options: SpectrumOptions;
+  padding: Padding;
 }
 
 function readArgs(kernel: unknown, options: SpectrumOptions | undefined): SpectrumArgs {
@@ -81,7 +90,8 @@ function readArgs(kernel: unknown, options: SpectrumOptions | undefined): Spectr
   const n = requireInputSize(o.n, "options.n");
   const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "none"], "auto");
   requireSignal(o.signal);
-  return { kernel: kern, n, method, options: o };
+  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  return { kernel: kern, n, method, options: o, padding };
 }
 
 function densePlanFor(a: SpectrumArgs) {
@@ -165,10 +175,13 @@ function iterativeSigmaMinSync(_a: SpectrumArgs): SigmaMinPart {
  *   {@link sigmaMaxIterative}); sigma_min is null for now.
  * - "auto" (default): "dense" when its memory estimate fits `memoryLimit`, else "iterative".
  * - "none": nothing is computed (sigmaMax NaN, bound Infinity).
+ * - `padding: "circular"`: "auto" gives "circular-fft", every value exact to rounding from the
+ *   kernel's 2-D DFT and one small SVD per frequency; "dense" uses the block-circulant M.
  */
 export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
+  if (a.padding === "circular" && a.method !== "none") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
   const method = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
@@ -179,6 +192,7 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
 export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): Promise<Spectrum> {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
+  if (a.padding === "circular" && a.method !== "none") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
   const method = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") {

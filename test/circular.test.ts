@@ -8,6 +8,8 @@ import {
   penaltyAsync,
   singularValues,
   singularValuesAsync,
+  spectrum,
+  spectrumAsync,
 } from "../lib/index.js";
 import { bruteForceCircularM, bruteForcePenalty, maxRelativeDiff, randomData, referenceSingularValues } from "./reference.js";
 
@@ -156,5 +158,38 @@ describe("circular padding API", () => {
     // The dense block-circulant M at N = 512 is refused at the default limit; the FFT engine runs.
     expect(() => penalty(kernel, { n: 512, padding: "circular", engine: "dense" })).toThrow(/memory limit/);
     expect(penalty(kernel, { n: 512, padding: "circular" })).toBeGreaterThan(0);
+  });
+});
+
+describe("spectrum() with circular padding", () => {
+  it.each([[3, 2, 3, 5], [4, 3, 2, 3], [5, 1, 1, 4], [2, 2, 2, 1]])("k=%i g=%i h=%i N=%i: circular-fft gives every value, certified, equal to Jacobi", async (k, g, h, n) => {
+    const data = randomData(k, g, h, 60 + k * g * h + n);
+    const kernel = createKernel(data, [k, k, g, h]);
+    const expected = referenceSingularValues(bruteForceCircularM(data, k, g, h, n));
+    const s = spectrum(kernel, { n, padding: "circular" });
+    expect(s.method).toBe("circular-fft");
+    expect(s.sigmaMaxConverged).toBe(true);
+    expect(s.sigmaMinCertified).toBe(true);
+    expect(s.values!.length).toBe(expected.length);
+    expect(maxRelativeDiff(s.values!, expected)).toBeLessThan(1e-10);
+    // The bound is a rounding bound: tiny, and it covers the difference to the reference's own rounding.
+    expect(s.sigmaMaxBound).toBeLessThan(1e-12 * s.sigmaMax);
+    expect(Math.abs(s.sigmaMax - expected[0])).toBeLessThanOrEqual(s.sigmaMaxBound + 1e-13 * expected[0]);
+    const last = expected[expected.length - 1];
+    expect(s.sigmaMinLower! - 1e-12 * expected[0]).toBeLessThanOrEqual(last);
+    expect(s.sigmaMinUpper! + 1e-12 * expected[0]).toBeGreaterThanOrEqual(last);
+    const dense = spectrum(kernel, { n, padding: "circular", method: "dense" });
+    expect(dense.method).toBe("dense");
+    expect(maxRelativeDiff(dense.values!, expected)).toBeLessThan(1e-10);
+    const viaAsync = await spectrumAsync(kernel, { n, padding: "circular" });
+    expect(Array.from(viaAsync.values!)).toEqual(Array.from(s.values!));
+  });
+
+  it("refuses the iterative method and honours none and the memory limit", () => {
+    const kernel = createKernel(randomData(3, 2, 2, 3), [3, 3, 2, 2]);
+    expect(() => spectrum(kernel, { n: 8, padding: "circular", method: "iterative" })).toThrow(/"iterative" supports options.padding "zero" only/);
+    expect(spectrum(kernel, { n: 8, padding: "circular", method: "none" }).method).toBe("none");
+    expect(() => spectrum(kernel, { n: 8, padding: "torus" as never })).toThrow(/options.padding must be one of/);
+    expect(() => spectrum(kernel, { n: 64, padding: "circular", memoryLimit: 1000 })).toThrow(expect.objectContaining({ code: "ERR_MEMORY_LIMIT" }));
   });
 });
