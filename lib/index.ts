@@ -14,5 +14,5 @@ export { randomKernel, type RandomKernelOptions } from "./random.js";
 export * from "./optimize/public.js";
 export { applyLayer, applyLayerAsync, applyLayerTranspose, applyLayerTransposeAsync, type ApplyOptions } from "./operator.js";
 export { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
-export { spectrum, spectrumAsync, type Spectrum, type SpectrumOptions, type SpectrumMethod, type SigmaMinPart } from "./spectrum.js";
+export { spectrum, spectrumAsync, resolveSpectrumMethod, type Spectrum, type SpectrumOptions, type SpectrumMethod, type SigmaMinPart, type ResolvedSpectrumMethod } from "./spectrum.js";
 export * from "./spectral.js";

@@ -98,14 +98,35 @@ function densePlanFor(a: SpectrumArgs) {
   return denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
 }
 
+/** The method `spectrum` will run, and why "auto" left the dense one (null when it did not). */
+export interface ResolvedSpectrumMethod {
+  method: "dense" | "iterative" | "circular-fft" | "none";
+  /** The memory guard's message when "auto" fell back to "iterative". */
+  fallbackReason: string | null;
+}
+
+/**
+ * Resolves `options.method` as {@link spectrum} will: "auto" is "dense" when the dense SVD
+ * passes the memory guard, else "iterative"; with circular padding it is "circular-fft".
+ * Throws what `spectrum` would throw for invalid options.
+ */
+export function resolveSpectrumMethod(kernel: Kernel, options: SpectrumOptions): ResolvedSpectrumMethod {
+  const a = readArgs(kernel, options);
+  if (a.padding === "circular" && a.method !== "none") {
+    circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit); // validates, checks memory
+    return { method: a.method === "dense" ? "dense" : "circular-fft", fallbackReason: null };
+  }
+  return resolveMethod(a);
+}
+
 /** "auto" resolves to "dense" when the dense SVD passes the memory guard, else "iterative". */
-function resolveMethod(a: SpectrumArgs): "dense" | "iterative" | "none" {
-  if (a.method !== "auto") return a.method;
+function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "dense" | "iterative" | "none" } {
+  if (a.method !== "auto") return { method: a.method, fallbackReason: null };
   try {
     densePlanFor(a);
-    return "dense";
+    return { method: "dense", fallbackReason: null };
   } catch (e) {
-    if (isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return "iterative";
+    if (isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return { method: "iterative", fallbackReason: e.message };
     throw e;
   }
 }
@@ -182,7 +203,7 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
   if (a.padding === "circular" && a.method !== "none") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
-  const method = resolveMethod(a);
+  const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
   return fromIterative(sigmaMaxIterative(a.kernel, lanczosOptions(a)), iterativeSigmaMinSync(a));
@@ -193,7 +214,7 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
   if (a.padding === "circular" && a.method !== "none") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
-  const method = resolveMethod(a);
+  const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") {
     const values = await runAsync(densePlanFor(a));

@@ -108,6 +108,16 @@ describe("spectrum", () => {
     expect(() => spectrum(kernel, { n: 8, method: "dense", memoryLimit: 1_000_000 })).toThrow(expect.objectContaining({ code: "ERR_MEMORY_LIMIT" }));
   });
 
+  it("circular padding: every value from the 2-D DFT, equal to the dense block-circulant SVD", () => {
+    const kernel = createKernel(randomData(3, 2, 3, 12), [3, 3, 2, 3]);
+    const s = spectrum(kernel, { n: 6, padding: "circular" });
+    expect(s.method).toBe("circular-fft");
+    const dense = singularValues(kernel, { n: 6, padding: "circular", method: "svd" });
+    expect(Math.abs(s.sigmaMax - dense[0])).toBeLessThanOrEqual(s.sigmaMaxBound);
+    expect(Math.abs(s.sigmaMin! - dense[dense.length - 1])).toBeLessThanOrEqual(s.sigmaMaxBound);
+    expect(() => spectrum(kernel, { n: 6, padding: "circular", method: "iterative" })).toThrow(/"iterative" supports options.padding "zero" only/);
+  });
+
   it("none computes nothing", () => {
     const s = spectrum(createKernel(randomData(1, 1, 1, 1), [1, 1, 1, 1]), { n: 3, method: "none" });
     expect(s.method).toBe("none");

@@ -2,13 +2,15 @@
 import { writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { formatKernel, readKernelFileDetailed } from "../kernel-file.js";
-import { penaltyAndGradientAsync, singularValuesAsync } from "../operations.js";
+import { penaltyAndGradientAsync } from "../operations.js";
+import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum.js";
 import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag } from "./args.js";
 import { jsonNumber, sig } from "./format.js";
 
 export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A] [--layout hwio|oihw]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]
-                [--padding zero|circular] [--engine auto|dense|structured]`;
+                [--padding zero|circular] [--engine auto|dense|structured]
+                [--spectrum auto|dense|iterative|none]`;
 
 /** Runs the command; returns the exit code. */
 export async function analyze(argv: string[], out: (s: string) => void): Promise<number> {
@@ -21,6 +23,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     json: { type: "boolean", default: false },
     padding: { type: "string" },
     engine: { type: "string" },
+    spectrum: { type: "string" },
   });
   const file = onePositional(positionals, "kernel file");
   const n = integerFlag(values.n, "--n", 1);
@@ -32,19 +35,25 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   const circular = padding === "circular";
   // Penalty and gradient: "auto" is the structured engine (exact, cost independent of N).
   const engine = choiceFlag(values.engine, "--engine", ["auto", "dense", "structured"] as const, "auto");
+  const spectrumFlag = choiceFlag(values.spectrum, "--spectrum", ["auto", "dense", "iterative", "none"] as const, "auto");
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
+  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit };
+  const resolved = resolveSpectrumMethod(kernel, spectrumOptions);
+  if (resolved.fallbackReason !== null)
+    process.stderr.write(`convreg analyze: ${resolved.fallbackReason.replace(/ \(raise it.*$/, "")}; using the iterative spectrum (Lanczos sigma_max, no M)\n`);
 
   const start = performance.now();
   const [pg, sigma] = await Promise.all([
     penaltyAndGradientAsync(kernel, { n, alpha, engine, padding, memoryLimit }),
-    singularValuesAsync(kernel, { n, method: circular ? "fft" : "svd", padding, memoryLimit }),
+    spectrumAsync(kernel, spectrumOptions),
   ]);
   const elapsedMs = performance.now() - start;
+  if (sigma.method === "iterative" && !sigma.sigmaMaxConverged)
+    process.stderr.write(`convreg analyze: Lanczos did not reach its tolerance in ${sigma.iterations} Gram products; sigma_max is an estimate\n`);
 
-  const sigmaMax = sigma[0];
-  const sigmaMin = sigma[sigma.length - 1];
+  const { sigmaMax, sigmaMin } = sigma;
   const gradientNorm = Math.hypot(...pg.gradient.data);
-  const conditionNumber = sigmaMax / sigmaMin;
+  const conditionNumber = sigmaMin === null ? Number.NaN : sigmaMax / sigmaMin;
   const gradientOut = values["gradient-out"];
   if (gradientOut !== undefined)
     await writeFile(gradientOut, formatKernel(pg.gradient, gradientOut.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
@@ -59,10 +68,16 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         alpha,
         padding,
         engine: circular && pg.engine === "structured" ? "circular-fft" : pg.engine,
-        spectrumMethod: circular ? "circular-fft" : "dgesvd",
+        spectrumMethod: sigma.method,
         penalty: pg.penalty,
-        sigmaMax,
+        sigmaMax: jsonNumber(sigmaMax),
+        sigmaMaxBound: jsonNumber(sigma.sigmaMaxBound),
+        sigmaMaxConverged: sigma.sigmaMaxConverged,
         sigmaMin,
+        sigmaMinLower: sigma.sigmaMinLower,
+        sigmaMinUpper: sigma.sigmaMinUpper,
+        sigmaMinCertified: sigma.sigmaMinCertified,
+        spectrumIterations: sigma.iterations,
         conditionNumber: jsonNumber(conditionNumber),
         gradientNorm,
         elapsedMs,
@@ -77,9 +92,8 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
       `kernel          ${file} (${k}x${k}x${g}x${h}, ${layout})`,
       `input           ${n}x${n}x${g}  ->  M is ${h * n * n} x ${g * n * n}`,
       `penalty         ${sig(pg.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, ${circular ? "circular padding, " : ""}${engineText(pg.engine, circular)})`,
-      `sigma_max       ${sig(sigmaMax, 10)}`,
-      `sigma_min       ${sig(sigmaMin, 10)}   (${circular ? "zgesvd per frequency" : "dgesvd"}, all ${sigma.length} values)`,
-      `condition       ${sig(conditionNumber, 6)}`,
+      ...spectrumLines(sigma),
+      `condition       ${sigmaMin === null ? "unknown" : sig(conditionNumber, 6)}`,
       `gradient norm   ${sig(gradientNorm, 10)}   (||dF/dK||_F)`,
       ...(gradientOut ? [`gradient        written to ${gradientOut} (${layout})`] : []),
       `time            ${elapsedMs.toFixed(1)} ms`,
@@ -91,4 +105,21 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
 function engineText(engine: "dense" | "structured", circular: boolean): string {
   if (engine === "dense") return "dense engine";
   return circular ? "2-D DFT of the kernel" : "structured engine";
+}
+
+/** The sigma_max and sigma_min lines, each with its bound and where it came from. */
+function spectrumLines(s: Spectrum): string[] {
+  if (s.method === "none") return ["sigma_max       not computed (--spectrum none)", "sigma_min       not computed (--spectrum none)"];
+  const source =
+    s.method === "iterative"
+      ? `Lanczos, ${s.iterations} Gram products${s.sigmaMaxConverged ? "" : ", NOT CONVERGED: an estimate"}`
+      : s.method === "circular-fft"
+        ? "zgesvd per frequency"
+        : "dgesvd";
+  const count = s.values === null ? "" : `, all ${s.values.length} values`;
+  const min =
+    s.sigmaMin === null
+      ? `sigma_min       not computed (the ${s.method} method gives sigma_max only)`
+      : `sigma_min       ${sig(s.sigmaMin, 10)}   (in [${sig(s.sigmaMinLower!, 10)}, ${sig(s.sigmaMinUpper!, 10)}]${s.sigmaMinCertified ? ", certified" : ""}; ${source}${count})`;
+  return [`sigma_max       ${sig(s.sigmaMax, 10)}   (+/- ${sig(s.sigmaMaxBound, 2)}; ${source}${count})`, min];
 }
