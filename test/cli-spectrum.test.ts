@@ -54,6 +54,18 @@ describe("convreg analyze --spectrum", () => {
     expect(Math.abs(out.sigmaMax - expected[0])).toBeLessThanOrEqual(out.sigmaMaxBound);
   });
 
+  it("auto past the dense memory limit switches to Lanczos by itself and says so on stderr", async () => {
+    const [k, g, h, n] = [3, 2, 3, 12];
+    const { file, data } = await kernelFile(k, g, h, 23);
+    const expected = referenceSingularValues(bruteForceM(data, k, g, h, n).m)[0];
+    const r = convreg("analyze", file, "--n", String(n), "--memory-limit", "500000", "--json");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^convreg analyze: the dense singular values .* would need .* more than the memory limit .*; using the iterative spectrum/);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ spectrumMethod: "iterative", sigmaMaxConverged: true, sigmaMin: null, sigmaMinCertified: false });
+    expect(Math.abs(out.sigmaMax - expected)).toBeLessThanOrEqual(out.sigmaMaxBound + 1e-13 * expected);
+  });
+
   it("none: spectrum fields are null", async () => {
     const { file } = await kernelFile(3, 1, 2, 5);
     const out = JSON.parse(convreg("analyze", file, "--n", "4", "--spectrum", "none", "--json").stdout);
