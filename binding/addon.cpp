@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerCancel(env, exports);
   convreg_binding::registerSpectrum(env, exports);
   convreg_binding::registerSpectral(env, exports);
+  convreg_binding::registerSigmaMin(env, exports);
   return exports;
 }
 

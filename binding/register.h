@@ -10,4 +10,5 @@ void registerStructured(Napi::Env env, Napi::Object exports);
 void registerCancel(Napi::Env env, Napi::Object exports);
 void registerSpectrum(Napi::Env env, Napi::Object exports);
 void registerSpectral(Napi::Env env, Napi::Object exports);
+void registerSigmaMin(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

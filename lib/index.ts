@@ -5,6 +5,7 @@
 export * from "./errors.js";
 export * from "./kernel.js";
 export * from "./operations.js";
+export * from "./sigma-min.js";
 export * from "./kernel-file.js";
 export { parseNpy, formatNpy, type NpyArray } from "./npy.js";
 export { setMemoryLimit, getMemoryLimit } from "./memory.js";

@@ -1,0 +1,97 @@
+// Binding for the certified sigma_min (src/sigma_min): a cancel flag the JS side can set
+// from an AbortSignal, and sigmaMin / sigmaMinAsync.
+#include <atomic>
+#include <memory>
+
+#include "../src/sigma_min.h"
+#include "convert.h"
+#include "register.h"
+#include "worker.h"
+
+namespace convreg_binding {
+
+namespace {
+using Flag = std::shared_ptr<std::atomic<bool>>;
+
+Flag readFlag(const Napi::Value& v) {
+  if (!v.IsExternal()) return nullptr;
+  return *v.As<Napi::External<Flag>>().Data();
+}
+
+Napi::Object toJs(Napi::Env env, convreg::SigmaMinResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  auto num = [&](const char* k, double v) { o.Set(k, Napi::Number::New(env, v)); };
+  num("sigmaMin", r.sigmaMin);
+  num("lower", r.lower);
+  num("upper", r.upper);
+  o.Set("certified", Napi::Boolean::New(env, r.certified));
+  o.Set("certificate", Napi::String::New(env, r.certificate));
+  num("lambdaLower", r.lambdaLower);
+  num("lambdaUpper", r.lambdaUpper);
+  num("lambdaEstimate", r.lambdaEstimate);
+  num("residualBound", r.residualBound);
+  num("lambda2Estimate", r.lambda2Estimate);
+  num("lambda2Lower", r.lambda2Lower);
+  num("shift", r.shift);
+  num("certificateShift", r.certificateShift);
+  num("roundingMargin", r.roundingMargin);
+  o.Set("inputSide", Napi::Boolean::New(env, r.inputSide));
+  num("order", static_cast<double>(r.order));
+  num("gramNonzeros", static_cast<double>(r.gramNonzeros));
+  num("factorNonzeros", static_cast<double>(r.factorNonzeros));
+  num("maxFront", static_cast<double>(r.maxFront));
+  num("factorFlops", r.factorFlops);
+  num("gramBytes", r.gramBytes);
+  num("factorBytes", r.factorBytes);
+  num("cholmodPeakBytes", r.cholmodPeakBytes);
+  num("gramSeconds", r.gramSeconds);
+  num("analyzeSeconds", r.analyzeSeconds);
+  num("factorSeconds", r.factorSeconds);
+  num("iterateSeconds", r.iterateSeconds);
+  num("certifySeconds", r.certifySeconds);
+  num("factorizations", static_cast<double>(r.factorizations));
+  num("lanczosSteps", static_cast<double>(r.lanczosSteps));
+  num("refinements", static_cast<double>(r.refinements));
+  o.Set("ordering", Napi::String::New(env, r.ordering));
+  o.Set("vector", toFloat64Array(env, r.vector));
+  return o;
+}
+}  // namespace
+
+void registerSigmaMin(Napi::Env env, Napi::Object exports) {
+  exports.Set("sigmaMinCancelFlag", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::External<Flag>::New(info.Env(), new Flag(std::make_shared<std::atomic<bool>>(false)),
+                                     [](Napi::Env, Flag* f) { delete f; });
+  }));
+  exports.Set("sigmaMinCancel", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    if (Flag f = readFlag(info[0])) f->store(true);
+    return info.Env().Undefined();
+  }));
+  // (k, g, h, n, maxLanczos) -> bytes of the Gram matrix and work vectors.
+  exports.Set("sigmaMinGramBytes", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    convreg::ConvShape s{toInt(info[0]), toInt(info[1]), toInt(info[2]), toInt(info[3])};
+    convreg::SigmaMinOptions o;
+    o.maxLanczos = toInt(info[4]);
+    return Napi::Number::New(info.Env(), convreg::sigmaMinGramBytes(s, o));
+  }));
+  // (kernel, k, g, h, n, factorMemoryLimit, tolerance, maxLanczos, worstCase, flag | null)
+  exportTask<convreg::SigmaMinResult>(
+      env, exports, "sigmaMin",
+      [](const Napi::CallbackInfo& info) {
+        auto kernel = std::make_shared<std::vector<double>>(copyFloat64(info[0]));
+        convreg::ConvShape shape = readShape(info, 1);
+        convreg::SigmaMinOptions o;
+        o.factorMemoryLimit = toDouble(info[5]);
+        o.tolerance = toDouble(info[6]);
+        o.maxLanczos = toInt(info[7]);
+        o.worstCaseRounding = info[8].ToBoolean().Value();
+        Flag flag = readFlag(info[9]);
+        return std::function<convreg::SigmaMinResult()>([kernel, shape, o, flag]() mutable {
+          o.cancel = flag.get();
+          return convreg::sigmaMin(shape, kernel->data(), o);
+        });
+      },
+      toJs);
+}
+
+}  // namespace convreg_binding

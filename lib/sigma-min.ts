@@ -1,0 +1,201 @@
+/**
+ * Certified sigma_min of the zero-padded convolution matrix M at real sizes: shift-invert
+ * on a CHOLMOD (SuiteSparse) supernodal Cholesky of the smaller Gram matrix, refined with
+ * exactly rounded products by M, and bracketed by a Rayleigh quotient above and a
+ * Cholesky-certified eigenvalue bound below (see src/sigma_min.cpp and the README).
+ */
+import { ConvregError, isConvregError, type ConvregErrorCode } from "./errors.js";
+import { requireKernel, type Kernel } from "./kernel.js";
+import { formatBytes, requireMemory } from "./memory.js";
+import { native } from "./native.js";
+import { runAsync, runSync, type NativePlan } from "./plan.js";
+import { requireChoice, requireInputSize, requireOptions, requirePositive } from "./validate.js";
+
+/** Options of {@link sigmaMin}. */
+export interface SigmaMinOptions {
+  /** Spatial size N of the N x N input (an integer >= 1). */
+  n: number;
+  /** Bytes allowed for the sparse Gram matrix and work vectors (default: see setMemoryLimit, 2 GiB). */
+  memoryLimit?: number;
+  /** Bytes allowed for the Cholesky factor, checked after the symbolic analysis (default 8 GiB). */
+  factorMemoryLimit?: number;
+  /** Relative bracket width at which the refinement stops (default 1e-10). */
+  tolerance?: number;
+  /**
+   * Rounding model of the Cholesky certificates: "probabilistic" (default: Higham & Mary's
+   * bound 10 sqrt(m) u per inner product of length m) or "worst-case" (m u / (1 - m u)).
+   */
+  rounding?: "probabilistic" | "worst-case";
+  /** Aborts the async form; the native work stops at its next checkpoint (at most one factorization). */
+  signal?: AbortSignal;
+}
+
+/** How the lower bound was proved. */
+export type SigmaMinCertificate = "kato-temple" | "cholesky" | "exact" | "none";
+
+/** sigma_min of M with a bracket and how it was obtained. */
+export interface SigmaMinResult {
+  /** Best estimate: the square root of the refined Rayleigh quotient. */
+  sigmaMin: number;
+  /** Proven lower bound (0 when nothing better is proven). */
+  lower: number;
+  /** Proven upper bound (Rayleigh quotient of the returned vector plus its rounding bound). */
+  upper: number;
+  /** (upper - lower) / upper. */
+  relativeWidth: number;
+  /** True when a lower-bound factorization succeeded (or the answer is exact). */
+  certified: boolean;
+  /**
+   * "kato-temple": a Cholesky of the Gram matrix minus one row and column, shifted between the
+   * two smallest eigenvalues, proves the gap, and the Kato-Temple inequality gives the bound;
+   * "cholesky": a Cholesky of the shifted Gram matrix proves the bound directly;
+   * "exact": M = 0 or a 1 x 1 Gram matrix; "none": no lower bound was proven.
+   */
+  certificate: SigmaMinCertificate;
+  /** Which Gram matrix was used: "input" (M^T M, g <= h) or "output" (M M^T, h < g). */
+  side: "input" | "output";
+  /** Unit singular vector on that side, numbered like M's columns (input) or rows (output). */
+  vector: Float64Array;
+  /** Eigenvalue-level details of the certificate. */
+  lambda: {
+    estimate: number;
+    lower: number;
+    upper: number;
+    /** Bound on ||G v - rho v|| for the returned unit vector. */
+    residualBound: number;
+    /** Lanczos estimate of the second smallest eigenvalue, and its proven lower bound (0 if unused). */
+    secondEstimate: number;
+    secondLower: number;
+    /** Shift of the certifying factorization and the rounding margin charged to it. */
+    certificateShift: number;
+    roundingMargin: number;
+  };
+  /** Sizes: Gram order and nonzeros (upper triangle), factor nonzeros, largest front. */
+  sizes: { order: number; gramNonzeros: number; factorNonzeros: number; maxFront: number; factorFlops: number };
+  /** Bytes: estimate for the Gram matrix and vectors, for the factor, and CHOLMOD's peak. */
+  memory: { gramBytes: number; factorBytes: number; cholmodPeakBytes: number };
+  /** Seconds per phase; factorSeconds sums all numeric factorizations. */
+  timing: { gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number };
+  /** Counts: numeric factorizations, Lanczos steps, refinement steps. */
+  iterations: { factorizations: number; lanczosSteps: number; refinements: number };
+  /** The fill-reducing ordering used. */
+  ordering: string;
+}
+
+interface RawSigmaMin {
+  sigmaMin: number; lower: number; upper: number; certified: boolean; certificate: SigmaMinCertificate;
+  lambdaLower: number; lambdaUpper: number; lambdaEstimate: number; residualBound: number;
+  lambda2Estimate: number; lambda2Lower: number; shift: number; certificateShift: number; roundingMargin: number;
+  inputSide: boolean; order: number; gramNonzeros: number; factorNonzeros: number; maxFront: number; factorFlops: number;
+  gramBytes: number; factorBytes: number; cholmodPeakBytes: number;
+  gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number;
+  factorizations: number; lanczosSteps: number; refinements: number; ordering: string; vector: Float64Array;
+}
+
+/** The addon's sigma_min helpers (the heavy call itself goes through a plan). */
+const addon = native as unknown as {
+  sigmaMinGramBytes(k: number, g: number, h: number, n: number, lanczosSteps: number): number;
+  sigmaMinCancelFlag(): unknown;
+  sigmaMinCancel(flag: unknown): void;
+};
+
+const GiB = 1024 ** 3;
+const LANCZOS_STEPS = 80;
+
+function finish(raw: RawSigmaMin): SigmaMinResult {
+  return {
+    sigmaMin: raw.sigmaMin,
+    lower: raw.lower,
+    upper: raw.upper,
+    relativeWidth: raw.upper > 0 ? (raw.upper - raw.lower) / raw.upper : 0,
+    certified: raw.certified,
+    certificate: raw.certificate,
+    side: raw.inputSide ? "input" : "output",
+    vector: raw.vector,
+    lambda: {
+      estimate: raw.lambdaEstimate,
+      lower: raw.lambdaLower,
+      upper: raw.lambdaUpper,
+      residualBound: raw.residualBound,
+      secondEstimate: raw.lambda2Estimate,
+      secondLower: raw.lambda2Lower,
+      certificateShift: raw.certificateShift,
+      roundingMargin: raw.roundingMargin,
+    },
+    sizes: { order: raw.order, gramNonzeros: raw.gramNonzeros, factorNonzeros: raw.factorNonzeros, maxFront: raw.maxFront, factorFlops: raw.factorFlops },
+    memory: { gramBytes: raw.gramBytes, factorBytes: raw.factorBytes, cholmodPeakBytes: raw.cholmodPeakBytes },
+    timing: {
+      gramSeconds: raw.gramSeconds,
+      analyzeSeconds: raw.analyzeSeconds,
+      factorSeconds: raw.factorSeconds,
+      iterateSeconds: raw.iterateSeconds,
+      certifySeconds: raw.certifySeconds,
+    },
+    iterations: { factorizations: raw.factorizations, lanczosSteps: raw.lanczosSteps, refinements: raw.refinements },
+    ordering: raw.ordering,
+  };
+}
+
+function abortedError(): ConvregError {
+  return new ConvregError("ERR_ABORTED", "convreg: sigmaMin was aborted");
+}
+
+/** Native errors carry their code as "[ERR_X] message"; rethrow them with that code. */
+function withNativeCode(e: unknown): unknown {
+  if (!isConvregError(e) || e.code !== "ERR_NATIVE") return e;
+  const m = /\[(ERR_[A-Z_]+)\] (.*)$/s.exec(e.message);
+  if (!m) return e;
+  const message = m[2].startsWith("convreg") ? m[2] : `convreg: ${m[2]}`;
+  return new ConvregError(m[1] as ConvregErrorCode, message, { cause: e });
+}
+
+function planFor(kernel: unknown, options: SigmaMinOptions | undefined, flag: unknown): NativePlan<RawSigmaMin, SigmaMinResult> {
+  const K = requireKernel(kernel);
+  const o = requireOptions(options);
+  const n = requireInputSize(o.n, "options.n");
+  const factorMemoryLimit = o.factorMemoryLimit === undefined ? 8 * GiB : requirePositive(o.factorMemoryLimit, "options.factorMemoryLimit");
+  const tolerance = o.tolerance === undefined ? 1e-10 : requirePositive(o.tolerance, "options.tolerance");
+  const rounding = requireChoice(o.rounding, "options.rounding", ["probabilistic", "worst-case"], "probabilistic");
+  const [k, , g, h] = K.shape;
+  const gramBytes = addon.sigmaMinGramBytes(k, g, h, n, LANCZOS_STEPS);
+  const side = Math.min(g, h) * n * n;
+  requireMemory(gramBytes, `the sparse Gram matrix for sigmaMin (order ${side}, ${formatBytes(gramBytes)} with work vectors)`, o.memoryLimit);
+  return {
+    fn: "sigmaMin",
+    args: [K.data, k, g, h, n, factorMemoryLimit, tolerance, LANCZOS_STEPS, rounding === "worst-case", flag],
+    finish,
+  };
+}
+
+/**
+ * The smallest singular value of M (the smallest of the min(g, h) N^2 values) with a proven
+ * bracket `[lower, upper]`. Runs on the calling thread; see {@link sigmaMinAsync}.
+ * Throws ERR_MEMORY_LIMIT (Gram matrix past memoryLimit, or factor past factorMemoryLimit).
+ */
+export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResult {
+  if (options?.signal?.aborted) throw abortedError();
+  try {
+    return runSync(planFor(kernel, options, null));
+  } catch (e) {
+    throw withNativeCode(e);
+  }
+}
+
+/**
+ * Async form of {@link sigmaMin}: runs on the libuv thread pool. Aborting `options.signal`
+ * rejects with ERR_ABORTED once the native work reaches its next checkpoint.
+ */
+export async function sigmaMinAsync(kernel: Kernel, options: SigmaMinOptions): Promise<SigmaMinResult> {
+  const signal = options?.signal;
+  if (signal?.aborted) throw abortedError();
+  const flag = addon.sigmaMinCancelFlag();
+  const onAbort = () => addon.sigmaMinCancel(flag);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await runAsync(planFor(kernel, options, flag));
+  } catch (e) {
+    throw withNativeCode(e);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

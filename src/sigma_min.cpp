@@ -1,0 +1,535 @@
+// sigma_min(M) = sqrt(lambda_1(G)) for the smaller Gram matrix G = A^T A (gram_side.h).
+//
+// 1. G (upper triangle) is built from the tap products; its pixel graph is ordered by METIS
+//    nested dissection and each pixel's channels are kept together; CHOLMOD analyses and
+//    factors fl(G) - s0 I (supernodal, BLAS) with s0 a tiny negative shift.
+// 2. Lanczos on (fl(G) - s0 I)^{-1} (full reorthogonalization) estimates lambda_1, lambda_2
+//    and a vector. The factor only knows fl(G), whose rounding error is about eps ||G||, so
+//    the vector is then refined by preconditioned inverse iteration whose residual G v - rho v
+//    = A^T (A v) - rho v uses long double products (error ~ 2^-64 per term): the factor serves
+//    as the preconditioner only, and the refined pair is accurate far below eps ||G||.
+// 3. Upper bound: lambda_1 <= rho(v) = ||A v||^2 / ||v||^2, with the rounding of A v bounded.
+// 4. Lower bound, first choice (Kato-Temple): delete the coordinate i* where v is largest;
+//    a successful Cholesky of fl(G') - beta I for the principal submatrix G' proves, after the
+//    rounding margin, lambda_1(G') >= beta2, and by Cauchy interlacing lambda_2(G) >= beta2.
+//    Then lambda_1 is the only eigenvalue below beta2 and lambda_1 >= rho - eps^2/(beta2 - rho)
+//    where eps = ||G v - rho v||/||v||. This needs only a coarse beta2, so the eps ||G|| rounding
+//    margin of a Gram Cholesky, fatal next to lambda_1 when cond(M)^2 approaches 1/eps, matters
+//    only next to the gap lambda_2 - lambda_1.
+//    Fallback (direct): a successful Cholesky of fl(G) - theta I proves lambda_1 >= theta - margin.
+// Rounding margin of a Cholesky certificate: ||E_form|| + ||E_shift|| + ||E_chol|| with
+//    |E_form| <= gamma_m |A|^T|A| (m = products and sums per entry), bounded by the max row sum
+//    of |A|^T |A|; E_shift <= u (max g_ii + |theta|); |E_chol| <= gamma_{c+1} |L||L^T| (Higham,
+//    Thm 10.3, c = the longest column of L), bounded by max(|L| (|L|^T 1)). gamma_m is
+//    10 sqrt(m) u (Higham & Mary's probabilistic bound, failure probability < 1e-20 per inner
+//    product) or, with worstCaseRounding, the deterministic m u / (1 - m u).
+#include "sigma_min.h"
+
+#include <cholmod.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <set>
+#include <utility>
+
+#include "blas.h"
+#include "coded_error.h"
+#include "gram_side.h"
+
+namespace convreg {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+constexpr double u = std::numeric_limits<double>::epsilon() / 2;
+constexpr long double uLd = std::numeric_limits<long double>::epsilon() / 2;
+constexpr double safety = 1.01;  // bound computations are themselves rounded
+
+double gammaWorst(double m) { return m * u / (1 - m * u); }
+double gammaProbable(double m) { return std::expm1(10.0 * std::sqrt(m) * u + m * u * u / (1 - u)); }
+double gammaLd(double m) { return static_cast<double>(m * uLd / (1 - m * uLd)); }
+
+void checkCancel(const std::atomic<bool>* c) {
+  if (c && c->load()) throw CodedError("ERR_ABORTED", "convreg: sigmaMin was aborted");
+}
+
+std::string formatGiB(double bytes) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+long double dotLd(const std::vector<double>& a, const std::vector<double>& b) {
+  long double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += static_cast<long double>(a[i]) * b[i];
+  return s;
+}
+double norm2(const std::vector<double>& a) { return std::sqrt(static_cast<double>(dotLd(a, a))); }
+
+struct Cholmod {
+  cholmod_common c;
+  cholmod_factor* L = nullptr;
+  Cholmod() {
+    cholmod_l_start(&c);
+    c.print = 0;
+    c.error_handler = nullptr;
+    c.supernodal = CHOLMOD_SUPERNODAL;
+    c.final_ll = 1;
+    c.quick_return_if_not_posdef = 1;
+  }
+  ~Cholmod() {
+    if (L) cholmod_l_free_factor(&L, &c);
+    cholmod_l_finish(&c);
+  }
+  Cholmod(const Cholmod&) = delete;
+  Cholmod& operator=(const Cholmod&) = delete;
+};
+
+cholmod_sparse wrap(GramUpper& g) {
+  cholmod_sparse A{};
+  A.nrow = A.ncol = static_cast<size_t>(g.order);
+  A.nzmax = g.value.size();
+  A.p = g.colStart.data();
+  A.i = g.row.data();
+  A.x = g.value.data();
+  A.stype = 1;
+  A.itype = CHOLMOD_LONG;
+  A.xtype = CHOLMOD_REAL;
+  A.dtype = CHOLMOD_DOUBLE;
+  A.sorted = 1;
+  A.packed = 1;
+  return A;
+}
+
+// Pixel offsets u - t between taps: the pixel graph's stencil.
+std::vector<std::pair<int64_t, int64_t>> stencil(const GramSide& side) {
+  std::set<std::pair<int64_t, int64_t>> d;
+  for (const SideTap& t : side.taps)
+    for (const SideTap& v : side.taps) d.emplace(v.dr - t.dr, v.ds - t.ds);
+  return {d.begin(), d.end()};
+}
+
+// Fill-reducing ordering: METIS nested dissection of the n x n pixel graph (a pixel is
+// adjacent to the pixels its Gram blocks couple), each pixel's channels kept together.
+std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std::string& name) {
+  const int64_t n = side.n, np = n * n, sm = side.small;
+  const auto st = stencil(side);
+  std::vector<int64_t> colStart{0}, row;
+  for (int64_t r2 = 0; r2 < n; ++r2)
+    for (int64_t s2 = 0; s2 < n; ++s2) {
+      std::vector<int64_t> rows;
+      for (const auto& [dr, ds] : st) {
+        const int64_t r = r2 - dr, s = s2 - ds;
+        if (r < 0 || r >= n || s < 0 || s >= n) continue;
+        const int64_t a = r * n + s;
+        if (a <= r2 * n + s2) rows.push_back(a);
+      }
+      std::sort(rows.begin(), rows.end());
+      row.insert(row.end(), rows.begin(), rows.end());
+      colStart.push_back(static_cast<int64_t>(row.size()));
+    }
+  cholmod_sparse P{};
+  P.nrow = P.ncol = static_cast<size_t>(np);
+  P.nzmax = row.size();
+  P.p = colStart.data();
+  P.i = row.data();
+  P.stype = 1;
+  P.itype = CHOLMOD_LONG;
+  P.xtype = CHOLMOD_PATTERN;
+  P.dtype = CHOLMOD_DOUBLE;
+  P.sorted = 1;
+  P.packed = 1;
+  std::vector<int64_t> perm(static_cast<size_t>(np));
+  if (np > 1 && cholmod_l_metis(&P, nullptr, 0, 1, perm.data(), &c)) {
+    name = "METIS nested dissection of the pixel graph";
+  } else if (cholmod_l_amd(&P, nullptr, 0, perm.data(), &c)) {
+    name = "AMD on the pixel graph";
+  } else {
+    std::iota(perm.begin(), perm.end(), 0);
+    name = "natural";
+  }
+  std::vector<int64_t> full(static_cast<size_t>(np * sm));
+  for (int64_t k = 0; k < np; ++k)
+    for (int64_t ch = 0; ch < sm; ++ch) full[k * sm + ch] = perm[k] * sm + ch;
+  return full;
+}
+
+bool factorize(Cholmod& ch, cholmod_sparse& A, double shift, double& seconds, int64_t& count) {
+  const auto t0 = Clock::now();
+  double beta[2] = {-shift, 0};
+  cholmod_l_factorize_p(&A, beta, nullptr, 0, ch.L, &ch.c);
+  seconds += since(t0);
+  ++count;
+  if (ch.c.status < CHOLMOD_OK) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD numeric factorization failed (status " + std::to_string(ch.c.status) + ")");
+  return ch.c.status == CHOLMOD_OK && ch.L->minor == ch.L->n;
+}
+
+void solve(Cholmod& ch, const std::vector<double>& b, std::vector<double>& x) {
+  cholmod_dense B{};
+  B.nrow = b.size();
+  B.ncol = 1;
+  B.nzmax = b.size();
+  B.d = b.size();
+  B.x = const_cast<double*>(b.data());
+  B.xtype = CHOLMOD_REAL;
+  B.dtype = CHOLMOD_DOUBLE;
+  cholmod_dense* X = cholmod_l_solve(CHOLMOD_A, ch.L, &B, &ch.c);
+  if (!X) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD solve failed");
+  const double* xv = static_cast<const double*>(X->x);
+  x.assign(xv, xv + b.size());
+  cholmod_l_free_dense(&X, &ch.c);
+}
+
+// max_i (|L| (|L|^T 1))_i >= || |L| |L|^T ||_2, and the longest column of L.
+std::pair<double, int64_t> factorAbsNorm(const cholmod_factor* L) {
+  const int64_t n = static_cast<int64_t>(L->n);
+  const auto* super = static_cast<const int64_t*>(L->super);
+  const auto* pi = static_cast<const int64_t*>(L->pi);
+  const auto* px = static_cast<const int64_t*>(L->px);
+  const auto* ls = static_cast<const int64_t*>(L->s);
+  const auto* lx = static_cast<const double*>(L->x);
+  std::vector<double> colSum(static_cast<size_t>(n), 0.0), t(static_cast<size_t>(n), 0.0);
+  int64_t longest = 0;
+  for (size_t s = 0; s < L->nsuper; ++s) {
+    const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
+    longest = std::max(longest, nsrow);
+    for (int64_t jj = 0; jj < nscol; ++jj) {
+      double sum = 0;
+      for (int64_t ii = jj; ii < nsrow; ++ii) sum += std::fabs(lx[px[s] + jj * nsrow + ii]);
+      colSum[k1 + jj] = sum;
+    }
+  }
+  for (size_t s = 0; s < L->nsuper; ++s) {
+    const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
+    for (int64_t jj = 0; jj < nscol; ++jj)
+      for (int64_t ii = jj; ii < nsrow; ++ii) t[ls[pi[s] + ii]] += std::fabs(lx[px[s] + jj * nsrow + ii]) * colSum[k1 + jj];
+  }
+  return {safety * *std::max_element(t.begin(), t.end()), longest};
+}
+
+// The Rayleigh quotient, residual and their rounding bounds for a vector v.
+struct Evaluation {
+  double rho = 0, rhoLower = 0, rhoUpper = 0, residual = 0, residualBound = 0, floor = 0;
+  std::vector<double> r;  // G v - rho v (computed)
+};
+
+Evaluation evaluate(const GramSide& side, const std::vector<double>& v, bool withBounds) {
+  const size_t n = v.size(), m = static_cast<size_t>(side.otherSize());
+  std::vector<double> w(m), z(n);
+  applyA(side, v.data(), w.data());
+  applyAt(side, w.data(), z.data());
+  const long double vv = dotLd(v, v), ww = dotLd(w, w);
+  Evaluation e;
+  e.rho = static_cast<double>(ww / vv);
+  e.r.resize(n);
+  for (size_t i = 0; i < n; ++i) e.r[i] = static_cast<double>(static_cast<long double>(z[i]) - static_cast<long double>(e.rho) * v[i]);
+  const double nv = std::sqrt(static_cast<double>(vv));
+  e.residual = norm2(e.r) / nv;
+  if (!withBounds) return e;
+  // |fl(A v) - A v| <= gamma^ld_{m+1} |A||v| + u |w|.
+  std::vector<double> absV(n), a(m), eW(m), absW(m), e1(n), e2(n);
+  for (size_t i = 0; i < n; ++i) absV[i] = std::fabs(v[i]);
+  applyA(side, absV.data(), a.data(), true);
+  const double gA = gammaLd(static_cast<double>(maxTermsA(side) + 1)), gAt = gammaLd(static_cast<double>(maxTermsAt(side) + 1));
+  for (size_t i = 0; i < m; ++i) {
+    eW[i] = safety * (gA * a[i] + u * std::fabs(w[i]));
+    absW[i] = std::fabs(w[i]);
+  }
+  const double nw = std::sqrt(static_cast<double>(ww)), nEW = norm2(eW);
+  e.rhoUpper = (nw + nEW) * (nw + nEW) / (nv * nv) * (1 + 8 * u);
+  e.rhoLower = nw > nEW ? (nw - nEW) * (nw - nEW) / (nv * nv) * (1 - 8 * u) : 0.0;
+  // |fl(A^T w) - A^T A v| <= gamma |A^T||w| + u |z| + |A^T| eW; the residual adds u |r|.
+  applyAt(side, absW.data(), e1.data(), true);
+  applyAt(side, eW.data(), e2.data(), true);
+  std::vector<double> eR(n);
+  for (size_t i = 0; i < n; ++i) eR[i] = safety * (gAt * e1[i] + u * std::fabs(z[i]) + e2[i] * (1 + gAt) + u * std::fabs(e.r[i]));
+  e.floor = norm2(eR) / nv;
+  e.residualBound = (e.residual + e.floor) * (1 + 8 * u);
+  return e;
+}
+
+struct Ritz {
+  double mu1 = 0, mu2 = 0;
+  std::vector<double> v1, v2;
+  int64_t steps = 0;
+};
+
+// Lanczos with full reorthogonalization on x -> F^{-1} x; the two largest Ritz pairs.
+Ritz lanczos(Cholmod& ch, int64_t order, int64_t maxSteps, const std::atomic<bool>* cancel) {
+  std::vector<std::vector<double>> V;
+  std::vector<double> alpha, beta;
+  std::vector<double> q(static_cast<size_t>(order));
+  uint64_t state = 0x9e3779b97f4a7c15ULL;
+  for (auto& x : q) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    x = static_cast<double>(state >> 11) / 9007199254740992.0 - 0.5;
+  }
+  const double nq = norm2(q);
+  for (auto& x : q) x /= nq;
+  V.push_back(q);
+  Ritz out;
+  std::vector<double> w, d, e, z;
+  const int64_t steps = std::min(maxSteps, order);
+  for (int64_t j = 0; j < steps; ++j) {
+    checkCancel(cancel);
+    solve(ch, V[j], w);
+    const double a = static_cast<double>(dotLd(w, V[j]));
+    alpha.push_back(a);
+    for (int pass = 0; pass < 2; ++pass)
+      for (const auto& vk : V) {
+        const double h = cblas_ddot(static_cast<int>(order), w.data(), 1, vk.data(), 1);
+        cblas_daxpy(static_cast<int>(order), -h, vk.data(), 1, w.data(), 1);
+      }
+    const double b = norm2(w);
+    const int64_t k = j + 1;
+    d = alpha;
+    e.assign(beta.begin(), beta.end());
+    e.push_back(0);
+    z.assign(static_cast<size_t>(k * k), 0.0);
+    if (LAPACKE_dstev(LAPACK_COL_MAJOR, 'V', static_cast<int>(k), d.data(), e.data(), z.data(), static_cast<int>(k)) != 0)
+      throw CodedError("ERR_NATIVE", "convreg: LAPACK dstev failed in Lanczos");
+    // Ascending: the largest mu is the smallest lambda.
+    const double mu1 = d[k - 1], r1 = std::fabs(b * z[(k - 1) * k + k - 1]);
+    const double mu2 = k > 1 ? d[k - 2] : 0, r2 = k > 1 ? std::fabs(b * z[(k - 2) * k + k - 1]) : 0;
+    out.steps = k;
+    const bool done = k == steps || b <= 1e-14 * std::fabs(mu1) || (k > 2 && r1 <= 1e-10 * mu1 && r2 <= 1e-6 * mu2);
+    if (done) {
+      out.mu1 = mu1;
+      out.mu2 = mu2;
+      out.v1.assign(static_cast<size_t>(order), 0.0);
+      out.v2.assign(static_cast<size_t>(order), 0.0);
+      for (int64_t i = 0; i < k; ++i) {
+        cblas_daxpy(static_cast<int>(order), z[(k - 1) * k + i], V[i].data(), 1, out.v1.data(), 1);
+        if (k > 1) cblas_daxpy(static_cast<int>(order), z[(k - 2) * k + i], V[i].data(), 1, out.v2.data(), 1);
+      }
+      return out;
+    }
+    for (auto& x : w) x /= b;
+    beta.push_back(b);
+    V.push_back(w);
+  }
+  return out;  // not reached
+}
+
+// Puts G' (G without row and column i, whose diagonal becomes `big`) into A, and back.
+class Deflation {
+ public:
+  Deflation(GramUpper& g, int64_t i, double big) : g_(g) {
+    for (int64_t z = g.colStart[i]; z < g.colStart[i + 1]; ++z) save(z, g.row[z] == i ? big : 0.0);
+    for (int64_t j = i + 1; j < g.order; ++j) {
+      const auto first = g.row.begin() + g.colStart[j], last = g.row.begin() + g.colStart[j + 1];
+      const auto it = std::lower_bound(first, last, i);
+      if (it != last && *it == i) save(it - g.row.begin(), 0.0);
+    }
+  }
+  ~Deflation() {
+    for (const auto& [z, v] : saved_) g_.value[z] = v;
+  }
+  Deflation(const Deflation&) = delete;
+  Deflation& operator=(const Deflation&) = delete;
+
+ private:
+  void save(int64_t z, double v) {
+    saved_.emplace_back(z, g_.value[z]);
+    g_.value[z] = v;
+  }
+  GramUpper& g_;
+  std::vector<std::pair<int64_t, double>> saved_;
+};
+
+}  // namespace
+
+double sigmaMinGramBytes(const ConvShape& shape, const SigmaMinOptions& options) {
+  requireValidShape(shape);
+  std::vector<double> zeros(static_cast<size_t>(shape.kernelSize()), 0.0);
+  const GramSide side = makeGramSide(shape, zeros.data());
+  const double order = static_cast<double>(side.size()), other = static_cast<double>(side.otherSize());
+  const double gram = static_cast<double>(gramUpperNonzeros(side)) * 16 + (order + 1) * 8 + order * 8;
+  const double vectors = (static_cast<double>(options.maxLanczos) + 16) * order * 8 + 8 * other * 8;
+  const double ordering = static_cast<double>(shape.n * shape.n) * (2 * shape.k - 1) * (2 * shape.k - 1) * 8 + order * 8;
+  return gram + vectors + ordering + static_cast<double>(tapProductBytes(side));
+}
+
+SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const SigmaMinOptions& options) {
+  requireValidShape(shape);
+  const std::atomic<bool>* cancel = options.cancel;
+  auto gamma = [&](double m) { return options.worstCaseRounding ? gammaWorst(m) : gammaProbable(m); };
+  SigmaMinResult res;
+  checkCancel(cancel);
+  const GramSide side = makeGramSide(shape, kernel);
+  const int64_t order = side.size();
+  res.order = order;
+  res.inputSide = side.inputSide;
+
+  auto t0 = Clock::now();
+  GramUpper G;
+  if (!buildGramUpper(side, G, cancel)) checkCancel(cancel);
+  res.gramSeconds = since(t0);
+  res.gramNonzeros = static_cast<int64_t>(G.value.size());
+  res.gramBytes = sigmaMinGramBytes(shape, options);
+  if (G.maxDiagonal == 0) {  // A = 0 exactly: every singular value is 0
+    res.certified = true;
+    res.certificate = "exact";
+    res.vector.assign(static_cast<size_t>(order), 0.0);
+    res.vector[0] = 1;
+    return res;
+  }
+
+  // || |A|^T |A| ||_inf bounds the formation error of G.
+  double absGramNorm;
+  {
+    std::vector<double> ones(static_cast<size_t>(order), 1.0), a(static_cast<size_t>(side.otherSize())), t(static_cast<size_t>(order));
+    applyA(side, ones.data(), a.data(), true);
+    applyAt(side, a.data(), t.data(), true);
+    absGramNorm = safety * *std::max_element(t.begin(), t.end());
+  }
+  const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
+  auto shiftMargin = [&](double theta) { return u * (G.maxDiagonal + std::fabs(theta)); };
+
+  Cholmod ch;
+  cholmod_sparse A = wrap(G);
+  t0 = Clock::now();
+  std::vector<int64_t> perm = pixelOrdering(side, ch.c, res.ordering);
+  checkCancel(cancel);
+  ch.c.nmethods = 1;
+  ch.c.method[0].ordering = CHOLMOD_GIVEN;
+  ch.c.postorder = 1;
+  ch.L = cholmod_l_analyze_p(&A, perm.data(), nullptr, 0, &ch.c);
+  if (!ch.L) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD symbolic analysis failed (status " + std::to_string(ch.c.status) + ")");
+  res.analyzeSeconds = since(t0);
+  res.factorNonzeros = static_cast<int64_t>(ch.c.lnz);
+  res.factorFlops = ch.c.fl;
+  res.factorBytes = 8.0 * (static_cast<double>(ch.L->xsize) + static_cast<double>(ch.L->ssize) + static_cast<double>(ch.L->maxcsize)) +
+                    16.0 * static_cast<double>(order) * 6;
+  if (res.factorBytes > options.factorMemoryLimit)
+    throw CodedError("ERR_MEMORY_LIMIT", "the Cholesky factor of the " + std::to_string(order) + " x " + std::to_string(order) +
+                                             " Gram matrix (" + std::to_string(res.factorNonzeros) + " nonzeros) would need " +
+                                             formatGiB(res.factorBytes) + ", more than the factorMemoryLimit of " +
+                                             formatGiB(options.factorMemoryLimit) + " (raise it with the factorMemoryLimit option)");
+
+  // Factor fl(G) - s0 I with a tiny negative shift, larger until it is positive definite.
+  double s0 = -64 * u * G.maxAbsRowSum;
+  bool ok = false;
+  for (int attempt = 0; attempt < 10 && !ok; ++attempt) {
+    checkCancel(cancel);
+    ok = factorize(ch, A, s0, res.factorSeconds, res.factorizations);
+    if (!ok) s0 *= 16;
+  }
+  if (!ok) throw CodedError("ERR_NOT_CONVERGED", "convreg: the shifted Gram matrix could not be factored (shift " + std::to_string(s0) + ")");
+  res.shift = s0;
+
+  // Lanczos on the inverse, then refinement with accurate residuals.
+  t0 = Clock::now();
+  Ritz ritz = lanczos(ch, order, options.maxLanczos, cancel);
+  res.lanczosSteps = ritz.steps;
+  const double lambda2 = ritz.mu2 > 0 ? s0 + 1 / ritz.mu2 : std::numeric_limits<double>::infinity();
+  res.lambda2Estimate = lambda2;
+  std::vector<double> v = ritz.v1, best = v, step;
+  Evaluation ev = evaluate(side, v, true);
+  const double floor = ev.floor;
+  double bestResidual = ev.residual;
+  int stalls = 0;
+  for (int64_t it = 0; it < options.maxRefinements; ++it) {
+    checkCancel(cancel);
+    const double gap = std::max(lambda2 - ev.rho, 1e-300);
+    const double predicted = (ev.residual + floor) * (ev.residual + floor) / gap / std::max(ev.rho, 1e-300);
+    if (ev.residual <= 2 * floor || (std::isfinite(lambda2) && predicted < options.tolerance / 8)) break;
+    solve(ch, ev.r, step);
+    for (size_t i = 0; i < v.size(); ++i) v[i] -= step[i];
+    const double nv = norm2(v);
+    for (auto& x : v) x /= nv;
+    ev = evaluate(side, v, false);
+    ++res.refinements;
+    if (ev.residual < bestResidual) {
+      stalls = ev.residual < 0.5 * bestResidual ? 0 : stalls + 1;
+      bestResidual = ev.residual;
+      best = v;
+    } else {
+      ++stalls;
+    }
+    if (stalls >= 3) break;
+  }
+  ev = evaluate(side, best, true);
+  res.iterateSeconds = since(t0);
+  res.lambdaEstimate = ev.rho;
+  res.lambdaUpper = ev.rhoUpper;
+  res.residualBound = ev.residualBound;
+  const double rhoLo = ev.rhoLower, rhoHi = ev.rhoUpper, eps = ev.residualBound;
+
+  // Lower bounds.
+  t0 = Clock::now();
+  double lower = 0;
+  if (order == 1) {
+    lower = rhoLo;  // G is 1 x 1: its Rayleigh quotient is its eigenvalue
+    res.certified = true;
+    res.certificate = "exact";
+  } else if (std::isfinite(lambda2) && lambda2 > rhoHi + eps) {
+    size_t istar = 0;
+    double score = -1;
+    for (size_t i = 0; i < best.size(); ++i) {
+      const double s = best[i] * best[i] - (ritz.v2.empty() ? 0 : ritz.v2[i] * ritz.v2[i]);
+      if (s > score) score = s, istar = i;
+    }
+    const double big = 2 * G.maxAbsRowSum + 2 * std::fabs(lambda2) + 1;
+    Deflation deflated(G, static_cast<int64_t>(istar), big);
+    for (double f : {0.5, 0.25, 0.1, 0.03}) {
+      checkCancel(cancel);
+      const double beta = ev.rho + f * (lambda2 - ev.rho);
+      if (beta <= rhoHi + eps) break;
+      if (!factorize(ch, A, beta, res.factorSeconds, res.factorizations)) continue;
+      const auto [absL, longest] = factorAbsNorm(ch.L);
+      res.maxFront = longest;
+      const double margin = formMargin + shiftMargin(beta) + gamma(static_cast<double>(longest + 1)) * absL;
+      const double beta2 = beta - margin;
+      if (beta2 > rhoHi + eps && beta2 > rhoLo) {
+        lower = std::max(rhoLo - eps * eps / (beta2 - rhoLo), rhoLo - eps);
+        res.lambda2Lower = beta2;
+        res.certificateShift = beta;
+        res.roundingMargin = margin;
+        res.certified = true;
+        res.certificate = "kato-temple";
+      }
+      break;
+    }
+  }
+  if (!res.certified) {
+    // Direct: Cholesky of fl(G) - theta I just below the estimate.
+    double estimate = formMargin + shiftMargin(ev.rho);
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      checkCancel(cancel);
+      const double theta = rhoLo - std::max(estimate * std::pow(4.0, attempt), rhoLo * options.tolerance);
+      if (theta <= 0) break;
+      if (!factorize(ch, A, theta, res.factorSeconds, res.factorizations)) continue;
+      const auto [absL, longest] = factorAbsNorm(ch.L);
+      res.maxFront = longest;
+      const double margin = formMargin + shiftMargin(theta) + gamma(static_cast<double>(longest + 1)) * absL;
+      if (theta - margin > 0) {
+        lower = theta - margin;
+        res.certificateShift = theta;
+        res.roundingMargin = margin;
+        res.certified = true;
+        res.certificate = "cholesky";
+        break;
+      }
+      estimate = margin;
+    }
+  }
+  if (!res.certified) res.certificate = "none";
+  res.certifySeconds = since(t0);
+  res.lambdaLower = std::max(0.0, lower);
+  res.sigmaMin = std::sqrt(ev.rho);
+  res.lower = std::sqrt(res.lambdaLower);
+  res.upper = std::sqrt(rhoHi);
+  res.cholmodPeakBytes = static_cast<double>(ch.c.memory_usage);
+  if (res.maxFront == 0 && ch.L->is_super) res.maxFront = factorAbsNorm(ch.L).second;
+  res.vector = toChannelMajor(best, side.small, side.n * side.n);
+  const double nb = norm2(res.vector);
+  for (auto& x : res.vector) x /= nb;
+  return res;
+}
+
+}  // namespace convreg

@@ -1,0 +1,46 @@
+// sigma_min of the zero-padded convolution matrix M with a bracket: shift-invert on a
+// CHOLMOD supernodal Cholesky of the smaller Gram matrix, refined with exactly rounded
+// (long double) products by M and M^T, bounded by a Rayleigh quotient above and by
+// Cholesky-certified eigenvalue bounds below. See sigma_min.cpp for the argument.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conv_shape.h"
+
+namespace convreg {
+
+struct SigmaMinOptions {
+  double factorMemoryLimit = 8.0 * 1024 * 1024 * 1024;  // bytes for the Cholesky factor
+  double tolerance = 1e-10;   // target relative width of the bracket on sigma_min
+  int64_t maxLanczos = 80;    // Lanczos steps on the inverse
+  int64_t maxRefinements = 40;
+  bool worstCaseRounding = false;  // deterministic gamma_n instead of the probabilistic bound
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct SigmaMinResult {
+  double sigmaMin = 0, lower = 0, upper = 0;
+  bool certified = false;
+  std::string certificate;  // "kato-temple", "cholesky", "exact" or "none"
+  double lambdaLower = 0, lambdaUpper = 0, lambdaEstimate = 0, residualBound = 0;
+  double lambda2Estimate = 0, lambda2Lower = 0;  // second eigenvalue of the Gram matrix
+  double shift = 0, certificateShift = 0, roundingMargin = 0;
+  bool inputSide = true;
+  int64_t order = 0, gramNonzeros = 0, factorNonzeros = 0, maxFront = 0;
+  double factorFlops = 0;
+  double gramBytes = 0, factorBytes = 0, cholmodPeakBytes = 0;
+  double gramSeconds = 0, analyzeSeconds = 0, factorSeconds = 0, iterateSeconds = 0, certifySeconds = 0;
+  int64_t factorizations = 0, lanczosSteps = 0, refinements = 0;
+  std::string ordering;
+  std::vector<double> vector;  // unit singular vector on the Gram side, conv_shape numbering
+};
+
+// Bytes of the Gram matrix and the work vectors, without building anything.
+double sigmaMinGramBytes(const ConvShape& shape, const SigmaMinOptions& options);
+
+SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const SigmaMinOptions& options);
+
+}  // namespace convreg
