@@ -1,9 +1,10 @@
-// Binding for the certified sigma_min (src/sigma_min): a cancel flag the JS side can set
-// from an AbortSignal, and sigmaMin / sigmaMinAsync.
+// Binding for the certified sigma_min (src/sigma_min): sigmaMin / sigmaMinAsync, cancellable
+// through a CancelToken (cancel.h).
 #include <atomic>
 #include <memory>
 
 #include "../src/sigma_min.h"
+#include "cancel.h"
 #include "convert.h"
 #include "register.h"
 #include "worker.h"
@@ -11,13 +12,6 @@
 namespace convreg_binding {
 
 namespace {
-using Flag = std::shared_ptr<std::atomic<bool>>;
-
-Flag readFlag(const Napi::Value& v) {
-  if (!v.IsExternal()) return nullptr;
-  return *v.As<Napi::External<Flag>>().Data();
-}
-
 Napi::Object toJs(Napi::Env env, convreg::SigmaMinResult& r) {
   Napi::Object o = Napi::Object::New(env);
   auto num = [&](const char* k, double v) { o.Set(k, Napi::Number::New(env, v)); };
@@ -59,14 +53,6 @@ Napi::Object toJs(Napi::Env env, convreg::SigmaMinResult& r) {
 }  // namespace
 
 void registerSigmaMin(Napi::Env env, Napi::Object exports) {
-  exports.Set("sigmaMinCancelFlag", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    return Napi::External<Flag>::New(info.Env(), new Flag(std::make_shared<std::atomic<bool>>(false)),
-                                     [](Napi::Env, Flag* f) { delete f; });
-  }));
-  exports.Set("sigmaMinCancel", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    if (Flag f = readFlag(info[0])) f->store(true);
-    return info.Env().Undefined();
-  }));
   // (k, g, h, n, maxLanczos) -> bytes of the Gram matrix and work vectors.
   exports.Set("sigmaMinGramBytes", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     convreg::ConvShape s{toInt(info[0]), toInt(info[1]), toInt(info[2]), toInt(info[3])};
@@ -74,7 +60,7 @@ void registerSigmaMin(Napi::Env env, Napi::Object exports) {
     o.maxLanczos = toInt(info[4]);
     return Napi::Number::New(info.Env(), convreg::sigmaMinGramBytes(s, o));
   }));
-  // (kernel, k, g, h, n, factorMemoryLimit, tolerance, maxLanczos, worstCase, flag | null)
+  // (kernel, k, g, h, n, factorMemoryLimit, tolerance, maxLanczos, worstCase, CancelToken | null)
   exportTask<convreg::SigmaMinResult>(
       env, exports, "sigmaMin",
       [](const Napi::CallbackInfo& info) {
@@ -85,7 +71,7 @@ void registerSigmaMin(Napi::Env env, Napi::Object exports) {
         o.tolerance = toDouble(info[6]);
         o.maxLanczos = toInt(info[7]);
         o.worstCaseRounding = info[8].ToBoolean().Value();
-        Flag flag = readFlag(info[9]);
+        CancelFlag flag = readCancelFlag(info[9]);
         return std::function<convreg::SigmaMinResult()>([kernel, shape, o, flag]() mutable {
           o.cancel = flag.get();
           return convreg::sigmaMin(shape, kernel->data(), o);

@@ -4,6 +4,7 @@
  * exactly rounded products by M, and bracketed by a Rayleigh quotient above and a
  * Cholesky-certified eigenvalue bound below (see src/sigma_min.cpp and the README).
  */
+import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "./abort.js";
 import { ConvregError, isConvregError, type ConvregErrorCode } from "./errors.js";
 import { requireKernel, type Kernel } from "./kernel.js";
 import { formatBytes, requireMemory } from "./memory.js";
@@ -95,8 +96,6 @@ interface RawSigmaMin {
 /** The addon's sigma_min helpers (the heavy call itself goes through a plan). */
 const addon = native as unknown as {
   sigmaMinGramBytes(k: number, g: number, h: number, n: number, lanczosSteps: number): number;
-  sigmaMinCancelFlag(): unknown;
-  sigmaMinCancel(flag: unknown): void;
 };
 
 const GiB = 1024 ** 3;
@@ -136,10 +135,6 @@ function finish(raw: RawSigmaMin): SigmaMinResult {
   };
 }
 
-function abortedError(): ConvregError {
-  return new ConvregError("ERR_ABORTED", "convreg: sigmaMin was aborted");
-}
-
 /** Native errors carry their code as "[ERR_X] message"; rethrow them with that code. */
 function withNativeCode(e: unknown): unknown {
   if (!isConvregError(e) || e.code !== "ERR_NATIVE") return e;
@@ -149,20 +144,21 @@ function withNativeCode(e: unknown): unknown {
   return new ConvregError(m[1] as ConvregErrorCode, message, { cause: e });
 }
 
-function planFor(kernel: unknown, options: SigmaMinOptions | undefined, flag: unknown): NativePlan<RawSigmaMin, SigmaMinResult> {
+function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: NativeCancelToken | null): NativePlan<RawSigmaMin, SigmaMinResult> {
   const K = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
   const factorMemoryLimit = o.factorMemoryLimit === undefined ? 8 * GiB : requirePositive(o.factorMemoryLimit, "options.factorMemoryLimit");
   const tolerance = o.tolerance === undefined ? 1e-10 : requirePositive(o.tolerance, "options.tolerance");
   const rounding = requireChoice(o.rounding, "options.rounding", ["probabilistic", "worst-case"], "probabilistic");
+  requireSignal(o.signal);
   const [k, , g, h] = K.shape;
   const gramBytes = addon.sigmaMinGramBytes(k, g, h, n, LANCZOS_STEPS);
   const side = Math.min(g, h) * n * n;
   requireMemory(gramBytes, `the sparse Gram matrix for sigmaMin (order ${side}, ${formatBytes(gramBytes)} with work vectors)`, o.memoryLimit);
   return {
     fn: "sigmaMin",
-    args: [K.data, k, g, h, n, factorMemoryLimit, tolerance, LANCZOS_STEPS, rounding === "worst-case", flag],
+    args: [K.data, k, g, h, n, factorMemoryLimit, tolerance, LANCZOS_STEPS, rounding === "worst-case", token],
     finish,
   };
 }
@@ -173,7 +169,7 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, flag: un
  * Throws ERR_MEMORY_LIMIT (Gram matrix past memoryLimit, or factor past factorMemoryLimit).
  */
 export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResult {
-  if (options?.signal?.aborted) throw abortedError();
+  throwIfAborted(requireSignal(options?.signal));
   try {
     return runSync(planFor(kernel, options, null));
   } catch (e) {
@@ -186,16 +182,12 @@ export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResu
  * rejects with ERR_ABORTED once the native work reaches its next checkpoint.
  */
 export async function sigmaMinAsync(kernel: Kernel, options: SigmaMinOptions): Promise<SigmaMinResult> {
-  const signal = options?.signal;
-  if (signal?.aborted) throw abortedError();
-  const flag = addon.sigmaMinCancelFlag();
-  const onAbort = () => addon.sigmaMinCancel(flag);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await runAsync(planFor(kernel, options, flag));
-  } catch (e) {
-    throw withNativeCode(e);
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
+  const signal = requireSignal(options?.signal);
+  return withCancelToken(signal, async (token) => {
+    try {
+      return await runAsync(planFor(kernel, options, token));
+    } catch (e) {
+      throw withNativeCode(e);
+    }
+  });
 }
