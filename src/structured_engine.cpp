@@ -7,13 +7,15 @@
 // blocks are equal. F is then the count-weighted sum of ||block - alpha I||^2 over the
 // classes, a sum of nonnegative terms: no cancellation between ||M^T M||^2, ||M||^2 and
 // alpha^2 g N^2, which the expanded formula of MATH.md would suffer when F is small.
-// The tap products P come from one syrk, the gradient from one gemm.
+// The tap products P come from one syrk, the gradient from one symm (a gemm with a symmetric
+// factor).
 #include "structured_engine.h"
 
 #include <algorithm>
 #include <cstddef>
 
 #include "blas.h"
+#include "scratch.h"
 
 namespace convreg {
 
@@ -33,8 +35,11 @@ TapLayout layoutFor(const ConvShape& s) {
   return TapLayout{s.k, s.k * s.k, side, outer, s.k * s.k * side, transposed};
 }
 
-std::vector<double> packTaps(const ConvShape& s, const TapLayout& l, const double* kernel) {
-  std::vector<double> a(static_cast<size_t>(l.outer * l.width));
+// Matrices of the engine live in per-thread scratch memory (see scratch.h).
+double* takeMatrix(ScratchArena& arena, int64_t rows, int64_t cols) { return arena.take(static_cast<size_t>(rows * cols)); }
+
+const double* packTaps(ScratchArena& arena, const ConvShape& s, const TapLayout& l, const double* kernel) {
+  double* a = takeMatrix(arena, l.outer, l.width);
   for (int64_t j = 0; j < l.taps; ++j)
     for (int64_t d = 0; d < s.g; ++d)
       for (int64_t c = 0; c < s.h; ++c) {
@@ -45,7 +50,7 @@ std::vector<double> packTaps(const ConvShape& s, const TapLayout& l, const doubl
   return a;
 }
 
-std::vector<double> unpackTaps(const ConvShape& s, const TapLayout& l, const std::vector<double>& a) {
+std::vector<double> unpackTaps(const ConvShape& s, const TapLayout& l, const double* a) {
   std::vector<double> kernel(static_cast<size_t>(s.kernelSize()));
   for (int64_t j = 0; j < l.taps; ++j)
     for (int64_t d = 0; d < s.g; ++d)
@@ -54,21 +59,42 @@ std::vector<double> unpackTaps(const ConvShape& s, const TapLayout& l, const std
   return kernel;
 }
 
-// A^T A in full (syrk fills the upper triangle; the lower one is mirrored).
-std::vector<double> tapGram(const TapLayout& l, const std::vector<double>& a) {
-  std::vector<double> gram(static_cast<size_t>(l.width * l.width), 0.0);
-  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, l.width, l.outer, 1.0, a.data(), l.width, 0.0, gram.data(),
-              l.width);
-  for (int64_t i = 0; i < l.width; ++i)
-    for (int64_t j = 0; j < i; ++j) gram[i * l.width + j] = gram[j * l.width + i];
+// BLAS wakes its threads (tens of microseconds) even for tiny matrices, such as the paper's
+// (tap Gram 27 x 27): below this many multiply-adds plain loops are faster.
+bool small(const TapLayout& l) { return l.width * l.width * l.outer < (int64_t{1} << 16); }
+
+// A^T A by syrk. Only the blocks (i, j) with i <= j are valid (the diagonal ones mirrored in
+// full); block (i, j) with i > j is read as block (j, i) transposed.
+const double* tapGram(ScratchArena& arena, const TapLayout& l, const double* a) {
+  double* gram = takeMatrix(arena, l.width, l.width);
+  if (small(l)) {
+    const int64_t w = l.width;
+    std::fill(gram, gram + w * w, 0.0);
+    for (int64_t o = 0; o < l.outer; ++o)
+      for (int64_t i = 0; i < w; ++i)
+        for (int64_t j = i; j < w; ++j) gram[i * w + j] += a[o * w + i] * a[o * w + j];
+  } else {
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, l.width, l.outer, 1.0, a, l.width, 0.0, gram, l.width);
+  }
+  for (int64_t t = 0; t < l.taps; ++t)
+    for (int64_t x = t * l.side; x < (t + 1) * l.side; ++x)
+      for (int64_t y = t * l.side; y < x; ++y) gram[x * l.width + y] = gram[y * l.width + x];
   return gram;
 }
 
 // A^T D.
-std::vector<double> tapCross(const TapLayout& l, const std::vector<double>& a, const std::vector<double>& d) {
-  std::vector<double> cross(static_cast<size_t>(l.width * l.width));
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, l.width, l.width, l.outer, 1.0, a.data(), l.width, d.data(),
-              l.width, 0.0, cross.data(), l.width);
+const double* tapCross(ScratchArena& arena, const TapLayout& l, const double* a, const double* d) {
+  double* cross = takeMatrix(arena, l.width, l.width);
+  if (small(l)) {
+    const int64_t w = l.width;
+    std::fill(cross, cross + w * w, 0.0);
+    for (int64_t o = 0; o < l.outer; ++o)
+      for (int64_t i = 0; i < w; ++i)
+        for (int64_t j = 0; j < w; ++j) cross[i * w + j] += a[o * w + i] * d[o * w + j];
+  } else {
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, l.width, l.width, l.outer, 1.0, a, l.width, d, l.width, 0.0,
+                cross, l.width);
+  }
   return cross;
 }
 
@@ -106,15 +132,23 @@ std::vector<AxisClass> axisClasses(const ConvShape& s, int64_t delta) {
 struct BlockClass {
   int64_t dp, dq, loP, hiP, loQ, hiQ;
   double count;
+  // The classes of -delta hold the transposed blocks of those of delta (the same taps shifted,
+  // the same counts), so only delta >= 0 (lexicographic) is visited, and a class with
+  // delta != 0 stands for itself and its mirror.
+  double mirrors() const { return dp == 0 && dq == 0 ? 1.0 : 2.0; }
 };
 
+// Visits the classes with delta = (dp, dq) lexicographically >= 0: their tap pairs (i, j)
+// have i <= j, so they fill the upper block triangle.
 template <typename Visit>
 void forEachBlockClass(const ConvShape& s, Visit visit) {
-  for (int64_t dp = 1 - s.k; dp < s.k; ++dp) {
-    const std::vector<AxisClass> rowsP = axisClasses(s, dp);
+  std::vector<std::vector<AxisClass>> byDelta;  // axis classes of delta = 1 - k .. k - 1
+  for (int64_t delta = 1 - s.k; delta < s.k; ++delta) byDelta.push_back(axisClasses(s, delta));
+  for (int64_t dp = 0; dp < s.k; ++dp) {
+    const std::vector<AxisClass>& rowsP = byDelta[dp + s.k - 1];
     if (rowsP.empty()) continue;
-    for (int64_t dq = 1 - s.k; dq < s.k; ++dq) {
-      const std::vector<AxisClass> rowsQ = axisClasses(s, dq);
+    for (int64_t dq = dp == 0 ? 0 : 1 - s.k; dq < s.k; ++dq) {
+      const std::vector<AxisClass>& rowsQ = byDelta[dq + s.k - 1];
       for (const AxisClass& a : rowsP)
         for (const AxisClass& b : rowsQ)
           visit(BlockClass{dp, dq, a.lo, a.hi, b.lo, b.hi, static_cast<double>(a.count) * static_cast<double>(b.count)});
@@ -130,18 +164,32 @@ void forEachTapPair(const ConvShape& s, const BlockClass& c, Pair pair) {
 }
 
 // out += block (i, j) of a width x width matrix (transposed when `transpose`).
-void addBlock(const TapLayout& l, const std::vector<double>& m, int64_t i, int64_t j, bool transpose, double* out) {
-  const int64_t s = l.side;
-  const double* base = m.data() + i * s * l.width + j * s;
-  for (int64_t a = 0; a < s; ++a)
-    for (int64_t b = 0; b < s; ++b) out[a * s + b] += transpose ? base[b * l.width + a] : base[a * l.width + b];
+void addBlock(const TapLayout& l, const double* m, int64_t i, int64_t j, bool transpose, double* out) {
+  const int64_t s = l.side, w = l.width;
+  const double* base = m + i * s * w + j * s;
+  if (!transpose) {
+    for (int64_t a = 0; a < s; ++a)
+      for (int64_t b = 0; b < s; ++b) out[a * s + b] += base[a * w + b];
+    return;
+  }
+  constexpr int64_t tile = 32;  // transposed reads in tiles that stay in cache
+  for (int64_t a0 = 0; a0 < s; a0 += tile)
+    for (int64_t b0 = 0; b0 < s; b0 += tile)
+      for (int64_t a = a0; a < std::min(s, a0 + tile); ++a)
+        for (int64_t b = b0; b < std::min(s, b0 + tile); ++b) out[a * s + b] += base[b * w + a];
+}
+
+// out += block (i, j) of a symmetric matrix stored in its upper triangle.
+void addSymmetricBlock(const TapLayout& l, const double* upper, int64_t i, int64_t j, double* out) {
+  if (i <= j) addBlock(l, upper, i, j, false, out);
+  else addBlock(l, upper, j, i, true, out);
 }
 
 // The block of G shared by a class (minus alpha I on the diagonal blocks).
-void classBlock(const ConvShape& sh, const TapLayout& l, const std::vector<double>& gram, const BlockClass& c,
+void classBlock(const ConvShape& sh, const TapLayout& l, const double* gram, const BlockClass& c,
                 double alpha, std::vector<double>& block) {
   std::fill(block.begin(), block.end(), 0.0);
-  forEachTapPair(sh, c, [&](int64_t i, int64_t j) { addBlock(l, gram, i, j, false, block.data()); });
+  forEachTapPair(sh, c, [&](int64_t i, int64_t j) { addSymmetricBlock(l, gram, i, j, block.data()); });
   if (c.dp == 0 && c.dq == 0)
     for (int64_t a = 0; a < l.side; ++a) block[a * l.side + a] -= alpha;
 }
@@ -161,44 +209,55 @@ double missingTerm(const ConvShape& s, const TapLayout& l, double alpha) {
 
 double structuredPenalty(const ConvShape& shape, const double* kernel, double alpha) {
   const TapLayout l = layoutFor(shape);
-  const std::vector<double> gram = tapGram(l, packTaps(shape, l, kernel));
+  ScratchArena arena;
+  const double* gram = tapGram(arena, l, packTaps(arena, shape, l, kernel));
   std::vector<double> block(static_cast<size_t>(l.side * l.side));
   double sum = 0;
   forEachBlockClass(shape, [&](const BlockClass& c) {
     classBlock(shape, l, gram, c, alpha, block);
-    sum += c.count * dot(block, block);
+    sum += c.mirrors() * c.count * dot(block, block);
   });
   return sum + missingTerm(shape, l, alpha);
 }
 
 PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
   const TapLayout l = layoutFor(shape);
-  const std::vector<double> a = packTaps(shape, l, kernel);
-  const std::vector<double> gram = tapGram(l, a);
-  // weights[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I).
-  std::vector<double> weights(static_cast<size_t>(l.width * l.width), 0.0);
+  ScratchArena arena;
+  const double* a = packTaps(arena, shape, l, kernel);
+  const double* gram = tapGram(arena, l, a);
+  // weights[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I): a
+  // symmetric matrix of which the classes visited fill the upper block triangle.
+  double* weights = takeMatrix(arena, l.width, l.width);
+  for (int64_t x = 0; x < l.width; ++x) std::fill(weights + x * l.width + (x / l.side) * l.side, weights + (x + 1) * l.width, 0.0);
   std::vector<double> block(static_cast<size_t>(l.side * l.side));
   const int64_t s = l.side;
   double sum = 0;
   forEachBlockClass(shape, [&](const BlockClass& c) {
     classBlock(shape, l, gram, c, alpha, block);
-    sum += c.count * dot(block, block);
+    sum += c.mirrors() * c.count * dot(block, block);
     forEachTapPair(shape, c, [&](int64_t i, int64_t j) {
-      double* w = weights.data() + i * s * l.width + j * s;
+      double* w = weights + i * s * l.width + j * s;
       for (int64_t x = 0; x < s; ++x)
         for (int64_t y = 0; y < s; ++y) w[x * l.width + y] += c.count * block[x * s + y];
     });
   });
-  // dF/dA = 2 A (W + W^T): A_i appears on the left and on the right of each product.
-  for (int64_t i = 0; i < l.width; ++i)
-    for (int64_t j = 0; j <= i; ++j) {
-      const double v = weights[i * l.width + j] + weights[j * l.width + i];
-      weights[i * l.width + j] = v;
-      weights[j * l.width + i] = v;
-    }
-  std::vector<double> gradA(static_cast<size_t>(l.outer * l.width));
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l.outer, l.width, l.width, 2.0, a.data(), l.width,
-              weights.data(), l.width, 0.0, gradA.data(), l.width);
+  // dF/dA = 2 A (W + W^T) = 4 A W since A_i appears on the left and on the right of each product.
+  double* gradA = takeMatrix(arena, l.outer, l.width);
+  if (small(l)) {
+    const int64_t w = l.width;
+    std::fill(gradA, gradA + l.outer * w, 0.0);
+    for (int64_t i = 0; i < w; ++i)
+      for (int64_t j = i; j < w; ++j) {
+        const double v = 4.0 * weights[i * w + j];
+        for (int64_t o = 0; o < l.outer; ++o) {
+          gradA[o * w + j] += a[o * w + i] * v;
+          if (j != i) gradA[o * w + i] += a[o * w + j] * v;
+        }
+      }
+  } else {
+    cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, l.outer, l.width, 4.0, weights, l.width, a, l.width, 0.0,
+                gradA, l.width);
+  }
   PenaltyAndGradient out;
   out.penalty = sum + missingTerm(shape, l, alpha);
   out.gradient = unpackTaps(shape, l, gradA);
@@ -208,8 +267,10 @@ PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const do
 std::array<double, 5> structuredLineQuartic(const ConvShape& shape, const double* kernel, const double* direction,
                                             double alpha) {
   const TapLayout l = layoutFor(shape);
-  const std::vector<double> a = packTaps(shape, l, kernel), d = packTaps(shape, l, direction);
-  const std::vector<double> kk = tapGram(l, a), dd = tapGram(l, d), kd = tapCross(l, a, d);
+  ScratchArena arena;
+  const double* a = packTaps(arena, shape, l, kernel);
+  const double* d = packTaps(arena, shape, l, direction);
+  const double *kk = tapGram(arena, l, a), *dd = tapGram(arena, l, d), *kd = tapCross(arena, l, a, d);
   const size_t blockSize = static_cast<size_t>(l.side * l.side);
   // Each block of G(K + tD) - alpha I is x0 + t x1 + t^2 x2.
   std::vector<double> x0(blockSize), x1(blockSize), x2(blockSize);
@@ -221,15 +282,16 @@ std::array<double, 5> structuredLineQuartic(const ConvShape& shape, const double
     forEachTapPair(shape, b, [&](int64_t i, int64_t j) {
       addBlock(l, kd, i, j, false, x1.data());  // K_i^T D_j
       addBlock(l, kd, j, i, true, x1.data());   // D_i^T K_j = (K_j^T D_i)^T
-      addBlock(l, dd, i, j, false, x2.data());
+      addSymmetricBlock(l, dd, i, j, x2.data());
     });
     const double x00 = dot(x0, x0), x01 = dot(x0, x1), x02 = dot(x0, x2), x11 = dot(x1, x1), x12 = dot(x1, x2),
                  x22 = dot(x2, x2);
-    c[0] += b.count * x00;
-    c[1] += b.count * 2 * x01;
-    c[2] += b.count * (x11 + 2 * x02);
-    c[3] += b.count * 2 * x12;
-    c[4] += b.count * x22;
+    const double weight = b.mirrors() * b.count;
+    c[0] += weight * x00;
+    c[1] += weight * 2 * x01;
+    c[2] += weight * (x11 + 2 * x02);
+    c[3] += weight * 2 * x12;
+    c[4] += weight * x22;
   });
   c[0] += missingTerm(shape, l, alpha);
   return c;

@@ -1,0 +1,98 @@
+// Structured engine: (a) against the dense engine per penalty+gradient at the paper's sizes (N = 20),
+// side by side; (b) its time against N for a 3x3x256x256 kernel; (c) that time against the bare
+// syrk + gemm of the same shapes, measured in the same run. Medians of repeats: the machine may be
+// shared, so single timings are noisy. Run: node bench/structured.js [--quick]
+import { penaltyAndGradient, timeDgemm, timeDsyrk, getBlasThreads } from "../dist/index.js";
+import { performance } from "node:perf_hooks";
+import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
+import { paperKernel } from "./kernels.js";
+
+const repeats = quick ? 3 : 9;
+
+// Per-call median of batches of `batch` calls (single calls of a few microseconds are below timer noise).
+async function perCall(fn, batch, reps) {
+  const t = await timeIt(() => {
+    for (let i = 0; i < batch; i++) fn();
+  }, reps);
+  return { median: t.median / batch, min: t.min / batch, max: t.max / batch, repeats: reps, batch };
+}
+
+// (a) dense against structured at the paper's sizes.
+const n = 20;
+const paper = [];
+const paperShapes = [[3, 3, 3, 1], [3, 3, 1, 3], [3, 3, 3, 6], [3, 3, 6, 3]];
+// Warm-up: let the JIT compile the call path before any microsecond-scale timing.
+for (const shape of paperShapes) {
+  const kernel = paperKernel(shape);
+  for (let i = 0; i < 3000; i++) penaltyAndGradient(kernel, { n, engine: "structured" });
+}
+for (const shape of paperShapes) {
+  const kernel = paperKernel(shape);
+  const [, , g, h] = shape;
+  const dense = await timeIt(() => penaltyAndGradient(kernel, { n, engine: "dense" }), quick ? 3 : 5);
+  const structured = await perCall(() => penaltyAndGradient(kernel, { n, engine: "structured" }), 1000, repeats);
+  const d = penaltyAndGradient(kernel, { n, engine: "dense" }), s = penaltyAndGradient(kernel, { n, engine: "structured" });
+  paper.push({
+    shape, n, matrix: `${h * n * n}x${g * n * n}`, denseMs: dense, structuredMs: structured,
+    speedup: dense.median / structured.median, penaltyRelDiff: Math.abs(d.penalty - s.penalty) / d.penalty,
+  });
+}
+
+// (b) and (c): a 3x3x256x256 kernel, N = 8 .. 4096, with the bare BLAS calls of the same shapes.
+const big = [3, 3, 256, 256];
+const bigKernel = paperKernel(big, 7);
+const width = big[0] * big[1] * Math.min(big[2], big[3]); // tap Gram side k^2 min(g, h)
+const outer = Math.max(big[2], big[3]);
+const sizes = [];
+for (let s = 8; s <= 4096; s *= 2) sizes.push(s);
+// Rounds: every N once, then the bare calls, so that load drifting on a shared machine hits all of
+// them alike; each figure is the median over the rounds.
+const rounds = quick ? 3 : 9;
+const samples = new Map(sizes.map((size) => [size, []]));
+const bare = [];
+penaltyAndGradient(bigKernel, { n: 8 }); // warm-up: scratch buffers, BLAS threads
+for (let round = 0; round < rounds; round++) {
+  for (const size of sizes) {
+    const t0 = performance.now();
+    penaltyAndGradient(bigKernel, { n: size });
+    samples.get(size).push(performance.now() - t0);
+  }
+  const syrk = timeDsyrk(width, outer, 1).ms; // width x width from width x outer
+  const gemm = timeDgemm(outer, width, width, 1).ms; // (outer x width) (width x width)
+  bare.push({ syrkMs: syrk, gemmMs: gemm, totalMs: syrk + gemm });
+}
+const stats = (xs) => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1], repeats: xs.length };
+};
+const byN = sizes.map((size) => ({ n: size, ms: stats(samples.get(size)) }));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const bareMs = { syrk: median(bare.map((b) => b.syrkMs)), gemm: median(bare.map((b) => b.gemmMs)), total: median(bare.map((b) => b.totalMs)) };
+const at = (size) => byN.find((r) => r.n === size).ms.median;
+const flops = width * width * outer + 2 * outer * width * width;
+
+console.log(`\n## Structured against dense, penalty + gradient, N = ${n} (BLAS threads: ${getBlasThreads()})\n`);
+console.log(markdownTable(
+  ["kernel", "M", "dense ms", "structured ms", "speedup", "|F_s - F_d| / F_d"],
+  paper.map((r) => [r.shape.join("x"), r.matrix, fmt(r.denseMs.median), fmt(r.structuredMs.median), fmt(r.speedup), fmt(r.penaltyRelDiff, 2)]),
+));
+console.log(`\nDense: median of ${paper[0].denseMs.repeats} calls; structured: median of ${repeats} batches of ${paper[0].structuredMs.batch} calls, ` +
+  `through the public API (argument checks included). Smallest speedup: ${fmt(Math.min(...paper.map((r) => r.speedup)))}x (target at least 10,000x).`);
+
+console.log(`\n## Structured penalty + gradient against N, ${big.join("x")} kernel\n`);
+console.log(markdownTable(
+  ["N", "M", `ms (median of ${rounds})`, "range ms", "/ time at N=32", "/ bare syrk+gemm", "GFLOP/s (BLAS part)"],
+  byN.map((r) => [
+    r.n, `${big[3] * r.n * r.n}x${big[2] * r.n * r.n}`, fmt(r.ms.median), `${fmt(r.ms.min)}-${fmt(r.ms.max)}`,
+    fmt(r.ms.median / at(32)), fmt(r.ms.median / bareMs.total), fmt(flops / (r.ms.median * 1e6)),
+  ]),
+));
+console.log(`\nBare BLAS of the same shapes, one call each per round (median of ${bare.length} rounds): ` +
+  `syrk ${width}x${width} from ${width}x${outer}: ${fmt(bareMs.syrk)} ms, gemm ${outer}x${width} by ${width}x${width}: ${fmt(bareMs.gemm)} ms, ` +
+  `together ${fmt(bareMs.total)} ms = ${fmt(flops / (bareMs.total * 1e6))} GFLOP/s.`);
+const flat = at(4096) / at(32), overBare = at(4096) / bareMs.total;
+console.log(`N = 4096 against N = 32: ${fmt((flat - 1) * 100, 2)}% (target within 10%); against bare syrk + gemm: ${fmt(overBare)}x (target within 2x).`);
+console.log(`Timings are medians; other jobs share this machine, so individual runs vary.`);
+console.log(`Reproduce: ${reproduceCommand("structured.js")}`);
+const file = writeResults("structured", { blasThreads: getBlasThreads(), paper, bigKernel: { shape: big, width, outer, byN, bare, bareMs, flatness: flat, overBare } });
+console.log(`Results: ${file}`);

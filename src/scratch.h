@@ -1,0 +1,46 @@
+// Scratch buffers kept per thread between calls. An engine called in a loop (the optimizer)
+// would otherwise get fresh multi-megabyte buffers every time and pay a page fault for every
+// page of them, which costs as much as the BLAS work itself on a virtual machine. Up to
+// `keepBytes` per thread stay allocated after a call; larger sets are released. One arena
+// at a time per thread (arenas do not nest).
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace convreg {
+
+class ScratchArena {
+ public:
+  static constexpr size_t keepBytes = size_t{256} << 20;
+
+  ScratchArena() = default;
+  ScratchArena(const ScratchArena&) = delete;
+  ScratchArena& operator=(const ScratchArena&) = delete;
+  ~ScratchArena() {
+    size_t bytes = 0;
+    for (const std::vector<double>& b : pool()) bytes += b.capacity() * sizeof(double);
+    if (bytes > keepBytes) pool().clear();
+  }
+
+  // A buffer of `count` doubles, distinct from the others taken from this arena. Its contents
+  // are left over from earlier calls: callers overwrite or clear it.
+  double* take(size_t count) {
+    std::vector<std::vector<double>>& p = pool();
+    if (next_ == p.size()) p.emplace_back();
+    std::vector<double>& b = p[next_++];
+    if (b.size() < count) {
+      b = std::vector<double>();  // release first so the peak stays at one copy
+      b.resize(count);
+    }
+    return b.data();
+  }
+
+ private:
+  static std::vector<std::vector<double>>& pool() {
+    thread_local std::vector<std::vector<double>> buffers;
+    return buffers;
+  }
+  size_t next_ = 0;
+};
+
+}  // namespace convreg
