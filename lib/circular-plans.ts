@@ -21,13 +21,17 @@ function kernelArgs(kernel: Kernel, n: number): unknown[] {
   return [kernel.data, k, g, h, n];
 }
 
-/** Bytes of the half-plane kernel spectrum and the DFT's intermediate buffers (complex doubles). */
+/**
+ * Bytes of the DFT engine's buffers (complex doubles): the taps' DFT along one axis (k x (N/2+1)
+ * blocks of g x h), one row of the half-plane spectrum at a time, and for the gradient its adjoint
+ * accumulator of the same size. Memory grows like k N g h, not N^2 g h.
+ */
 function spectrumBytes(kernel: Kernel, n: number, withGradient: boolean): number {
   const [k, , g, h] = kernel.shape;
   const half = Math.floor(n / 2) + 1;
-  const complexEntries = g * h * (n * half + k * half + k * k) + (withGradient ? g * h * (k * half + 2 * k) : 0);
+  const blocks = k * half + k * k + half + (withGradient ? half + k * half + k : 0);
   const side = Math.min(g, h);
-  return 16 * complexEntries + 16 * (side * side + 2 * g * h) + (withGradient ? 8 * k * k * g * h : 0);
+  return 16 * (g * h * blocks + side * side + n * k) + (withGradient ? 8 * k * k * g * h : 0);
 }
 
 /** F for circular padding by the per-frequency Gram matrices. */
