@@ -86,15 +86,17 @@ describe("optimizer: exact line search", () => {
       const n = 4;
       const r = await optimize(start, { n, optimizer: "line-search", maxIterations: 1, spectrumEvery: 0 });
       const lambda = r.history[0].step!;
-      const direction = gradient(start, { n }).data.map((v) => -v / 2);
-      const f0 = penalty(start, { n });
-      const fStar = penalty(shifted(start, direction, lambda), { n });
+      // References from the dense engine (M built explicitly), not the structured one behind the quartic.
+      const dense = { n, engine: "dense" as const };
+      const direction = gradient(start, dense).data.map((v) => -v / 2);
+      const f0 = penalty(start, dense);
+      const fStar = penalty(shifted(start, direction, lambda), dense);
       expect(fStar).toBeLessThan(f0);
       let scanMin = Infinity;
-      for (let i = 1; i <= 4000; i++) scanMin = Math.min(scanMin, penalty(shifted(start, direction, (i / 1000) * lambda), { n }));
+      for (let i = 1; i <= 4000; i++) scanMin = Math.min(scanMin, penalty(shifted(start, direction, (i / 1000) * lambda), dense));
       expect(fStar).toBeLessThanOrEqual(scanMin * (1 + 1e-12));
       // Stationary along the line: dF/dlambda = <dF/dK, direction> vanishes at the minimizer.
-      const slope = gradient(shifted(start, direction, lambda), { n }).data.reduce((s, v, i) => s + v * direction[i], 0);
+      const slope = gradient(shifted(start, direction, lambda), dense).data.reduce((s, v, i) => s + v * direction[i], 0);
       const slope0 = direction.reduce((s, v) => s - 2 * v * v, 0);
       expect(Math.abs(slope)).toBeLessThanOrEqual(1e-8 * Math.abs(slope0));
       expect(Math.abs(r.history[1].penalty - fStar)).toBeLessThanOrEqual(1e-12 * f0);

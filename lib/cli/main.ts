@@ -3,12 +3,14 @@ import { isConvregError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { analyze, usage as analyzeUsage } from "./analyze.js";
 import { reproduce, usage as reproduceUsage } from "./reproduce.js";
+import { optimizeCommand, usage as optimizeUsage } from "./optimize.js";
 
 type Command = { usage: string; run: (argv: string[], out: (s: string) => void) => Promise<number> };
 
 const commands: Record<string, Command> = {
   analyze: { usage: analyzeUsage, run: analyze },
   reproduce: { usage: reproduceUsage, run: reproduce },
+  optimize: { usage: optimizeUsage, run: optimizeCommand },
 };
 
 function help(): string {

@@ -4,10 +4,9 @@
  * line search, since its value along a line is not a polynomial).
  */
 import type { Kernel } from "../kernel.js";
-import { penaltyAndGradientAsync, type Engine } from "../operations.js";
+import { lineQuarticAsync, penaltyAndGradientAsync, type Engine } from "../operations.js";
 import { spectralPenaltyAndGradientAsync } from "../spectral.js";
 import { backtrack } from "./backtracking.js";
-import { lineQuarticAsync } from "./line-quartic.js";
 import { minimizeOnPositiveAxis } from "./quartic.js";
 
 /** The penalties {@link optimize} can minimize. */
@@ -56,7 +55,7 @@ class FrobeniusObjective implements Objective {
   }
 
   async lineStep(kernel: Kernel, direction: Float64Array): Promise<number> {
-    const c = await lineQuarticAsync(kernel, { shape: kernel.shape, data: direction }, { n: this.s.n, alpha: this.s.alpha });
+    const c = await lineQuarticAsync(kernel, { shape: kernel.shape, data: direction }, { n: this.s.n, alpha: this.s.alpha, engine: this.s.engine, memoryLimit: this.s.memoryLimit });
     this.lineEvaluations++;
     return minimizeOnPositiveAxis(c).t;
   }
