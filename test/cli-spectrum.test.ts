@@ -36,7 +36,7 @@ describe("convreg analyze --spectrum", () => {
     expect(out.sigmaMaxBound).toBeLessThanOrEqual(1e-9 * out.sigmaMax);
     expect(out.spectrumIterations).toBeGreaterThan(0);
     const text = convreg("analyze", file, "--n", String(n), "--spectrum", "iterative");
-    expect(text.stdout).toMatch(/^sigma_max {7}\S+ {3}\(\+\/- \S+; Lanczos, \d+ Gram products\)$/m);
+    expect(text.stdout).toMatch(/^sigma_max {7}\S+ {3}\(\+\/- \S+, relative \S+; Lanczos, \d+ Gram products\)$/m);
     expect(text.stdout).toMatch(/^sigma_min {7}not computed/m);
   });
 

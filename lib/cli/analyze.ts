@@ -121,5 +121,6 @@ function spectrumLines(s: Spectrum): string[] {
     s.sigmaMin === null
       ? `sigma_min       not computed (the ${s.method} method gives sigma_max only)`
       : `sigma_min       ${sig(s.sigmaMin, 10)}   (in [${sig(s.sigmaMinLower!, 10)}, ${sig(s.sigmaMinUpper!, 10)}]${s.sigmaMinCertified ? ", certified" : ""}; ${source}${count})`;
-  return [`sigma_max       ${sig(s.sigmaMax, 10)}   (+/- ${sig(s.sigmaMaxBound, 2)}; ${source}${count})`, min];
+  const relative = s.sigmaMax > 0 ? `, relative ${sig(s.sigmaMaxBound / s.sigmaMax, 2)}` : "";
+  return [`sigma_max       ${sig(s.sigmaMax, 10)}   (+/- ${sig(s.sigmaMaxBound, 2)}${relative}; ${source}${count})`, min];
 }
