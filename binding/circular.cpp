@@ -1,9 +1,11 @@
 // Binding for circular padding: the DFT engine (src/circular) and the dense reference
 // on the block-circulant M (src/dense_engine with Padding::Circular).
+#include <array>
 #include <memory>
 
 #include "../src/circular.h"
 #include "../src/dense_engine.h"
+#include "../src/dense_quartic.h"
 #include "convert.h"
 #include "register.h"
 #include "worker.h"
@@ -95,6 +97,23 @@ void registerCircular(Napi::Env env, Napi::Object exports) {
         });
       },
       valuesToJs);
+
+  // (kernel, k, g, h, n, alpha, direction, dense): F(K + t D) = c0 + ... + c4 t^4, circular M.
+  exportTask<std::array<double, 5>>(
+      env, exports, "circularLineQuartic",
+      [](const Napi::CallbackInfo& info) {
+        CircularArgs a = readCircularArgs(info);
+        double alpha = toDouble(info[5]);
+        auto direction = std::make_shared<std::vector<double>>(copyFloat64(info[6]));
+        bool dense = info[7].As<Napi::Boolean>().Value();
+        return std::function<std::array<double, 5>()>([a, alpha, direction, dense] {
+          return dense ? convreg::denseLineQuartic(a.shape, a.kernel->data(), direction->data(), alpha)
+                       : convreg::circularLineQuartic(a.shape, a.kernel->data(), direction->data(), alpha);
+        });
+      },
+      [](Napi::Env env, std::array<double, 5>& c) -> Napi::Value {
+        return toFloat64Array(env, std::vector<double>(c.begin(), c.end()));
+      });
 }
 
 }  // namespace convreg_binding

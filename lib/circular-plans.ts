@@ -91,3 +91,24 @@ export function circularDenseSpectrumPlan(kernel: Kernel, n: number, method: "sv
   requireMemory(bytes, `the dense circular singular values (M is ${b.rows} x ${b.cols})`, limit);
   return { fn: "circularDenseSingularValues", args: [...kernelArgs(kernel, n), method], finish: (raw) => raw };
 }
+
+/** The five coefficients of F(K + t D) for circular padding: per-frequency Gram polynomials, or the dense block-circulant M(K), M(D). */
+export function circularLineQuarticPlan(
+  kernel: Kernel,
+  direction: Kernel,
+  n: number,
+  alpha: number,
+  dense: boolean,
+  limit?: number,
+): NativePlan<Float64Array, Float64Array> {
+  if (dense) {
+    const b = circularDenseBytes(kernel, n);
+    // The sparse M while building, two dense M, three Gram-sized products.
+    requireMemory(b.sparse + 2 * b.dense + 3 * b.gram, `the dense circular line quartic (M is ${b.rows} x ${b.cols})`, limit);
+  } else {
+    const [, , g, h] = kernel.shape;
+    const side = Math.min(g, h);
+    requireMemory(2 * spectrumBytes(kernel, n, false) + 48 * side * side, `the circular line quartic (kernel DFT at n = ${n})`, limit);
+  }
+  return { fn: "circularLineQuartic", args: [...kernelArgs(kernel, n), alpha, direction.data, dense], finish: (raw) => raw };
+}

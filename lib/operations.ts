@@ -20,6 +20,7 @@ import {
   circularDensePenaltyPlan,
   circularDenseSpectrumPlan,
   circularGradientPlan,
+  circularLineQuarticPlan,
   circularPenaltyPlan,
   circularSpectrumPlan,
   type Padding,
@@ -155,7 +156,8 @@ function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOpt
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
     throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${a.kernel.shape.join(", ")}], got [${d.shape.join(", ")}]`);
-  if (a.padding !== "zero") throw new ConvregRangeError("ERR_ARGUMENT", `lineQuartic supports options.padding "zero" only, got "${a.padding}"`);
+  if (a.padding === "circular")
+    return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit) as NativePlan<unknown, Float64Array>;
   return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit) as NativePlan<unknown, Float64Array>;
 }
 
@@ -242,6 +244,8 @@ export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOp
  * The exact quartic along a line: `c` (length 5) with `F(K + t D) = c[0] + c[1] t + ... + c[4] t^4`
  * for every real t, computed from the kernel and the direction (no sampling). `c[0] = F(K)`,
  * `c[1] = <dF/dK, D>`, `c[4] = ||M(D)^T M(D)||_F^2`. The structured engine's cost does not depend on N.
+ * With `padding: "circular"` the coefficients come from per-frequency Gram polynomials of the
+ * kernel's and the direction's 2-D DFTs (`engine: "dense"`: from the block-circulant M).
  */
 export function lineQuartic(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Float64Array {
   return runSync(quarticPlanFor(kernel, direction, options));

@@ -184,4 +184,54 @@ PenaltyAndGradient circularPenaltyAndGradient(const ConvShape& shape, const doub
   return result;
 }
 
+namespace {
+// Re <X, Y> = Re tr(X^H Y) for Hermitian X, Y of which only the upper triangles are set.
+double hermitianInner(const std::vector<cd>& x, const std::vector<cd>& y, int64_t side) {
+  double sum = 0;
+  for (int64_t i = 0; i < side; ++i) {
+    sum += x[i * side + i].real() * y[i * side + i].real();
+    for (int64_t j = i + 1; j < side; ++j) {
+      const cd a = x[i * side + j], b = y[i * side + j];
+      sum += 2 * (a.real() * b.real() + a.imag() * b.imag());
+    }
+  }
+  return sum;
+}
+}  // namespace
+
+std::array<double, 5> circularLineQuartic(const ConvShape& shape, const double* kernel, const double* direction,
+                                          double alpha) {
+  requireValidShape(shape);
+  const HalfSpectrum hk(shape, kernel), hd(shape, direction);
+  const int64_t g = shape.g, h = shape.h, gh = g * h, side = std::min(g, h);
+  const bool outer = g <= h;  // Gram A A^H (g x g) or A^H A (h x h), as in FrequencyGram
+  const CBLAS_TRANSPOSE trans = outer ? CblasNoTrans : CblasConjTrans;
+  const int64_t inner = outer ? h : g;
+  std::vector<cd> rowK(static_cast<size_t>(hk.rowSize())), rowD(rowK.size());
+  std::vector<cd> x0(static_cast<size_t>(side * side)), x1(x0.size()), x2(x0.size());
+  const cd one(1, 0);
+  std::array<double, 5> c{0, 0, 0, 0, 0};
+  for (int64_t f1 = 0; f1 < shape.n; ++f1) {
+    hk.row(f1, rowK.data());
+    hd.row(f1, rowD.data());
+    for (int64_t f2 = 0; f2 < hk.half(); ++f2) {
+      const cd* a = rowK.data() + f2 * gh;
+      const cd* b = rowD.data() + f2 * gh;
+      // Gram(A + t B) - alpha I = x0 + t x1 + t^2 x2 (upper triangles).
+      cblas_zherk(CblasRowMajor, CblasUpper, trans, side, inner, 1.0, a, h, 0.0, x0.data(), side);
+      for (int64_t i = 0; i < side; ++i) x0[i * side + i] -= alpha;
+      cblas_zher2k(CblasRowMajor, CblasUpper, trans, side, inner, &one, a, h, b, h, 0.0, x1.data(), side);
+      cblas_zherk(CblasRowMajor, CblasUpper, trans, side, inner, 1.0, b, h, 0.0, x2.data(), side);
+      const double w = hk.weight(f2);
+      // The g x g Gram has g - side more eigenvalues, all -alpha after the shift.
+      c[0] += w * (hermitianInner(x0, x0, side) + alpha * alpha * static_cast<double>(g - side));
+      c[1] += w * 2 * hermitianInner(x0, x1, side);
+      c[2] += w * (hermitianInner(x1, x1, side) + 2 * hermitianInner(x0, x2, side));
+      c[3] += w * 2 * hermitianInner(x1, x2, side);
+      c[4] += w * hermitianInner(x2, x2, side);
+    }
+  }
+  return c;
+}
+
 }  // namespace convreg

@@ -4,6 +4,7 @@
 // g x h slice of tap t) is, up to transposition and unitary changes of basis, the
 // diagonal block of M at f. Everything here costs O(N^2 (k g h + min(g,h)^2 max(g,h))).
 #pragma once
+#include <array>
 #include <vector>
 
 #include "conv_shape.h"
@@ -19,5 +20,9 @@ double circularPenalty(const ConvShape& shape, const double* kernel, double alph
 
 // F and dF/dK (HWIO, not halved) for the circular M.
 PenaltyAndGradient circularPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha);
+
+// The coefficients c of F(K + t D) = c0 + c1 t + ... + c4 t^4 for the circular M.
+std::array<double, 5> circularLineQuartic(const ConvShape& shape, const double* kernel, const double* direction,
+                                          double alpha);
 
 }  // namespace convreg

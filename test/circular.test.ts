@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   createKernel,
   gradient,
+  lineQuartic,
   penalty,
   penaltyAndGradient,
   penaltyAndGradientAsync,
@@ -152,12 +153,31 @@ describe("circular padding API", () => {
     for (const engine of ["auto", "dense"] as const) {
       expect(() => penalty(kernel, { n: 64, padding: "circular", engine, memoryLimit: 1000 })).toThrow(/memory limit/);
       expect(() => gradient(kernel, { n: 64, padding: "circular", engine, memoryLimit: 1000 })).toThrow(/memory limit/);
+      expect(() => lineQuartic(kernel, kernel, { n: 64, padding: "circular", engine, memoryLimit: 1000 })).toThrow(/memory limit/);
     }
     for (const method of ["fft", "svd", "gram"] as const)
       expect(() => singularValues(kernel, { n: 64, padding: "circular", method, memoryLimit: 1000 })).toThrow(/memory limit/);
     // The dense block-circulant M at N = 512 is refused at the default limit; the FFT engine runs.
     expect(() => penalty(kernel, { n: 512, padding: "circular", engine: "dense" })).toThrow(/memory limit/);
     expect(penalty(kernel, { n: 512, padding: "circular" })).toBeGreaterThan(0);
+  });
+});
+
+describe("lineQuartic with circular padding", () => {
+  it.each([[3, 2, 3, 4], [2, 3, 1, 3], [4, 2, 2, 2], [5, 1, 2, 3]])("k=%i g=%i h=%i N=%i: the quartic equals the brute-force F(K + tD) at several t", (k, g, h, n) => {
+    const data = randomData(k, g, h, 321 + k + g + h + n);
+    const dir = randomData(k, g, h, 654 + k + g + h + n);
+    const alpha = 1.3;
+    const at = (t: number) => bruteForcePenalty(bruteForceCircularM(data.map((v, i) => v + t * dir[i]), k, g, h, n), alpha);
+    for (const engine of ["auto", "dense"] as const) {
+      const c = lineQuartic(createKernel(data, [k, k, g, h]), createKernel(dir, [k, k, g, h]), { n, alpha, padding: "circular", engine });
+      expect(c.length).toBe(5);
+      for (const t of [-1.5, -0.4, 0, 0.7, 2]) {
+        const expected = at(t);
+        const got = c[0] + t * (c[1] + t * (c[2] + t * (c[3] + t * c[4])));
+        expect(Math.abs(got - expected) / expected).toBeLessThan(1e-11);
+      }
+    }
   });
 });
 
