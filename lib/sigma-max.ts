@@ -23,7 +23,7 @@ export const DEFAULT_BASIS_SIZE = 48;
 export interface SigmaMaxOptions extends LayerOptions {
   /** Relative tolerance on sigma_max (default 1e-9); must exceed the rounding floor (about 1e-13 for typical kernels). */
   tolerance?: number;
-  /** Cap on Gram products (each is one `M` and one `M^T` application; default 5000). */
+  /** Cap on Gram products (each is one `M` and one `M^T` application; default 5000; at least 2: one step and its residual check). */
   maxIterations?: number;
   /** Lanczos vectors kept in memory (default 48, at least 2). */
   basisSize?: number;
@@ -93,7 +93,7 @@ function readArgs(kernel: unknown, options: SigmaMaxOptions | undefined): Lanczo
   const n = requireInputSize(o.n, "options.n");
   const tolerance = o.tolerance === undefined ? DEFAULT_SIGMA_TOLERANCE : requirePositive(o.tolerance, "options.tolerance");
   if (tolerance >= 1) throw new ConvregRangeError("ERR_RANGE", `options.tolerance must be < 1 (it is relative), got ${tolerance}`);
-  const maxIterations = o.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : requireInteger(o.maxIterations, "options.maxIterations", 1);
+  const maxIterations = o.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : requireInteger(o.maxIterations, "options.maxIterations", 2);
   const basisSize = o.basisSize === undefined ? DEFAULT_BASIS_SIZE : requireInteger(o.basisSize, "options.basisSize", 2, 100_000);
   const side = gramSize(kern, n);
   let start: Float64Array | null = null;

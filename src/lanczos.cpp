@@ -94,7 +94,7 @@ LanczosResult largestEigenpair(int64_t n, const std::function<void(const double*
                                double rounding, const LanczosOptions& o) {
   if (n < 1) throw std::invalid_argument("convreg: Lanczos needs a dimension >= 1");
   if (!(o.tolerance > 0)) throw std::invalid_argument("convreg: the Lanczos tolerance must be > 0");
-  if (o.maxIterations < 1 || o.basisSize < 2) throw std::invalid_argument("convreg: maxIterations must be >= 1 and basisSize >= 2");
+  if (o.maxIterations < 2 || o.basisSize < 2) throw std::invalid_argument("convreg: maxIterations and basisSize must be >= 2");
   const int64_t m = std::min(o.basisSize, n);
   const int64_t keep = std::max<int64_t>(1, m / 2);  // Ritz vectors kept at a thick restart
   const int ni = static_cast<int>(n);

@@ -37,6 +37,8 @@ describe("sigma_max by Lanczos without M", () => {
     const r = sigmaMaxIterative(kernel, { n: 12, tolerance: 1e-12, maxIterations: 4 });
     expect(r.converged).toBe(false);
     expect(r.iterations).toBe(4);
+    const two = sigmaMaxIterative(kernel, { n: 12, tolerance: 1e-12, maxIterations: 2 });
+    expect([two.iterations, two.converged]).toEqual([2, false]);
     expect(r.sigmaMaxBound).toBeGreaterThan(1e-12 * r.sigmaMax);
     const svd = singularValues(kernel, { n: 12, method: "gram" })[0];
     expect(r.sigmaMax).toBeLessThanOrEqual(svd * (1 + 1e-14)); // a Rayleigh quotient never exceeds the top
@@ -67,7 +69,7 @@ describe("sigma_max by Lanczos without M", () => {
     const kernel = createKernel(randomData(3, 2, 3, 1), [3, 3, 2, 3]);
     expect(() => sigmaMaxIterative(kernel, { n: 3, tolerance: 0 })).toThrow(/options.tolerance/);
     expect(() => sigmaMaxIterative(kernel, { n: 3, tolerance: 2 })).toThrow(/options.tolerance must be < 1/);
-    expect(() => sigmaMaxIterative(kernel, { n: 3, maxIterations: 0 })).toThrow(/options.maxIterations/);
+    expect(() => sigmaMaxIterative(kernel, { n: 3, maxIterations: 1 })).toThrow(/options.maxIterations must be an integer >= 2/);
     expect(() => sigmaMaxIterative(kernel, { n: 3, basisSize: 1 })).toThrow(/options.basisSize/);
     expect(() => sigmaMaxIterative(kernel, { n: 3, start: new Float64Array(5) })).toThrow(/options.start has 5 entries.*18/);
     expect(() => sigmaMaxIterative(kernel, { n: 3, start: new Float64Array(18) })).toThrow(/zero vector/);
