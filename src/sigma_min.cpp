@@ -18,9 +18,10 @@
 //    only next to the gap lambda_2 - lambda_1.
 //    Fallback (direct): a successful Cholesky of fl(G) - theta I proves lambda_1 >= theta - margin.
 // Rounding margin of a Cholesky certificate: ||E_form|| + ||E_shift|| + ||E_chol|| with
-//    |E_form| <= gamma_m |A|^T|A| (m = products and sums per entry), bounded by the max row sum
-//    of |A|^T |A|; E_shift <= u (max g_ii + |theta|); |E_chol| <= gamma_{c+1} |L||L^T| (Higham,
-//    Thm 10.3, c = the longest column of L), bounded by max(|L| (|L|^T 1)). gamma_m is
+//    |E_form| <= gamma_m |A|^T|A| (m = products and sums per entry); E_shift <= u (max g_ii +
+//    |theta|); |E_chol| <= gamma_{c+1} |L||L^T| (Higham, Thm 10.3, c = the longest column of L).
+//    The 2-norms of the nonnegative |A|^T|A| and |L||L^T| are bounded by Collatz-Wielandt
+//    (max_i (B x)_i / x_i for a positive x from a few power steps). gamma_m is
 //    10 sqrt(m) u (Higham & Mary's probabilistic bound, failure probability < 1e-20 per inner
 //    product) or, with worstCaseRounding, the deterministic m u / (1 - m u).
 #include "sigma_min.h"
@@ -28,6 +29,8 @@
 #include <cholmod.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -113,11 +116,40 @@ std::vector<std::pair<int64_t, int64_t>> stencil(const GramSide& side) {
   return {d.begin(), d.end()};
 }
 
-// Fill-reducing ordering: METIS nested dissection of the n x n pixel graph (a pixel is
-// adjacent to the pixels its Gram blocks couple), each pixel's channels kept together.
+// Geometric nested dissection of the n x n pixel grid: a strip `width` pixels wide (the
+// stencil's reach) separates the two halves of the longer side; halves first, strip last.
+void gridDissection(int64_t r0, int64_t r1, int64_t s0, int64_t s1, int64_t width, int64_t n, std::vector<int64_t>& order) {
+  const int64_t hr = r1 - r0, hs = s1 - s0;
+  if (hr <= 0 || hs <= 0) return;
+  if (width == 0 || hr * hs <= 16 || std::max(hr, hs) <= 2 * width + 1) {
+    for (int64_t r = r0; r < r1; ++r)
+      for (int64_t s = s0; s < s1; ++s) order.push_back(r * n + s);
+    return;
+  }
+  if (hr >= hs) {
+    const int64_t mid = r0 + (hr - width) / 2;
+    gridDissection(r0, mid, s0, s1, width, n, order);
+    gridDissection(mid + width, r1, s0, s1, width, n, order);
+    for (int64_t r = mid; r < mid + width; ++r)
+      for (int64_t s = s0; s < s1; ++s) order.push_back(r * n + s);
+  } else {
+    const int64_t mid = s0 + (hs - width) / 2;
+    gridDissection(r0, r1, s0, mid, width, n, order);
+    gridDissection(r0, r1, mid + width, s1, width, n, order);
+    for (int64_t r = r0; r < r1; ++r)
+      for (int64_t s = mid; s < mid + width; ++s) order.push_back(r * n + s);
+  }
+}
+
+// Fill-reducing ordering of the pixel graph (a pixel is adjacent to the pixels its Gram
+// blocks couple), each pixel's channels kept together. Candidates: METIS nested dissection
+// and geometric nested dissection of the grid; the symbolic analysis of the small pixel
+// graph predicts their flops, and the cheaper one is used.
 std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std::string& name) {
   const int64_t n = side.n, np = n * n, sm = side.small;
   const auto st = stencil(side);
+  int64_t width = 0;
+  for (const auto& [dr, ds] : st) width = std::max({width, std::abs(dr), std::abs(ds)});
   std::vector<int64_t> colStart{0}, row;
   for (int64_t r2 = 0; r2 < n; ++r2)
     for (int64_t s2 = 0; s2 < n; ++s2) {
@@ -143,18 +175,36 @@ std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std:
   P.dtype = CHOLMOD_DOUBLE;
   P.sorted = 1;
   P.packed = 1;
-  std::vector<int64_t> perm(static_cast<size_t>(np));
-  if (np > 1 && cholmod_l_metis(&P, nullptr, 0, 1, perm.data(), &c)) {
-    name = "METIS nested dissection of the pixel graph";
-  } else if (cholmod_l_amd(&P, nullptr, 0, perm.data(), &c)) {
-    name = "AMD on the pixel graph";
-  } else {
-    std::iota(perm.begin(), perm.end(), 0);
-    name = "natural";
+
+  std::vector<std::pair<std::string, std::vector<int64_t>>> candidates;
+  {
+    std::vector<int64_t> geo;
+    gridDissection(0, n, 0, n, width, n, geo);
+    candidates.emplace_back("geometric nested dissection of the pixel grid", std::move(geo));
   }
+  std::vector<int64_t> perm(static_cast<size_t>(np));
+  if (np > 1 && cholmod_l_metis(&P, nullptr, 0, 1, perm.data(), &c)) candidates.emplace_back("METIS nested dissection of the pixel graph", perm);
+  // Predicted cost on the pixel graph: the flops of its own Cholesky (blocks scale it by small^3).
+  const int savedMethods = c.nmethods, savedOrdering = c.method[0].ordering, savedSuper = c.supernodal;
+  c.nmethods = 1;
+  c.method[0].ordering = CHOLMOD_GIVEN;
+  c.supernodal = CHOLMOD_SIMPLICIAL;
+  double bestFlops = std::numeric_limits<double>::infinity();
+  size_t best = 0;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    cholmod_factor* Lp = cholmod_l_analyze_p(&P, candidates[i].second.data(), nullptr, 0, &c);
+    if (!Lp) continue;
+    if (c.fl < bestFlops) bestFlops = c.fl, best = i;
+    cholmod_l_free_factor(&Lp, &c);
+  }
+  c.nmethods = savedMethods;
+  c.method[0].ordering = savedOrdering;
+  c.supernodal = savedSuper;
+  name = candidates[best].first;
+  const std::vector<int64_t>& chosen = candidates[best].second;
   std::vector<int64_t> full(static_cast<size_t>(np * sm));
   for (int64_t k = 0; k < np; ++k)
-    for (int64_t ch = 0; ch < sm; ++ch) full[k * sm + ch] = perm[k] * sm + ch;
+    for (int64_t ch = 0; ch < sm; ++ch) full[k * sm + ch] = chosen[k] * sm + ch;
   return full;
 }
 
@@ -184,31 +234,54 @@ void solve(Cholmod& ch, const std::vector<double>& b, std::vector<double>& x) {
   cholmod_l_free_dense(&X, &ch.c);
 }
 
-// max_i (|L| (|L|^T 1))_i >= || |L| |L|^T ||_2, and the longest column of L.
+// Upper bound on the spectral norm of a symmetric nonnegative operator B by Collatz-Wielandt:
+// rho(B) <= max_i (B x)_i / x_i for any x > 0; a few power steps from x = 1 make it tight.
+double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n) {
+  std::vector<double> x(n, 1.0), y(n);
+  for (int step = 0; step < 4; ++step) {
+    B(x, y);
+    const double top = *std::max_element(y.begin(), y.end());
+    if (!(top > 0)) return 0;
+    for (size_t i = 0; i < n; ++i) x[i] = y[i] / top + 1e-12;  // stays > 0
+  }
+  B(x, y);
+  double bound = 0;
+  for (size_t i = 0; i < n; ++i) bound = std::max(bound, y[i] / x[i]);
+  return safety * bound;
+}
+
+// Bound on || |L| |L|^T ||_2 (Collatz-Wielandt), and the longest column of L.
 std::pair<double, int64_t> factorAbsNorm(const cholmod_factor* L) {
-  const int64_t n = static_cast<int64_t>(L->n);
+  const size_t n = L->n;
   const auto* super = static_cast<const int64_t*>(L->super);
   const auto* pi = static_cast<const int64_t*>(L->pi);
   const auto* px = static_cast<const int64_t*>(L->px);
   const auto* ls = static_cast<const int64_t*>(L->s);
   const auto* lx = static_cast<const double*>(L->x);
-  std::vector<double> colSum(static_cast<size_t>(n), 0.0), t(static_cast<size_t>(n), 0.0);
   int64_t longest = 0;
-  for (size_t s = 0; s < L->nsuper; ++s) {
-    const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
-    longest = std::max(longest, nsrow);
-    for (int64_t jj = 0; jj < nscol; ++jj) {
-      double sum = 0;
-      for (int64_t ii = jj; ii < nsrow; ++ii) sum += std::fabs(lx[px[s] + jj * nsrow + ii]);
-      colSum[k1 + jj] = sum;
+  for (size_t s = 0; s < L->nsuper; ++s) longest = std::max(longest, pi[s + 1] - pi[s]);
+  std::vector<double> mid(n);
+  auto apply = [&](const std::vector<double>& x, std::vector<double>& t) {  // t = |L| (|L|^T x)
+    std::fill(t.begin(), t.end(), 0.0);
+    for (size_t s = 0; s < L->nsuper; ++s) {
+      const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
+      for (int64_t jj = 0; jj < nscol; ++jj) {
+        const double* col = lx + px[s] + jj * nsrow;
+        double sum = 0;
+        for (int64_t ii = jj; ii < nsrow; ++ii) sum += std::fabs(col[ii]) * x[ls[pi[s] + ii]];
+        mid[k1 + jj] = sum;
+      }
     }
-  }
-  for (size_t s = 0; s < L->nsuper; ++s) {
-    const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
-    for (int64_t jj = 0; jj < nscol; ++jj)
-      for (int64_t ii = jj; ii < nsrow; ++ii) t[ls[pi[s] + ii]] += std::fabs(lx[px[s] + jj * nsrow + ii]) * colSum[k1 + jj];
-  }
-  return {safety * *std::max_element(t.begin(), t.end()), longest};
+    for (size_t s = 0; s < L->nsuper; ++s) {
+      const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
+      for (int64_t jj = 0; jj < nscol; ++jj) {
+        const double* col = lx + px[s] + jj * nsrow;
+        const double m = mid[k1 + jj];
+        for (int64_t ii = jj; ii < nsrow; ++ii) t[ls[pi[s] + ii]] += std::fabs(col[ii]) * m;
+      }
+    }
+  };
+  return {nonnegativeNormBound(apply, n), longest};
 }
 
 // The Rayleigh quotient, residual and their rounding bounds for a vector v.
@@ -379,14 +452,14 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
     return res;
   }
 
-  // || |A|^T |A| ||_inf bounds the formation error of G.
-  double absGramNorm;
-  {
-    std::vector<double> ones(static_cast<size_t>(order), 1.0), a(static_cast<size_t>(side.otherSize())), t(static_cast<size_t>(order));
-    applyA(side, ones.data(), a.data(), true);
-    applyAt(side, a.data(), t.data(), true);
-    absGramNorm = safety * *std::max_element(t.begin(), t.end());
-  }
+  // || |A|^T |A| ||_2 bounds the formation error of G.
+  std::vector<double> scratch(static_cast<size_t>(side.otherSize()));
+  const double absGramNorm = nonnegativeNormBound(
+      [&](const std::vector<double>& x, std::vector<double>& t) {
+        applyA(side, x.data(), scratch.data(), true);
+        applyAt(side, scratch.data(), t.data(), true);
+      },
+      static_cast<size_t>(order));
   const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
   auto shiftMargin = [&](double theta) { return u * (G.maxDiagonal + std::fabs(theta)); };
 
