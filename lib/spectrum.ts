@@ -6,7 +6,7 @@
  * `spectrumAsyncImpl`. The iterative sigma_min (issue 5) plugs into `iterativeSigmaMin`.
  */
 import { requireKernel, type Kernel } from "./kernel.js";
-import { isConvregError } from "./errors.js";
+import { ConvregRangeError, isConvregError } from "./errors.js";
 import { runAsync, runSync } from "./plan.js";
 import { denseSpectrumPlan, matrixSize } from "./dense-plans.js";
 import { requireChoice, requireInputSize, requireOptions } from "./validate.js";
@@ -15,14 +15,24 @@ import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type S
 import type { LayerOptions } from "./operations.js";
 import { PADDINGS, type Padding } from "./circular-plans.js";
 import { circularSpectrumPlanFor } from "./circular-spectrum.js";
+import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult } from "./sigma-min.js";
 
-/** Spectrum methods: "auto" picks "dense" when its memory estimate fits the limit, else "iterative". */
-export type SpectrumMethod = "auto" | "dense" | "iterative" | "none";
+/**
+ * Spectrum methods: "auto" picks "dense" when its memory estimate fits the limit, else "iterative".
+ * "certified" is "iterative" plus sigma_min by shift-invert on a sparse Cholesky ({@link sigmaMin}).
+ */
+export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "none";
 
 /** Options of {@link spectrum}. */
 export interface SpectrumOptions extends LayerOptions {
-  /** "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos, no M) or "none". */
+  /**
+   * "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos sigma_max, no M), "certified"
+   * (Lanczos sigma_max and a certified sigma_min bracket from a CHOLMOD Cholesky of the Gram
+   * matrix: minutes and GiB for 64 channels at N = 32) or "none".
+   */
   method?: SpectrumMethod;
+  /** "certified" only: bytes allowed for the Cholesky factor (default 8 GiB). */
+  factorMemoryLimit?: number;
   /** Iterative only: relative tolerance on sigma_max (default 1e-9). */
   tolerance?: number;
   /** Iterative only: cap on Gram products (default 5000). */
@@ -88,9 +98,11 @@ function readArgs(kernel: unknown, options: SpectrumOptions | undefined): Spectr
   const kern = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
-  const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "none"], "auto");
+  const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "certified", "none"], "auto");
   requireSignal(o.signal);
   const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  if (padding === "circular" && method === "certified")
+    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "certified" supports options.padding "zero" only; circular padding is exact by the kernel's DFT (method "auto")`);
   return { kernel: kern, n, method, options: o, padding };
 }
 
@@ -100,7 +112,7 @@ function densePlanFor(a: SpectrumArgs) {
 
 /** The method `spectrum` will run, and why "auto" left the dense one (null when it did not). */
 export interface ResolvedSpectrumMethod {
-  method: "dense" | "iterative" | "circular-fft" | "none";
+  method: "dense" | "iterative" | "certified" | "circular-fft" | "none";
   /** The memory guard's message when "auto" fell back to "iterative". */
   fallbackReason: string | null;
 }
@@ -120,7 +132,7 @@ export function resolveSpectrumMethod(kernel: Kernel, options: SpectrumOptions):
 }
 
 /** "auto" resolves to "dense" when the dense SVD passes the memory guard, else "iterative". */
-function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "dense" | "iterative" | "none" } {
+function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "dense" | "iterative" | "certified" | "none" } {
   if (a.method !== "auto") return { method: a.method, fallbackReason: null };
   try {
     densePlanFor(a);
@@ -150,9 +162,9 @@ function fromDense(a: SpectrumArgs, values: Float64Array): Spectrum {
   };
 }
 
-function fromIterative(top: SigmaMaxResult, bottom: SigmaMinPart, extraIterations = 0): Spectrum {
+function fromIterative(top: SigmaMaxResult, bottom: SigmaMinPart, extraIterations = 0, method = "iterative"): Spectrum {
   return {
-    method: "iterative",
+    method,
     sigmaMax: top.sigmaMax,
     sigmaMaxBound: top.sigmaMaxBound,
     sigmaMaxConverged: top.converged,
@@ -177,23 +189,31 @@ function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
   return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit };
 }
 
-/**
- * The iterative method's sigma_min. Not known yet: null, uncertified. (The certified
- * shift-invert sigma_min of issue 5 replaces this.)
- */
-async function iterativeSigmaMin(_a: SpectrumArgs): Promise<SigmaMinPart> {
-  return unknownSigmaMin;
+/** The "certified" method's sigma_min: shift-invert on a CHOLMOD Cholesky ({@link sigmaMin}). */
+function sigmaMinOptions(a: SpectrumArgs): SigmaMinOptions {
+  const o = a.options;
+  return { n: a.n, memoryLimit: o.memoryLimit, factorMemoryLimit: o.factorMemoryLimit, signal: o.signal };
 }
 
-function iterativeSigmaMinSync(_a: SpectrumArgs): SigmaMinPart {
-  return unknownSigmaMin;
+function sigmaMinPart(r: SigmaMinResult): SigmaMinPart {
+  return { sigmaMin: r.sigmaMin, sigmaMinLower: r.lower, sigmaMinUpper: r.upper, sigmaMinCertified: r.certified };
+}
+
+async function iterativeSigmaMin(a: SpectrumArgs): Promise<SigmaMinPart> {
+  return sigmaMinPart(await sigmaMinAsync(a.kernel, sigmaMinOptions(a)));
+}
+
+function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
+  return sigmaMinPart(sigmaMin(a.kernel, sigmaMinOptions(a)));
 }
 
 /**
  * Extreme singular values of M with error bounds.
  * - "dense": every singular value by LAPACK dgesvd on the materialized M (memory-checked).
  * - "iterative": sigma_max by Lanczos on the smaller Gram operator (no M; see
- *   {@link sigmaMaxIterative}); sigma_min is null for now.
+ *   {@link sigmaMaxIterative}); sigma_min is null.
+ * - "certified": "iterative" plus sigma_min with a certified bracket by shift-invert on a
+ *   CHOLMOD Cholesky of the smaller Gram matrix ({@link sigmaMin}); heavy at large sizes.
  * - "auto" (default): "dense" when its memory estimate fits `memoryLimit`, else "iterative".
  * - "none": nothing is computed (sigmaMax NaN, bound Infinity).
  * - `padding: "circular"`: "auto" gives "circular-fft", every value exact to rounding from the
@@ -206,7 +226,9 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
-  return fromIterative(sigmaMaxIterative(a.kernel, lanczosOptions(a)), iterativeSigmaMinSync(a));
+  const top = sigmaMaxIterative(a.kernel, lanczosOptions(a));
+  if (method === "iterative") return fromIterative(top, unknownSigmaMin);
+  return fromIterative(top, iterativeSigmaMinSync(a), 0, "certified");
 }
 
 /** Async form of {@link spectrum}: runs off the main thread; `options.signal` aborts the iterative method. */
@@ -222,5 +244,6 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
     return fromDense(a, values);
   }
   const top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
-  return fromIterative(top, await iterativeSigmaMin(a));
+  if (method === "iterative") return fromIterative(top, unknownSigmaMin);
+  return fromIterative(top, await iterativeSigmaMin(a), 0, "certified");
 }

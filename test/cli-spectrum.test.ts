@@ -75,6 +75,6 @@ describe("convreg analyze --spectrum", () => {
   it("rejects an unknown method as a usage error", () => {
     const r = convreg("analyze", path.join(root, "examples/kernel-3x3x3x6.npy"), "--n", "3", "--spectrum", "fast");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--spectrum must be one of auto, dense, iterative, none, got "fast"/);
+    expect(r.stderr).toMatch(/--spectrum must be one of auto, dense, iterative, certified, none, got "fast"/);
   });
 });
