@@ -32,6 +32,21 @@ describe("sigma_max by Lanczos without M", () => {
     expect(Math.abs(again.sigmaMax - svd) / svd).toBeLessThan(1e-10);
   });
 
+  it("beyond dense sizes: sigma_max(N - 8) <= sigma_max(N) <= sigma_max of the circular layer on N + k - 1", () => {
+    // The zero-padded M at N is a compression (P C Q, P and Q partial isometries) of the zero-padded
+    // M at N + 1 and of the block-circulant M on an N + k - 1 torus, so its norm cannot exceed theirs.
+    const kernel = createKernel(randomData(3, 8, 6, 404), [3, 3, 8, 6]);
+    const n = 48;
+    const big = sigmaMaxIterative(kernel, { n });
+    const small = sigmaMaxIterative(kernel, { n: n - 8 });
+    const circular = singularValues(kernel, { n: n + 2, padding: "circular" })[0];
+    expect(big.converged && small.converged).toBe(true);
+    expect(small.sigmaMax - small.sigmaMaxBound).toBeLessThanOrEqual(big.sigmaMax + big.sigmaMaxBound);
+    expect(big.sigmaMax).toBeLessThanOrEqual(circular * (1 + 1e-13));
+    // and close to it: the gap closes like 1/N^2 as the boundary matters less
+    expect(circular - big.sigmaMax).toBeLessThan(0.01 * circular);
+  });
+
   it("a capped run says it did not converge and keeps an honest bound", () => {
     const kernel = createKernel(randomData(3, 4, 5, 7), [3, 3, 4, 5]);
     const r = sigmaMaxIterative(kernel, { n: 12, tolerance: 1e-12, maxIterations: 4 });
