@@ -1,9 +1,10 @@
 // Binding for the structured engine (src/structured_engine), the dense line quartic
-// (src/dense_quartic).
+// (src/dense_quartic) and the engine timing used by bench/structured.js.
 #include <array>
 #include <memory>
 
 #include "../src/dense_quartic.h"
+#include "../src/engine_timing.h"
 #include "../src/structured_engine.h"
 #include "convert.h"
 #include "register.h"
@@ -63,6 +64,14 @@ void registerStructured(Napi::Env env, Napi::Object exports) {
         });
       },
       quarticToJs);
+
+  // (kernel, k, g, h, n, alpha, dense, calls, repeats) -> median ms per call; benchmarks only.
+  exports.Set("timeEnginePenaltyAndGradient", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    std::vector<double> kernel = copyFloat64(info[0]);
+    const double ms = convreg::timeEngineMs(readShape(info, 1), kernel.data(), toDouble(info[5]), info[6].As<Napi::Boolean>().Value(),
+                                            static_cast<int>(toInt(info[7])), static_cast<int>(toInt(info[8])));
+    return Napi::Number::New(info.Env(), ms);
+  }));
 }
 
 }  // namespace convreg_binding

@@ -17,3 +17,4 @@ export { applyLayer, applyLayerAsync, applyLayerTranspose, applyLayerTransposeAs
 export { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 export { spectrum, spectrumAsync, resolveSpectrumMethod, type Spectrum, type SpectrumOptions, type SpectrumMethod, type SigmaMinPart, type ResolvedSpectrumMethod } from "./spectrum.js";
 export * from "./spectral.js";
+export { timeEngine, type EngineTimingOptions } from "./engine-timing.js";

@@ -104,12 +104,12 @@ struct AxisClass {
   int64_t lo, hi, count;
 };
 
-std::vector<AxisClass> axisClasses(const ConvShape& s, int64_t delta) {
-  std::vector<AxisClass> classes;
+// Appends the classes of one delta to `classes` (at most 2k + 1 of them).
+void axisClasses(const ConvShape& s, int64_t delta, std::vector<AxisClass>& classes) {
   const int64_t f = s.firstOffset(), n = s.n;
   const int64_t tapLo = std::max<int64_t>(0, -delta), tapHi = std::min<int64_t>(s.k - 1, s.k - 1 - delta);
   const int64_t r0 = std::max<int64_t>(0, delta), r1 = std::min<int64_t>(n, n + delta);  // r in [r0, r1)
-  if (tapLo > tapHi || r0 >= r1) return classes;
+  if (tapLo > tapHi || r0 >= r1) return;
   // Taps p with 0 <= r + p + f < n.
   auto emit = [&](int64_t r, int64_t count) {
     const int64_t lo = std::max(tapLo, -r - f), hi = std::min(tapHi, n - 1 - r - f);
@@ -124,7 +124,6 @@ std::vector<AxisClass> axisClasses(const ConvShape& s, int64_t delta) {
   } else {
     for (int64_t r = r0; r < r1; ++r) emit(r, 1);  // only when n < 2k: bounded
   }
-  return classes;
 }
 
 // One class of blocks of the smaller Gram matrix: its count and the taps (p, q) in
@@ -142,18 +141,22 @@ struct BlockClass {
 // have i <= j, so they fill the upper block triangle.
 template <typename Visit>
 void forEachBlockClass(const ConvShape& s, Visit visit) {
-  std::vector<std::vector<AxisClass>> byDelta;  // axis classes of delta = 1 - k .. k - 1
-  for (int64_t delta = 1 - s.k; delta < s.k; ++delta) byDelta.push_back(axisClasses(s, delta));
-  for (int64_t dp = 0; dp < s.k; ++dp) {
-    const std::vector<AxisClass>& rowsP = byDelta[dp + s.k - 1];
-    if (rowsP.empty()) continue;
-    for (int64_t dq = dp == 0 ? 0 : 1 - s.k; dq < s.k; ++dq) {
-      const std::vector<AxisClass>& rowsQ = byDelta[dq + s.k - 1];
-      for (const AxisClass& a : rowsP)
-        for (const AxisClass& b : rowsQ)
-          visit(BlockClass{dp, dq, a.lo, a.hi, b.lo, b.hi, static_cast<double>(a.count) * static_cast<double>(b.count)});
-    }
+  // Axis classes of delta = 1 - k .. k - 1, those of delta at [start[d], start[d + 1]) with
+  // d = delta + k - 1 (one allocation: tiny problems are dominated by such overheads).
+  std::vector<AxisClass> classes;
+  classes.reserve(static_cast<size_t>((2 * s.k - 1) * (2 * s.k + 1)));
+  std::vector<size_t> start{0};
+  for (int64_t delta = 1 - s.k; delta < s.k; ++delta) {
+    axisClasses(s, delta, classes);
+    start.push_back(classes.size());
   }
+  for (int64_t dp = 0; dp < s.k; ++dp)
+    for (int64_t dq = dp == 0 ? 0 : 1 - s.k; dq < s.k; ++dq)
+      for (size_t a = start[dp + s.k - 1]; a < start[dp + s.k]; ++a)
+        for (size_t b = start[dq + s.k - 1]; b < start[dq + s.k]; ++b) {
+          const AxisClass &x = classes[a], &y = classes[b];
+          visit(BlockClass{dp, dq, x.lo, x.hi, y.lo, y.hi, static_cast<double>(x.count) * static_cast<double>(y.count)});
+        }
 }
 
 // Calls pair(i, j) for the tap indices of every product A_i^T A_j summed in a block class.

@@ -1,0 +1,29 @@
+#include "engine_timing.h"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "dense_engine.h"
+#include "structured_engine.h"
+
+namespace convreg {
+
+double timeEngineMs(const ConvShape& shape, const double* kernel, double alpha, bool dense, int calls, int repeats) {
+  volatile double sink = 0;  // keeps the calls from being optimized away
+  auto run = [&] {
+    for (int i = 0; i < calls; ++i)
+      sink = sink + (dense ? densePenaltyAndGradient(shape, kernel, alpha) : structuredPenaltyAndGradient(shape, kernel, alpha)).penalty;
+  };
+  run();
+  std::vector<double> ms;
+  for (int r = 0; r < std::max(1, repeats); ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / calls);
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace convreg
