@@ -64,8 +64,12 @@ class FrobeniusObjective implements Objective {
 /**
  * ||B||_2 with B the smaller Gram matrix minus alpha I, by `powerSteps` power steps per evaluation,
  * each warm-started from the vector of the previous one (across iterates and line-search trials).
- * The line search is Armijo backtracking on that estimate: it starts at twice the last accepted
- * step (the first time at penalty / |slope|, where the linear model reaches zero) and halves.
+ * The line search is Armijo backtracking on that estimate (slope: the gradient's, at the iterate's
+ * vector): it starts at twice the last accepted step (the first time at penalty / |slope|, where
+ * the linear model reaches zero) and halves. Each trial costs `powerSteps` Gram products.
+ * Measured limitation (bench/paper-comparison.js): once the top eigenvalues of B cluster, the
+ * 2-norm has a kink the few power steps cannot resolve and the search stops ("stalled"); a
+ * non-monotone Armijo variant was tried and ended worse.
  */
 class SpectralObjective implements Objective {
   lineEvaluations = 0;
@@ -92,23 +96,24 @@ class SpectralObjective implements Objective {
 
   async lineStep(kernel: Kernel, direction: Float64Array, penalty: number, gradient: Float64Array): Promise<number> {
     const slope = dot(gradient, direction);
+    if (!(slope < 0)) return 0;
     const t0 = this.lastStep !== undefined ? 2 * this.lastStep : penalty / Math.abs(slope);
     const start = this.vector;
-    let accepted: Float64Array | undefined;
-    const result = await backtrack(
-      async (t) => {
-        this.vector = start; // every trial starts from the iterate's vector
-        const r = await this.estimate(along(kernel, direction, t));
-        this.lineEvaluations++;
-        accepted = r.vector;
-        return r.penalty;
-      },
-      penalty,
-      slope,
-      t0,
-    );
+    // phi(t) = the estimate at K + t D by the same power steps from the same start vector, so that
+    // phi is one continuous function of t (phi(0) is computed too: the iterate's own estimate came
+    // from an earlier vector, and comparing against it would stall the search).
+    let trialVector: Float64Array | undefined;
+    const phi = async (t: number): Promise<number> => {
+      this.vector = start;
+      const r = await this.estimate(t === 0 ? kernel : along(kernel, direction, t));
+      this.lineEvaluations++;
+      trialVector = r.vector;
+      return r.penalty;
+    };
+    const phi0 = await phi(0);
+    const result = await backtrack(phi, phi0, slope, t0);
     // Continue the power method from the accepted trial (a vector for the new iterate).
-    this.vector = result.t > 0 ? accepted : start;
+    this.vector = result.t > 0 ? trialVector : start;
     if (result.t > 0) this.lastStep = result.t;
     return result.t;
   }

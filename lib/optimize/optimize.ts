@@ -185,7 +185,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
       elapsedMs: performance.now() - start,
     };
     history.push(row);
-    o.onIteration?.(row);
+    o.onIteration?.(row, current);
     if (stopReason)
       return {
         kernel: current,

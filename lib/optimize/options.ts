@@ -1,6 +1,7 @@
 /** Options of {@link optimize} and their validation (before any native work starts). */
 import { ConvregRangeError, ConvregTypeError } from "../errors.js";
 import type { Engine } from "../operations.js";
+import type { Kernel } from "../kernel.js";
 import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions, requirePositive } from "../validate.js";
 import type { HistoryRow } from "./history.js";
 import { scheduleFunction, type Schedule } from "./schedule.js";
@@ -52,8 +53,8 @@ export interface OptimizeOptions {
   engine?: Engine;
   /** Rejects the run with ERR_ABORTED when aborted (checked between native calls). */
   signal?: AbortSignal;
-  /** Called with each history row as soon as it is recorded. */
-  onIteration?: (row: HistoryRow) => void;
+  /** Called with each history row as soon as it is recorded, and the iterate K_i it describes (do not modify it). */
+  onIteration?: (row: HistoryRow, kernel: Kernel) => void;
   /** Memory limit in bytes for each native call (default: see setMemoryLimit). */
   memoryLimit?: number;
 }
@@ -72,7 +73,7 @@ export interface ResolvedOptions {
   memory: number;
   engine: Engine | undefined;
   signal: AbortSignal | undefined;
-  onIteration: ((row: HistoryRow) => void) | undefined;
+  onIteration: ((row: HistoryRow, kernel: Kernel) => void) | undefined;
   memoryLimit: number | undefined;
 }
 
