@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { benchDir } from "./common.js";
 
-const helpers = new Set(["run.js", "common.js", "kernels.js"]);
+const helpers = new Set(["run.js", "common.js", "kernels.js", "plot.js"]);
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const scripts = readdirSync(benchDir)
   .filter((f) => f.endsWith(".js") && !helpers.has(f))
