@@ -547,7 +547,9 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
       const double s = best[i] * best[i] - (ritz.v2.empty() ? 0 : ritz.v2[i] * ritz.v2[i]);
       if (s > score) score = s, istar = i;
     }
-    const double big = 2 * G.maxAbsRowSum + 2 * std::fabs(lambda2) + 1;
+    // The deleted coordinate becomes a decoupled 1 x 1 block: any value above beta works, and
+    // one on the scale of G keeps the Collatz-Wielandt bound of |L||L^T| from growing.
+    const double big = std::max(G.maxDiagonal, 2 * lambda2);
     Deflation deflated(G, static_cast<int64_t>(istar), big);
     for (double f : {0.5, 0.25, 0.1, 0.03}) {
       checkCancel(cancel);
