@@ -2,7 +2,7 @@
 // 3x3x64x64 layer: the F_0 convolution of @upscalerjs/default-model 1.0.0 (MIT, TF.js format),
 // read from its model.json and weight shard below. Time, CPU time and peak memory against N; each N
 // runs in its own process so that its peak RSS is its own. N = 6 is checked against dense dgesvd.
-// Run: npm run bench:sigma-min [-- --sizes 6,16,32,56] [--rounding worst-case]
+// Run: npm run bench:sigma-min [-- --sizes 6,16,32,56] [--rounding worst-case]  (--quick: N = 6, 16)
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -10,7 +10,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createKernel, sigmaMinAsync, singularValues } from "../dist/index.js";
-import { benchDir, fmt, markdownTable, writeResults } from "./common.js";
+import { benchDir, fmt, markdownTable, quick, writeResults } from "./common.js";
 
 const GiB = 1024 ** 3;
 const arg = (name, fallback) => {
@@ -59,7 +59,7 @@ async function one(n) {
 if (process.argv.includes("--one")) {
   await one(Number(arg("--one")));
 } else {
-  const sizes = arg("--sizes", "6,16,32").split(",").map(Number);
+  const sizes = arg("--sizes", quick ? "6,16" : "6,16,32").split(",").map(Number);
   const load = os.loadavg()[0];
   const rows = [];
   const runs = [];
