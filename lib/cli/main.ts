@@ -4,6 +4,7 @@ import { UsageError } from "./args.js";
 import { analyze, usage as analyzeUsage } from "./analyze.js";
 import { reproduce, usage as reproduceUsage } from "./reproduce.js";
 import { optimizeCommand, usage as optimizeUsage } from "./optimize.js";
+import { report, usage as reportUsage } from "./report.js";
 
 type Command = { usage: string; run: (argv: string[], out: (s: string) => void) => Promise<number> };
 
@@ -11,6 +12,7 @@ const commands: Record<string, Command> = {
   analyze: { usage: analyzeUsage, run: analyze },
   reproduce: { usage: reproduceUsage, run: reproduce },
   optimize: { usage: optimizeUsage, run: optimizeCommand },
+  report: { usage: reportUsage, run: report },
 };
 
 function help(): string {
