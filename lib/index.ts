@@ -7,6 +7,7 @@ export * from "./kernel.js";
 export * from "./operations.js";
 export * from "./sigma-min.js";
 export * from "./kernel-file.js";
+export * from "./tfjs/public.js";
 export { parseNpy, formatNpy, type NpyArray } from "./npy.js";
 export { setMemoryLimit, getMemoryLimit } from "./memory.js";
 export { setBlasThreads, getBlasThreads } from "./threads.js";

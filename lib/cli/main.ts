@@ -5,6 +5,7 @@ import { analyze, usage as analyzeUsage } from "./analyze.js";
 import { reproduce, usage as reproduceUsage } from "./reproduce.js";
 import { optimizeCommand, usage as optimizeUsage } from "./optimize.js";
 import { report, usage as reportUsage } from "./report.js";
+import { modelOptimize, usage as modelOptimizeUsage } from "./model-optimize.js";
 
 type Command = { usage: string; run: (argv: string[], out: (s: string) => void) => Promise<number> };
 
@@ -13,6 +14,8 @@ const commands: Record<string, Command> = {
   reproduce: { usage: reproduceUsage, run: reproduce },
   optimize: { usage: optimizeUsage, run: optimizeCommand },
   report: { usage: reportUsage, run: report },
+  // The kernel-file form (issue 3) can share this entry: isModelOptimize(argv) tells the two apart.
+  optimize: { usage: modelOptimizeUsage, run: modelOptimize },
 };
 
 function help(): string {

@@ -6,7 +6,7 @@ import type { Kernel } from "../kernel.js";
 import { singularValuesAsync } from "../operations.js";
 
 /** How the spectrum of a layer was (or was not) computed. */
-export type SpectrumMethod = "dense-svd" | "too-large";
+export type LayerSpectrumMethod = "dense-svd" | "too-large";
 
 /** The numbers reported for one layer. */
 export interface LayerAnalysis {
@@ -18,7 +18,7 @@ export interface LayerAnalysis {
   /** What guarantees sigma_min (e.g. "exact: all singular values by dgesvd"), or null. */
   sigmaMinCertificate: string | null;
   conditionNumber: number | null;
-  method: SpectrumMethod;
+  method: LayerSpectrumMethod;
   /** Why this method (and what it would take otherwise). */
   methodNote: string;
 }

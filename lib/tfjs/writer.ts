@@ -42,7 +42,8 @@ function safeShardPath(model: TfjsModel, shard: string): string {
   return p;
 }
 
-async function prepareTarget(dir: string): Promise<void> {
+/** Throws unless `dir` is absent or an empty directory (called again before writing). */
+export async function checkOutputDirectory(dir: string): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -85,7 +86,7 @@ export async function writeModelWithWeight(model: TfjsModel, name: string, value
     });
   });
 
-  await prepareTarget(outDir);
+  await checkOutputDirectory(outDir);
   const parent = dirname(outDir);
   await mkdir(parent, { recursive: true });
   const temp = join(parent, `.${basename(outDir)}.convreg-${process.pid}-${Date.now()}`);
