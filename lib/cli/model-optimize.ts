@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { optimize } from "../optimize/optimize.js";
 import { OPTIMIZERS, type OptimizerName } from "../optimize/options.js";
-import { analyzeLayer, type LayerAnalysis } from "../tfjs/layer-analysis.js";
+import { analyzeLayer } from "../tfjs/layer-analysis.js";
 import { readTfjsModel, readWeight } from "../tfjs/model.js";
 import { layerKernel } from "../tfjs/report.js";
 import { findConvolutions } from "../tfjs/topology.js";
@@ -37,7 +37,7 @@ function isTfjsDocument(file: string): boolean {
   }
 }
 
-function numbers(a: Pick<LayerAnalysis, "penalty" | "sigmaMax" | "sigmaMin" | "conditionNumber">): string[] {
+function numbers(a: { penalty: number | null; sigmaMax: number | null; sigmaMin: number | null; conditionNumber: number | null }): string[] {
   const f = (v: number | null, d: number) => (v === null ? "-" : sig(v, d));
   return [f(a.penalty, 8), f(a.sigmaMax, 8), f(a.sigmaMin, 8), f(a.conditionNumber, 5)];
 }

@@ -1,25 +1,36 @@
 /**
  * The per-layer numbers of `convreg report`: penalty, extreme singular values and condition
- * number of one conv layer's M at a given N, with the spectrum method chosen by cost.
+ * number of one conv layer's M at a given N, with the spectrum method chosen by cost:
+ * a dense SVD when it is cheap, else Lanczos for sigma_max and the certified shift-invert
+ * sigma_min. The penalty always comes from the structured engine (cost independent of N).
  */
+import { isConvregError } from "../errors.js";
 import type { Kernel } from "../kernel.js";
-import { singularValuesAsync } from "../operations.js";
+import { penaltyAsync } from "../operations.js";
+import { sigmaMinAsync } from "../sigma-min.js";
+import { spectrumAsync } from "../spectrum.js";
 
-/** How the spectrum of a layer was (or was not) computed. */
-export type LayerSpectrumMethod = "dense-svd" | "too-large";
+/** How the spectrum of a layer was computed: all values by dgesvd, or Lanczos + shift-invert. */
+export type LayerSpectrumMethod = "dense-svd" | "iterative";
 
 /** The numbers reported for one layer. */
 export interface LayerAnalysis {
   n: number;
-  /** F = ||M^T M - alpha I||_F^2, or null when not computed. */
-  penalty: number | null;
-  sigmaMax: number | null;
+  /** F = ||M^T M - alpha I||_F^2 (structured engine, exact). */
+  penalty: number;
+  sigmaMax: number;
+  /** Absolute error bound on sigmaMax. */
+  sigmaMaxBound: number;
+  /** sigma_min, or null when it could not be computed (see methodNote). */
   sigmaMin: number | null;
-  /** What guarantees sigma_min (e.g. "exact: all singular values by dgesvd"), or null. */
+  /** Proven bracket of sigma_min, when there is one. */
+  sigmaMinLower: number | null;
+  sigmaMinUpper: number | null;
+  /** What guarantees sigma_min, e.g. "dense: dgesvd rounding bound" or "cholesky", or null. */
   sigmaMinCertificate: string | null;
   conditionNumber: number | null;
   method: LayerSpectrumMethod;
-  /** Why this method (and what it would take otherwise). */
+  /** What ran and why this method. */
   methodNote: string;
 }
 
@@ -28,15 +39,16 @@ export interface LayerAnalysisOptions {
   n: number;
   alpha?: number;
   /**
-   * Largest dense SVD attempted, in units of rows x cols x min(rows, cols) of M (default 2e10,
-   * a few seconds on one core). Larger layers are reported as too large.
+   * Largest dense SVD, in units of rows x cols x min(rows, cols) of M (default
+   * {@link DENSE_WORK_LIMIT}); larger layers use the iterative methods.
    */
   denseWorkLimit?: number;
   memoryLimit?: number;
+  signal?: AbortSignal;
 }
 
-/** Default budget of one dense SVD (rows x cols x min(rows, cols) of M). */
-export const DENSE_WORK_LIMIT = 2e10;
+/** Default budget of one dense SVD: about 2 s on one core (a 1024 x 1024 M, e.g. 64 channels at N = 4). */
+export const DENSE_WORK_LIMIT = 2 ** 30;
 
 /**
  * Penalty from all singular values: the eigenvalues of M^T M are sigma_i^2 plus
@@ -58,33 +70,60 @@ export function denseWork(kernel: Kernel, n: number): number {
 
 /** Penalty, sigma_max, sigma_min and condition number of one layer at size n. */
 export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions): Promise<LayerAnalysis> {
-  const { n } = options;
+  const { n, memoryLimit, signal } = options;
   const alpha = options.alpha ?? 1;
   const [, , g, h] = kernel.shape;
+  const size = `${h * n * n} x ${g * n * n}`;
+  const penalty = await penaltyAsync(kernel, { n, alpha, engine: "auto", memoryLimit });
   const work = denseWork(kernel, n);
   const limit = options.denseWorkLimit ?? DENSE_WORK_LIMIT;
-  if (work > limit)
+  if (work <= limit) {
+    const s = await spectrumAsync(kernel, { n, method: "dense", memoryLimit, signal });
     return {
       n,
-      penalty: null,
-      sigmaMax: null,
-      sigmaMin: null,
-      sigmaMinCertificate: null,
-      conditionNumber: null,
-      method: "too-large",
-      methodNote: `M is ${h * n * n} x ${g * n * n}: a dense SVD (work ${work.toExponential(1)}) is over the limit ${limit.toExponential(1)}; use a smaller --input-size`,
+      penalty,
+      sigmaMax: s.sigmaMax,
+      sigmaMaxBound: s.sigmaMaxBound,
+      sigmaMin: s.sigmaMin,
+      sigmaMinLower: s.sigmaMinLower,
+      sigmaMinUpper: s.sigmaMinUpper,
+      sigmaMinCertificate: "dense: all singular values by dgesvd, rounding bound",
+      conditionNumber: s.sigmaMin === null ? null : s.sigmaMax / s.sigmaMin,
+      method: "dense-svd",
+      methodNote: `dense SVD of the ${size} matrix M`,
     };
-  const sigma = await singularValuesAsync(kernel, { n, method: "svd", memoryLimit: options.memoryLimit });
-  const sigmaMax = sigma[0];
-  const sigmaMin = sigma[sigma.length - 1];
+  }
+  const s = await spectrumAsync(kernel, { n, method: "iterative", memoryLimit, signal });
+  let sigmaMin = s.sigmaMin;
+  let lower = s.sigmaMinLower;
+  let upper = s.sigmaMinUpper;
+  let certificate: string | null = s.sigmaMin === null ? null : s.sigmaMinCertified ? "iterative, certified" : "estimate";
+  let minNote = "";
+  if (sigmaMin === null) {
+    try {
+      const m = await sigmaMinAsync(kernel, { n, memoryLimit, signal });
+      sigmaMin = m.sigmaMin;
+      lower = m.lower;
+      upper = m.upper;
+      certificate = m.certified ? `${m.certificate}: proven bracket [${lower}, ${upper}]` : "estimate (no lower bound proven)";
+      minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
+    } catch (e) {
+      if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
+      minNote = `; sigma_min not computed (${e.message})`;
+    }
+  }
+  const converged = s.sigmaMaxConverged ? "" : " (iteration cap hit: sigma_max is an estimate)";
   return {
     n,
-    penalty: penaltyFromSingularValues(sigma, g * n * n, alpha),
-    sigmaMax,
+    penalty,
+    sigmaMax: s.sigmaMax,
+    sigmaMaxBound: s.sigmaMaxBound,
     sigmaMin,
-    sigmaMinCertificate: `exact: all ${sigma.length} singular values by dgesvd`,
-    conditionNumber: sigmaMax / sigmaMin,
-    method: "dense-svd",
-    methodNote: `dense SVD of the ${h * n * n} x ${g * n * n} matrix M`,
+    sigmaMinLower: lower,
+    sigmaMinUpper: upper,
+    sigmaMinCertificate: certificate,
+    conditionNumber: sigmaMin === null ? null : s.sigmaMax / sigmaMin,
+    method: "iterative",
+    methodNote: `M is ${size}, over the dense SVD budget: sigma_max by Lanczos (${s.iterations} Gram products)${converged}${minNote}`,
   };
 }
