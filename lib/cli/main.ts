@@ -5,17 +5,19 @@ import { analyze, usage as analyzeUsage } from "./analyze.js";
 import { reproduce, usage as reproduceUsage } from "./reproduce.js";
 import { optimizeCommand, usage as optimizeUsage } from "./optimize.js";
 import { report, usage as reportUsage } from "./report.js";
-import { modelOptimize, usage as modelOptimizeUsage } from "./model-optimize.js";
+import { isModelOptimize, modelOptimize, usage as modelOptimizeUsage } from "./model-optimize.js";
 
 type Command = { usage: string; run: (argv: string[], out: (s: string) => void) => Promise<number> };
 
 const commands: Record<string, Command> = {
   analyze: { usage: analyzeUsage, run: analyze },
   reproduce: { usage: reproduceUsage, run: reproduce },
-  optimize: { usage: optimizeUsage, run: optimizeCommand },
+  // One command, two forms: a kernel file, or a TF.js model with --layer (isModelOptimize tells them apart).
+  optimize: {
+    usage: `${optimizeUsage}\n  ${modelOptimizeUsage}`,
+    run: (argv, out) => (isModelOptimize(argv) ? modelOptimize(argv, out) : optimizeCommand(argv, out)),
+  },
   report: { usage: reportUsage, run: report },
-  // The kernel-file form (issue 3) can share this entry: isModelOptimize(argv) tells the two apart.
-  optimize: { usage: modelOptimizeUsage, run: modelOptimize },
 };
 
 function help(): string {
