@@ -20,7 +20,7 @@ export function sigmaRangeSvg(report: ModelReport): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="20" font-size="14">Singular value range of each conv layer (log scale): ${escapeXml(report.file)}</text>`,
+    `<text x="10" y="20" font-size="14">Singular values of M per conv layer, [sigma_min, sigma_max] (log scale): ${escapeXml(report.file.split(/[\\/]/).slice(-2).join("/"))}</text>`,
   ];
   const bottom = top + rowHeight * report.layers.length;
   for (let e = lo; e <= hi; e++) {
