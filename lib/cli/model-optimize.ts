@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { optimize } from "../optimize/optimize.js";
 import { OPTIMIZERS, type OptimizerName } from "../optimize/options.js";
+import { resolveSpectrumMethod } from "../spectrum.js";
 import { analyzeLayer } from "../tfjs/layer-analysis.js";
 import { readTfjsModel, readWeight } from "../tfjs/model.js";
 import { layerKernel } from "../tfjs/report.js";
@@ -81,6 +82,10 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
 
   await checkOutputDirectory(values.out);
   const kernel = layerKernel(model, layer);
+  // optimize() always computes the final iterate's spectrum densely: refuse before the run when that cannot fit.
+  const fallback = resolveSpectrumMethod(kernel, { n, method: "auto" }).fallbackReason;
+  if (fallback !== null)
+    throw new UsageError(`layer "${layer.name}" at N = ${n}: the optimizer's final dense spectrum does not fit (${fallback}); use a smaller --n`);
   const before = await analyzeLayer(kernel, { n, alpha });
   const result = await optimize(kernel, { n, alpha, optimizer, maxIterations, tolerance, spectrumEvery: 0 });
   const last = result.history[result.history.length - 1];
