@@ -183,6 +183,10 @@ describe("convreg report and optimize on @upscalerjs/default-model", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no conv layer "NOPE".*F_m1, F_0/);
     expect(existsSync(out)).toBe(false);
+    const huge = convreg("optimize", modelPath, "--layer", "F_0", "--n", "64", "--out", out);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/final dense spectrum does not fit .*use a smaller --n/);
+    expect(existsSync(out)).toBe(false);
     const busy = path.join(tmp, "busy");
     mkdirSync(busy);
     writeFileSync(path.join(busy, "keep.txt"), "x");
