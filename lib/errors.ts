@@ -58,8 +58,18 @@ export function isConvregError(e: unknown): e is Error & ConvregErrorFields {
   return e instanceof ConvregError || e instanceof ConvregTypeError || e instanceof ConvregRangeError;
 }
 
-/** Wraps an exception from the native core (already validated input should never cause one). */
+const CODES: ReadonlySet<string> = new Set<ConvregErrorCode>([
+  "ERR_ARGUMENT", "ERR_SHAPE", "ERR_NONFINITE", "ERR_RANGE", "ERR_MEMORY_LIMIT", "ERR_NPY_HEADER",
+  "ERR_KERNEL_FILE", "ERR_MODEL_FORMAT", "ERR_ABORTED", "ERR_NOT_CONVERGED", "ERR_NATIVE",
+]);
+
+/**
+ * Wraps an exception from the native core. A message of the form "[ERR_X] text" (the core's
+ * coded errors) keeps its code; anything else is ERR_NATIVE (validated input should never cause one).
+ */
 export function nativeError(e: unknown): ConvregError {
   const message = e instanceof Error ? e.message : String(e);
+  const coded = /^\[(ERR_[A-Z_]+)\] ([\s\S]*)$/.exec(message);
+  if (coded && CODES.has(coded[1])) return new ConvregError(coded[1] as ConvregErrorCode, coded[2], { cause: e });
   return new ConvregError("ERR_NATIVE", message.startsWith("convreg") ? message : `convreg: ${message}`, { cause: e });
 }

@@ -3,10 +3,10 @@
  * `{ "shape": [...], "layout": "hwio" | "oihw", "data": [...] }` with data flat in that layout.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { ConvregError, isConvregError } from "./errors.js";
-import { createKernel, kernelFromOIHW, kernelToOIHW, type Kernel, type KernelLayout } from "./kernel.js";
-import { formatNpy, parseNpy } from "./npy.js";
-import { requireChoice } from "./validate.js";
+import { ConvregError, ConvregTypeError, isConvregError } from "./errors.js";
+import { createKernel, kernelFromOIHW, kernelToOIHW, requireKernel, type Kernel, type KernelLayout } from "./kernel.js";
+import { formatNpy, parseNpy, requireBytes } from "./npy.js";
+import { describe, requireChoice, requireOptions } from "./validate.js";
 
 /** Options of kernel file reading and writing. */
 export interface KernelFileOptions {
@@ -40,12 +40,14 @@ export interface KernelFile {
 }
 
 /** Parses a kernel from file bytes; the format is chosen by the `.npy` magic, else JSON. */
-export function parseKernel(bytes: Uint8Array, path: string, options: KernelFileOptions = {}): Kernel {
+export function parseKernel(bytes: Uint8Array, path: string, options?: KernelFileOptions): Kernel {
   return parseKernelFile(bytes, path, options).kernel;
 }
 
 /** Like {@link parseKernel}, also telling the layout and format found. */
-export function parseKernelFile(bytes: Uint8Array, path: string, options: KernelFileOptions = {}): KernelFile {
+export function parseKernelFile(bytes: Uint8Array, path: string, options?: KernelFileOptions): KernelFile {
+  requireBytes(bytes, "bytes");
+  options = requireOptions(options);
   const layout = requireChoice(options.layout, "layout", ["hwio", "oihw"], "hwio");
   if (bytes[0] === 0x93) {
     const arr = parseNpy(bytes, path);
@@ -71,12 +73,13 @@ export function parseKernelFile(bytes: Uint8Array, path: string, options: Kernel
 }
 
 /** Reads a kernel from a `.npy` or JSON file. */
-export async function readKernelFile(path: string, options: KernelFileOptions = {}): Promise<Kernel> {
+export async function readKernelFile(path: string, options?: KernelFileOptions): Promise<Kernel> {
   return (await readKernelFileDetailed(path, options)).kernel;
 }
 
 /** Like {@link readKernelFile}, also telling the layout and format found. */
-export async function readKernelFileDetailed(path: string, options: KernelFileOptions = {}): Promise<KernelFile> {
+export async function readKernelFileDetailed(path: string, options?: KernelFileOptions): Promise<KernelFile> {
+  requirePath(path);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -88,6 +91,9 @@ export async function readKernelFileDetailed(path: string, options: KernelFileOp
 
 /** Serializes a kernel as `.npy` (float64) or JSON bytes in the given layout. */
 export function formatKernel(kernel: Kernel, format: "npy" | "json", layout: KernelLayout = "hwio"): Uint8Array {
+  kernel = requireKernel(kernel);
+  requireChoice(format, "format", ["npy", "json"], "npy");
+  requireChoice(layout, "layout", ["hwio", "oihw"], "hwio");
   const [k, , g, h] = kernel.shape;
   const shape = layout === "oihw" ? [h, g, k, k] : [k, k, g, h];
   const data = layout === "oihw" ? kernelToOIHW(kernel) : kernel.data;
@@ -96,7 +102,22 @@ export function formatKernel(kernel: Kernel, format: "npy" | "json", layout: Ker
 }
 
 /** Writes a kernel; the format follows the extension (`.json`, else `.npy`). */
-export async function writeKernelFile(path: string, kernel: Kernel, options: KernelFileOptions = {}): Promise<void> {
-  const layout = requireChoice(options.layout, "layout", ["hwio", "oihw"], "hwio");
-  await writeFile(path, formatKernel(kernel, path.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
+export async function writeKernelFile(path: string, kernel: Kernel, options?: KernelFileOptions): Promise<void> {
+  requirePath(path);
+  const layout = requireChoice(requireOptions(options).layout, "layout", ["hwio", "oihw"], "hwio");
+  await writeBytes(path, formatKernel(kernel, path.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
+}
+
+/** Writes bytes to a file; a failure (missing directory, permissions) is ERR_KERNEL_FILE naming the file. */
+export async function writeBytes(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeFile(path, bytes);
+  } catch (e) {
+    throw fileError(path, `cannot write the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, e);
+  }
+}
+
+function requirePath(path: unknown): void {
+  if (typeof path !== "string" || path.length === 0 || path.includes("\0"))
+    throw new ConvregTypeError("ERR_ARGUMENT", `path must be a non-empty file name, got ${describe(path)}`);
 }

@@ -4,7 +4,7 @@
  * the paper. Constructors convert from PyTorch's OIHW layout and from nested arrays.
  */
 import { ConvregRangeError, ConvregTypeError } from "./errors.js";
-import { describe } from "./validate.js";
+import { describe, requireChoice } from "./validate.js";
 
 /** Kernel shape `[k, k, g, h]`: square spatial size k, g input and h output channels. */
 export type KernelShape = readonly [k: number, k2: number, g: number, h: number];
@@ -27,11 +27,13 @@ export function requireShape(shape: unknown, name = "shape"): KernelShape {
   if (!Array.isArray(shape) || shape.length !== 4)
     throw new ConvregTypeError("ERR_SHAPE", `${name} must be an array [k, k, g, h] of 4 integers, got ${describe(shape)}`);
   const labels = ["k", "k", "g", "h"];
-  shape.forEach((v, i) => {
+  // A plain loop, not forEach: forEach would skip the holes of a sparse array.
+  for (let i = 0; i < 4; i++) {
+    const v: unknown = shape[i];
     const max = i < 2 ? MAX_KERNEL_SIDE : MAX_CHANNELS;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max)
       throw new ConvregRangeError("ERR_SHAPE", `${name}[${i}] (${labels[i]}) must be an integer between 1 and ${max}, got ${describe(v)}`);
-  });
+  }
   if (shape[0] !== shape[1])
     throw new ConvregRangeError("ERR_SHAPE", `${name} must be square in its first two dimensions (k x k), got ${shape[0]} x ${shape[1]}`);
   return [shape[0], shape[1], shape[2], shape[3]];
@@ -59,7 +61,11 @@ function requireData(data: unknown, length: number, name: string, shapeText: str
   return arr;
 }
 
-/** Checks a kernel value (shape, data length, finite entries); returns it unchanged. */
+/**
+ * Checks a kernel value (shape, data length, finite entries) and returns a snapshot
+ * `{ shape, data }` read once: getters or later mutation of the caller's object cannot
+ * change the shape the native call is given.
+ */
 export function requireKernel(kernel: unknown, name = "kernel"): Kernel {
   if (kernel === null || typeof kernel !== "object")
     throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a kernel object { shape, data }, got ${describe(kernel)}`);
@@ -69,7 +75,7 @@ export function requireKernel(kernel: unknown, name = "kernel"): Kernel {
     throw new ConvregTypeError("ERR_ARGUMENT", `${name}.data must be a Float64Array, got ${describe(data)} (use createKernel to convert)`);
   requireData(data, shapeSize(s), `${name}.data`, `[${s.join(", ")}]`);
   requireFiniteData(data, `${name}.data`);
-  return kernel as Kernel;
+  return { shape: s, data };
 }
 
 /** A kernel from HWIO data (copied to a new Float64Array) and its shape `[k, k, g, h]`. */
@@ -98,6 +104,7 @@ export function kernelFromOIHW(data: ArrayLike<number>, oihwShape: readonly numb
 
 /** The kernel's data in OIHW order (shape `[h, g, k, k]`). */
 export function kernelToOIHW(kernel: Kernel): Float64Array {
+  kernel = requireKernel(kernel);
   const [k, , g, h] = kernel.shape;
   const out = new Float64Array(kernel.data.length);
   for (let c = 0; c < h; c++)
@@ -112,6 +119,7 @@ export type NestedKernel = number[][][][];
 
 /** A kernel from nested arrays, HWIO (`K[p][q][d][c]`, the default) or OIHW (`W[c][d][p][q]`). */
 export function kernelFromNested(nested: NestedKernel, layout: KernelLayout = "hwio"): Kernel {
+  requireChoice(layout, "layout", ["hwio", "oihw"], "hwio");
   const dims: number[] = [];
   let level: unknown = nested;
   for (let i = 0; i < 4; i++) {

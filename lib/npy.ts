@@ -2,7 +2,8 @@
  * NumPy `.npy` reading and writing for float32 and float64 arrays (little-endian, C order),
  * format versions 1.0, 2.0 and 3.0. Anything else is refused with ERR_NPY_HEADER.
  */
-import { ConvregError } from "./errors.js";
+import { ConvregError, ConvregTypeError } from "./errors.js";
+import { describe } from "./validate.js";
 
 /** An array read from a `.npy` file, widened to float64. */
 export interface NpyArray {
@@ -34,6 +35,7 @@ function parseHeaderDict(text: string, source: string): { descr: string; fortran
 
 /** Parses a `.npy` buffer. `source` names the file in error messages. */
 export function parseNpy(bytes: Uint8Array, source = "npy"): NpyArray {
+  requireBytes(bytes, "bytes");
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw headerError(source, "bad magic (expected \\x93NUMPY)");
   const major = bytes[6];
   if (major !== 1 && major !== 2 && major !== 3) throw headerError(source, `unsupported format version ${major}.${bytes[7]}`);
@@ -57,6 +59,12 @@ export function parseNpy(bytes: Uint8Array, source = "npy"): NpyArray {
   for (let i = 0; i < count; i++)
     data[i] = itemSize === 8 ? view.getFloat64(dataStart + 8 * i, true) : view.getFloat32(dataStart + 4 * i, true);
   return { shape, data, dtype: descr };
+}
+
+/** Checks that file contents are a Uint8Array (a Buffer is one). */
+export function requireBytes(bytes: unknown, name: string): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a Uint8Array or Buffer, got ${describe(bytes)}`);
+  return bytes;
 }
 
 /** Serializes a float64 array as a version 1.0 `.npy` file in C order. */

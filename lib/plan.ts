@@ -11,6 +11,39 @@ export interface NativePlan<Raw, Result> {
   fn: string;
   args: unknown[];
   finish: (raw: Raw) => Result;
+  /** Skip the check that every number the native call returned is finite (for results where Infinity means something). */
+  allowNonFinite?: boolean;
+}
+
+/** The first non-finite number in a native result (a number, a Float64Array, or an object of those), or undefined. */
+function firstNonFinite(raw: unknown): number | undefined {
+  if (typeof raw === "number") return Number.isFinite(raw) ? undefined : raw;
+  if (raw instanceof Float64Array) {
+    for (let i = 0; i < raw.length; i++) if (!Number.isFinite(raw[i])) return raw[i];
+    return undefined;
+  }
+  if (raw !== null && typeof raw === "object" && !ArrayBuffer.isView(raw))
+    for (const v of Object.values(raw)) {
+      if (typeof v !== "number" && !(v instanceof Float64Array)) continue;
+      const bad = firstNonFinite(v);
+      if (bad !== undefined) return bad;
+    }
+  return undefined;
+}
+
+/**
+ * Refuses a native result holding NaN or Infinity: with finite, validated inputs that only
+ * happens when a sum of squares overflows double precision, and must never pass silently.
+ */
+function requireFiniteResult<Raw, Result>(plan: NativePlan<Raw, Result>, raw: Raw): Raw {
+  if (plan.allowNonFinite) return raw;
+  const bad = firstNonFinite(raw);
+  if (bad !== undefined)
+    throw new ConvregError(
+      "ERR_NONFINITE",
+      `convreg: ${plan.fn} produced ${bad} (the result overflows double precision); scale the kernel or alpha down`,
+    );
+  return raw;
 }
 
 function addonFunction(name: string): (...args: unknown[]) => unknown {
@@ -27,7 +60,7 @@ export function runSync<Raw, Result>(plan: NativePlan<Raw, Result>): Result {
   } catch (e) {
     throw isConvregError(e) ? e : nativeError(e);
   }
-  return plan.finish(raw);
+  return plan.finish(requireFiniteResult(plan, raw));
 }
 
 /** Runs a plan on the libuv thread pool; the event loop keeps running meanwhile. */
@@ -38,5 +71,5 @@ export async function runAsync<Raw, Result>(plan: NativePlan<Raw, Result>): Prom
   } catch (e) {
     throw isConvregError(e) ? e : nativeError(e);
   }
-  return plan.finish(raw);
+  return plan.finish(requireFiniteResult(plan, raw));
 }

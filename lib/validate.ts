@@ -51,6 +51,7 @@ export function requireOptions<T extends object>(value: T | undefined, name = "o
 /** A short description of a value for error messages. */
 export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
   if (ArrayBuffer.isView(value)) return value.constructor.name;
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);

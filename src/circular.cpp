@@ -7,6 +7,7 @@
 #include <string>
 
 #include "blas.h"
+#include "kernel_scale.h"
 
 namespace convreg {
 
@@ -120,7 +121,10 @@ struct FrequencyGram {
 
 std::vector<double> circularSingularValues(const ConvShape& shape, const double* kernel) {
   requireValidShape(shape);
-  const HalfSpectrum hs(shape, kernel);
+  // The DFT sums k^2 taps, which can overflow for |K| near the largest double: work on K / 2^e.
+  const double scale = powerOfTwoScale(kernel, shape.kernelSize());
+  const std::vector<double> scaled = scaledKernel(kernel, shape.kernelSize(), scale);
+  const HalfSpectrum hs(shape, scaled.data());
   const int64_t g = shape.g, h = shape.h, side = std::min(g, h), gh = g * h;
   std::vector<cd> row(static_cast<size_t>(hs.rowSize()));
   // Row-major g x h is column-major h x g (its transpose): same singular values, no copy.
@@ -142,7 +146,8 @@ std::vector<double> circularSingularValues(const ConvShape& shape, const double*
                                  lwork, rwork.data());
       if (info != 0) throw std::runtime_error("convreg: LAPACK zgesvd failed (info " + std::to_string(info) + ")");
       const int copies = static_cast<int>(hs.weight(f2));
-      for (int c = 0; c < copies; ++c) sigma.insert(sigma.end(), sv.begin(), sv.end());
+      for (int c = 0; c < copies; ++c)
+        for (double v : sv) sigma.push_back(scale * v);
     }
   }
   std::sort(sigma.begin(), sigma.end(), [](double x, double y) { return x > y; });

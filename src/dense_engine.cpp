@@ -6,6 +6,7 @@
 #include <string>
 
 #include "blas.h"
+#include "kernel_scale.h"
 
 namespace convreg {
 
@@ -93,7 +94,10 @@ std::vector<double> denseSingularValues(const ConvShape& shape, const double* ke
 }
 
 std::vector<double> gramSingularValues(const ConvShape& shape, const double* kernel) {
-  DenseWork w = buildDense(shape, kernel);
+  // dsyevd fails on Gram matrices that over- or underflow: work on K / 2^e and scale back.
+  const double scale = powerOfTwoScale(kernel, shape.kernelSize());
+  const std::vector<double> scaled = scaledKernel(kernel, shape.kernelSize(), scale);
+  DenseWork w = buildDense(shape, scaled.data());
   computeGram(w);
   std::vector<double> lambda(static_cast<size_t>(w.side));
   const lapack_int info =
@@ -101,7 +105,7 @@ std::vector<double> gramSingularValues(const ConvShape& shape, const double* ker
   if (info != 0)
     throw std::runtime_error("convreg: LAPACK dsyevd failed (info " + std::to_string(info) + ")");
   std::vector<double> sigma(lambda.size());
-  for (size_t i = 0; i < lambda.size(); ++i) sigma[lambda.size() - 1 - i] = std::sqrt(std::max(0.0, lambda[i]));
+  for (size_t i = 0; i < lambda.size(); ++i) sigma[lambda.size() - 1 - i] = scale * std::sqrt(std::max(0.0, lambda[i]));
   return sigma;
 }
 

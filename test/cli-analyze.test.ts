@@ -76,7 +76,7 @@ describe("convreg analyze", () => {
   });
 
   it.each([
-    [["analyze", "x.npy"], 2, /^convreg analyze: --n is required$/m],
+    [["analyze", "x.npy"], 2, /^convreg analyze: --n is required \[ERR_ARGUMENT\]$/m],
     [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "0"], 1, /^convreg analyze: --n must be an integer >= 1, got "0" \[ERR_RANGE\]$/m],
     [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "3", "--alpha=-2"], 1, /--alpha must be a finite number > 0, got "-2"/],
     [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "3", "--layout", "nchw"], 2, /--layout must be one of hwio, oihw, got "nchw"/],
@@ -84,7 +84,7 @@ describe("convreg analyze", () => {
     [["analyze", "missing.npy", "--n", "3"], 1, /^convreg analyze: missing\.npy: cannot read the file \(ENOENT\) \[ERR_KERNEL_FILE\]$/m],
     [["analyze", "test/fixtures/fortran.npy", "--n", "3"], 1, /fortran_order is True.*\[ERR_NPY_HEADER\]$/m],
     [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "20", "--memory-limit", "10"], 1, /would need .* more than the memory limit of 10 B .*\[ERR_MEMORY_LIMIT\]$/m],
-    [["frobnicate"], 2, /unknown command "frobnicate"/],
+    [["frobnicate"], 2, /unknown command "frobnicate" .*\[ERR_ARGUMENT\]$/m],
   ])("%j exits %i with one clear line", (args, code, message) => {
     const r = spawnSync(process.execPath, [path.join(root, "bin/convreg.js"), ...args], { encoding: "utf8", cwd: root });
     expect(r.status).toBe(code);

@@ -1,7 +1,6 @@
 /** `convreg analyze <kernel> --n N`: penalty, extreme singular values, condition number, gradient norm. */
-import { writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { formatKernel, readKernelFileDetailed } from "../kernel-file.js";
+import { formatKernel, readKernelFileDetailed, writeBytes } from "../kernel-file.js";
 import { penaltyAndGradientAsync } from "../operations.js";
 import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum.js";
 import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag } from "./args.js";
@@ -56,7 +55,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   const conditionNumber = sigmaMin === null ? Number.NaN : sigmaMax / sigmaMin;
   const gradientOut = values["gradient-out"];
   if (gradientOut !== undefined)
-    await writeFile(gradientOut, formatKernel(pg.gradient, gradientOut.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
+    await writeBytes(gradientOut, formatKernel(pg.gradient, gradientOut.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
 
   if (values.json) {
     out(

@@ -2,10 +2,15 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
-import { ConvregRangeError } from "../errors.js";
+import { ConvregRangeError, ConvregTypeError } from "../errors.js";
 
-/** A usage error: printed as one line, exit code 2. */
-export class UsageError extends Error {}
+/** A usage error (unknown or missing flag, wrong word): printed as one line with the usage, exit code 2. Code ERR_ARGUMENT. */
+export class UsageError extends ConvregTypeError {
+  constructor(message: string) {
+    super("ERR_ARGUMENT", message);
+    this.name = "UsageError";
+  }
+}
 
 /** parseArgs with unknown flags and missing values reported as usage errors. */
 export type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;

@@ -32,9 +32,9 @@ export async function main(argv: string[]): Promise<number> {
     out(help());
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`convreg: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(commands).join(", ")})\n`);
+    process.stderr.write(`convreg: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(commands).join(", ")}) [ERR_ARGUMENT]\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof UsageError) {
-      process.stderr.write(`convreg ${name}: ${message}\nusage: ${command.usage}\n`);
+      process.stderr.write(`convreg ${name}: ${message} [${e.code}]\nusage: ${command.usage}\n`);
       return 2;
     }
     process.stderr.write(`convreg ${name}: ${message}${isConvregError(e) ? ` [${e.code}]` : ""}\n`);

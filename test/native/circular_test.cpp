@@ -32,3 +32,13 @@ TEST(circular, invalid_shapes_throw) {
   CHECK_THROWS(convreg::circularPenalty(bad, &one, 1.0));
   CHECK_THROWS(convreg::circularPenaltyAndGradient(bad, &one, 1.0));
 }
+
+TEST(circular, singular_values_survive_entries_near_the_largest_double) {
+  const convreg::ConvShape shape = toShape({3, 1, 2, 3}, true);
+  const std::vector<double> base = native_ref::randomKernel(3, 1, 2, 17);
+  const std::vector<double> unit = convreg::circularSingularValues(shape, base.data());
+  std::vector<double> huge(base);
+  for (double& v : huge) v *= 1e307;
+  const std::vector<double> sigma = convreg::circularSingularValues(shape, huge.data());
+  for (size_t i = 0; i < sigma.size(); ++i) CHECK(std::isfinite(sigma[i]) && std::fabs(sigma[i] / 1e307 - unit[i]) <= 1e-12 * unit[0]);
+}

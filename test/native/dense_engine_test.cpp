@@ -41,3 +41,17 @@ TEST(dense_engine, zero_kernel_gives_alpha_squared_times_columns) {
   for (double v : pg.gradient) CHECK(v == 0.0);
   for (double v : convreg::denseSingularValues(shape, zero.data())) CHECK(v == 0.0);
 }
+
+TEST(dense_engine, gram_route_survives_kernels_far_from_unit_scale) {
+  // The Gram matrix of a 1e200 (or 1e-200) kernel over- (under-)flows; the values must not.
+  const convreg::ConvShape shape = toShape({3, 2, 1, 3});
+  const std::vector<double> base = native_ref::randomKernel(3, 2, 1, 99);
+  const std::vector<double> unit = convreg::denseSingularValues(shape, base.data());
+  for (double scale : {1e200, 1e-200, 1e-310}) {
+    std::vector<double> kernel(base);
+    for (double& v : kernel) v *= scale;
+    const std::vector<double> sigma = convreg::gramSingularValues(shape, kernel.data());
+    CHECK(sigma.size() == unit.size());
+    for (size_t i = 0; i < sigma.size(); ++i) CHECK(std::fabs(sigma[i] / scale - unit[i]) <= 1e-6 * unit[0]);
+  }
+}
