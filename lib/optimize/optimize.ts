@@ -4,7 +4,7 @@
  * Every native call is the async form, so the event loop stays free during a run.
  */
 import { performance } from "node:perf_hooks";
-import { ConvregError } from "../errors.js";
+import { ConvregError, isConvregError } from "../errors.js";
 import { requireKernel, type Kernel } from "../kernel.js";
 import { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js";
 import type { HistoryRow } from "./history.js";
@@ -144,6 +144,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
   const methods = { gram: 0, svd: 0 };
   let current: Kernel = { shape: kernel.shape, data: Float64Array.from(kernel.data) };
   let previous: { change: Float64Array; gradient: Float64Array } | undefined;
+  let previousKernel: Kernel | undefined;
   let evaluations = 0;
 
   const spectrum = async (k: Kernel): Promise<ExtremeSingularValues> => {
@@ -155,7 +156,24 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
 
   for (let i = 0; ; i++) {
     checkAbort(o.signal);
-    const pg = await objective.evaluate(current);
+    let pg: Awaited<ReturnType<typeof objective.evaluate>>;
+    try {
+      pg = await objective.evaluate(current);
+    } catch (e) {
+      // F overflowed at the new iterate (ERR_NONFINITE): the last step diverged. Stop at the previous
+      // iterate, whose F was finite, and mark its row as the final one.
+      if (i === 0 || !isConvregError(e) || e.code !== "ERR_NONFINITE") throw e;
+      current = previousKernel!;
+      const last = history.pop()!;
+      const sigma = last.sigmaMax === null ? await spectrum(current) : undefined;
+      const row: HistoryRow = { ...last, step: null, ...(sigma ? { sigmaMax: sigma.sigmaMax, sigmaMin: sigma.sigmaMin } : {}) };
+      history.push(row);
+      o.onIteration?.(row);
+      return {
+        kernel: current, history, stopReason: "diverged", optimizer: o.optimizer, method: o.method, gradientEvaluations: evaluations,
+        quarticEvaluations: stepper.quarticEvaluations, spectrumMethods: methods, elapsedMs: performance.now() - start,
+      };
+    }
     evaluations++;
     const g = pg.gradient;
     if (previous) stepper.observe(previous.change, g.map((v, j) => v - previous!.gradient[j]));
@@ -199,6 +217,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
         elapsedMs: performance.now() - start,
       };
     const change = step!.change!;
+    previousKernel = current;
     current = { shape: current.shape, data: current.data.map((v, j) => v + change[j]) };
     previous = { change, gradient: g };
   }
