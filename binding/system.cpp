@@ -22,6 +22,10 @@ void registerSystem(Napi::Env env, Napi::Object exports) {
   exports.Set("blasThreads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), convreg::blasThreads());
   }));
+  // Native calls in flight (sync or on the thread pool): 0 once every call has returned.
+  exports.Set("activeNativeCalls", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), convreg::activeBlasCalls());
+  }));
 }
 
 }  // namespace convreg_binding

@@ -10,7 +10,7 @@ export * from "./kernel-file.js";
 export * from "./tfjs/public.js";
 export { parseNpy, formatNpy, type NpyArray } from "./npy.js";
 export { setMemoryLimit, getMemoryLimit } from "./memory.js";
-export { setBlasThreads, getBlasThreads } from "./threads.js";
+export { setBlasThreads, getBlasThreads, activeNativeCalls } from "./threads.js";
 export { timeDgemm, timeDsyrk } from "./blas-timing.js";
 export { randomKernel, type RandomKernelOptions } from "./random.js";
 export * from "./optimize/public.js";

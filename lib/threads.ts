@@ -11,3 +11,12 @@ export function setBlasThreads(threads: number): void {
 export function getBlasThreads(): number {
   return native.blasThreads();
 }
+
+/**
+ * The number of native computations running right now (sync calls and `...Async` calls on the
+ * thread pool). The BLAS thread policy reads the same count: while it is above 1, new calls use
+ * one BLAS thread each. It returns to 0 once every call, including aborted ones, has finished.
+ */
+export function activeNativeCalls(): number {
+  return (native.activeNativeCalls as () => number)();
+}

@@ -143,7 +143,7 @@ export const apiClasses: FuzzClass[] = [
     name: "memory limit option (tiny per-call limits)",
     weight: 4,
     make: (r) => {
-      const limit = r.pick([1, 8, 64]);
+      const limit = r.pick([1, 8]);
       const c = validCall(r, smallKernel(r, 3, 3), r.int(3, 6), (o) => (o.memoryLimit = limit));
       return { ...c, check: undefined, expectCodes: ["ERR_MEMORY_LIMIT"] };
     },

@@ -1,0 +1,147 @@
+/**
+ * Concurrency: 100 async calls of mixed kinds in flight at once give the same results, bit for
+ * bit, as the same calls made one at a time; the in-flight count returns to 0; and the event loop
+ * keeps ticking during a long native call.
+ */
+import { describe, expect, it } from "vitest";
+import * as convreg from "../lib/index.js";
+import { createKernel, type Kernel } from "../lib/index.js";
+import { randomData, rng } from "./reference.js";
+
+type Call = { label: string; run: () => Promise<unknown> };
+
+function kernelFor(i: number, maxK = 3, maxC = 4): Kernel {
+  const r = rng(1000 + i);
+  const k = 1 + Math.floor(r.uniform() * maxK), g = 1 + Math.floor(r.uniform() * maxC), h = 1 + Math.floor(r.uniform() * maxC);
+  return createKernel(randomData(k, g, h, 77 + i), [k, k, g, h]);
+}
+
+/** Call i of the mix: every async operation of the public API, on small layers. */
+function mixedCall(i: number): Call {
+  const kernel = kernelFor(i);
+  const [, , g, h] = kernel.shape;
+  const n = 3 + (i % 6);
+  const r = rng(5000 + i);
+  const vector = (length: number) => Float64Array.from({ length }, () => r.normal());
+  const x = vector(g * n * n), y = vector(h * n * n), start = vector(Math.min(g, h) * n * n);
+  const direction = createKernel(randomData(kernel.shape[0], g, h, 9000 + i), kernel.shape);
+  const kinds: Array<[string, () => Promise<unknown>]> = [
+    ["penalty dense", () => convreg.penaltyAsync(kernel, { n, engine: "dense", alpha: 0.7 })],
+    ["penalty structured", () => convreg.penaltyAsync(kernel, { n, engine: "structured" })],
+    ["penalty circular", () => convreg.penaltyAsync(kernel, { n, padding: "circular" })],
+    ["penaltyAndGradient dense", () => convreg.penaltyAndGradientAsync(kernel, { n, engine: "dense" })],
+    ["penaltyAndGradient structured", () => convreg.penaltyAndGradientAsync(kernel, { n, alpha: 2 })],
+    ["gradient circular", () => convreg.gradientAsync(kernel, { n, padding: "circular" })],
+    ["singularValues svd", () => convreg.singularValuesAsync(kernel, { n })],
+    ["singularValues gram", () => convreg.singularValuesAsync(kernel, { n, method: "gram" })],
+    ["singularValues fft", () => convreg.singularValuesAsync(kernel, { n, padding: "circular" })],
+    ["transformMatrix sparse", () => convreg.transformMatrixAsync(kernel, { n })],
+    ["transformMatrix dense", () => convreg.transformMatrixAsync(kernel, { n, dense: true })],
+    ["lineQuartic", () => convreg.lineQuarticAsync(kernel, direction, { n })],
+    ["applyLayer", () => convreg.applyLayerAsync(kernel, x, { n })],
+    ["applyLayerTranspose", () => convreg.applyLayerTransposeAsync(kernel, y, { n })],
+    ["sigmaMaxIterative", () => convreg.sigmaMaxIterativeAsync(kernel, { n, start })],
+    ["spectrum dense", () => convreg.spectrumAsync(kernel, { n, method: "dense" })],
+    ["spectralPenaltyAndGradient", () => convreg.spectralPenaltyAndGradientAsync(kernel, { n })],
+  ];
+  const [label, run] = kinds[i % kinds.length];
+  return { label: `${i}: ${label} ${kernel.shape.join("x")} n=${n}`, run };
+}
+
+/** Every number in a result, in a fixed order (typed arrays, objects, nested kernels). */
+function numbers(value: unknown, out: number[] = []): number[] {
+  if (typeof value === "number") out.push(value);
+  else if (ArrayBuffer.isView(value)) out.push(...Array.from(value as unknown as ArrayLike<number>));
+  else if (value && typeof value === "object") for (const key of Object.keys(value).sort()) numbers((value as Record<string, unknown>)[key], out);
+  return out;
+}
+
+const sameBits = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+describe("concurrent native calls", () => {
+  async function oneAtATimeThenTogether(calls: Call[]): Promise<{ alone: number[][]; together: number[][]; inFlight: number }> {
+    const alone: number[][] = [];
+    for (const c of calls) alone.push(numbers(await c.run()));
+    expect(convreg.activeNativeCalls()).toBe(0);
+    const pending = calls.map((c) => c.run());
+    let inFlight = 0, done = false;
+    const sample = () => {
+      inFlight = Math.max(inFlight, convreg.activeNativeCalls());
+      if (!done) setImmediate(sample);
+    };
+    sample();
+    const together = (await Promise.all(pending)).map((v) => numbers(v));
+    done = true;
+    expect(convreg.activeNativeCalls()).toBe(0);
+    return { alone, together, inFlight };
+  }
+
+  it("100 mixed async calls at once equal the same calls one at a time, bit for bit (one BLAS thread)", async () => {
+    // OpenBLAS splits some reductions by thread, so bits depend on the thread count; with the
+    // count fixed, concurrency itself must change nothing (no shared state between calls).
+    const before = convreg.getBlasThreads();
+    convreg.setBlasThreads(1);
+    try {
+      const calls = Array.from({ length: 100 }, (_, i) => mixedCall(i));
+      const { alone, together, inFlight } = await oneAtATimeThenTogether(calls);
+      expect(inFlight).toBeGreaterThanOrEqual(1);
+      expect(calls.filter((_, i) => !sameBits(together[i], alone[i])).map((c) => c.label)).toEqual([]);
+    } finally {
+      convreg.setBlasThreads(before);
+    }
+  });
+
+  it("with the default policy (all cores alone, one thread each together) they agree to rounding", async () => {
+    const calls = Array.from({ length: 100 }, (_, i) => mixedCall(i));
+    const { alone, together } = await oneAtATimeThenTogether(calls);
+    const far = calls.filter((c, i) => {
+      const scale = Math.max(1e-300, ...alone[i].map(Math.abs));
+      // The Gram route's small values are accurate only to ~1e-8 of sigma_max (see singularValues).
+      const tolerance = c.label.includes("gram") ? 1e-7 : 1e-11;
+      return alone[i].length !== together[i].length || alone[i].some((v, j) => !(Math.abs(v - together[i][j]) <= tolerance * scale));
+    });
+    expect(far.map((c) => c.label)).toEqual([]);
+  });
+
+  it("async calls really overlap on the thread pool, and the in-flight count returns to 0", async () => {
+    const kernel = createKernel(randomData(3, 3, 3, 8), [3, 3, 3, 3]);
+    const pending = Array.from({ length: 12 }, () => convreg.singularValuesAsync(kernel, { n: 10 }));
+    let most = 0;
+    const timer = setInterval(() => (most = Math.max(most, convreg.activeNativeCalls())), 1);
+    const results = await Promise.all(pending);
+    clearInterval(timer);
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect(convreg.activeNativeCalls()).toBe(0);
+    // The first call may start alone with all cores: compare to rounding, not bits.
+    for (const r of results) r.forEach((v, i) => expect(Math.abs(v - results[0][i])).toBeLessThanOrEqual(1e-12 * results[0][0]));
+  });
+
+  it("the event loop keeps ticking during a long native call", async () => {
+    // dgesvd of a 1536 x 768 M: a few hundred ms on an idle core, longer under load.
+    const kernel = createKernel(randomData(3, 3, 6, 4), [3, 3, 3, 6]);
+    let ticks = 0, immediates = 0, maxGap = 0, last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+      ticks++;
+    }, 5);
+    let spinning = true;
+    const spin = () => {
+      immediates++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const start = performance.now();
+    const sigma = await convreg.singularValuesAsync(kernel, { n: 16 });
+    const elapsed = performance.now() - start;
+    spinning = false;
+    clearInterval(timer);
+    expect(sigma.length).toBe(768);
+    expect(elapsed).toBeGreaterThan(100);
+    // A blocked loop would give ~0 ticks and one gap as long as the call.
+    expect(ticks).toBeGreaterThan(elapsed / 5 / 4);
+    expect(immediates).toBeGreaterThan(elapsed / 5);
+    expect(maxGap).toBeLessThan(Math.max(100, elapsed / 4));
+  });
+});
