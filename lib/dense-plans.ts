@@ -12,9 +12,11 @@ import { ConvregRangeError } from "./errors.js";
 /** Sizes of M for a kernel and input size n. */
 export function matrixSize(kernel: Kernel, n: number): { rows: number; cols: number; nonzeros: number } {
   const [k, , g, h] = kernel.shape;
-  let perAxis = 0; // valid taps summed over output positions along one axis
+  // Valid taps summed over output positions along one axis: tap offset t lands inside the
+  // image for n - |t| positions (O(k), not O(n): n may be enormous before the memory guard).
+  let perAxis = 0;
   const first = 1 - Math.ceil(k / 2);
-  for (let r = 0; r < n; r++) perAxis += Math.max(0, Math.min(k, n - r - first) - Math.max(0, -r - first));
+  for (let p = 0; p < k; p++) perAxis += Math.max(0, n - Math.abs(p + first));
   return { rows: h * n * n, cols: g * n * n, nonzeros: perAxis * perAxis * g * h };
 }
 
