@@ -22,6 +22,11 @@ void registerSystem(Napi::Env env, Napi::Object exports) {
   exports.Set("blasThreads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), convreg::blasThreads());
   }));
+  // Benchmarks only: (false) disables the one-thread-while-overlapping rule.
+  exports.Set("setOverlapRule", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    convreg::setOverlapRule(info[0].ToBoolean().Value());
+    return info.Env().Undefined();
+  }));
   // Native calls in flight (sync or on the thread pool): 0 once every call has returned.
   exports.Set("activeNativeCalls", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), convreg::activeBlasCalls());

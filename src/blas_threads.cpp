@@ -11,6 +11,7 @@ std::mutex policyMutex;
 int active = 0;
 int preferred = 0;  // 0: not read yet (OpenBLAS's own default: all cores or OPENBLAS_NUM_THREADS)
 int applied = 0;
+bool overlapRule = true;
 
 int preferredLocked() {
   if (preferred == 0) preferred = applied = openblas_get_num_threads();
@@ -37,6 +38,11 @@ int blasThreads() {
   return preferredLocked();
 }
 
+void setOverlapRule(bool oneThreadWhenOverlapping) {
+  std::lock_guard<std::mutex> lock(policyMutex);
+  overlapRule = oneThreadWhenOverlapping;
+}
+
 int activeBlasCalls() {
   std::lock_guard<std::mutex> lock(policyMutex);
   return active;
@@ -46,7 +52,7 @@ BlasCallScope::BlasCallScope() {
   std::lock_guard<std::mutex> lock(policyMutex);
   const int want = preferredLocked();
   ++active;
-  applyLocked(active == 1 ? want : 1);
+  applyLocked(active == 1 || !overlapRule ? want : 1);
 }
 
 BlasCallScope::~BlasCallScope() {

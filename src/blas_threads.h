@@ -11,6 +11,9 @@ void setBlasThreads(int threads);
 int blasThreads();
 // Number of native calls in flight.
 int activeBlasCalls();
+// Benchmarks only: false turns the overlap rule off (every call keeps the lone-call count), to
+// measure what the rule saves. On by default.
+void setOverlapRule(bool oneThreadWhenOverlapping);
 
 // Marks one native call in flight for its lifetime and applies the policy above.
 class BlasCallScope {

@@ -5,7 +5,7 @@
  * the counts per class. FUZZ_SEED changes the seed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getMemoryLimit, setMemoryLimit } from "../lib/index.js";
+import { getBlasThreads, getMemoryLimit, setBlasThreads, setMemoryLimit } from "../lib/index.js";
 import { runAll } from "./fuzz/all.js";
 import { formatReport } from "./fuzz/harness.js";
 
@@ -15,16 +15,21 @@ const seed = Number(process.env.FUZZ_SEED ?? 20260501);
 
 describe("fuzz", () => {
   const before = getMemoryLimit();
+  const threadsBefore = getBlasThreads();
   const uncaught: unknown[] = [];
   const onUncaught = (e: unknown) => uncaught.push(e);
   beforeAll(() => {
     // A small default limit: anything a hostile case asks beyond it is refused, never allocated.
     setMemoryLimit(64 * 1024 ** 2);
+    // Thousands of tiny sync calls: with one BLAS thread they do not pay for waking (and, on a
+    // busy machine, spinning) a second one. What is checked does not depend on the thread count.
+    setBlasThreads(1);
     process.on("uncaughtException", onUncaught);
     process.on("unhandledRejection", onUncaught);
   });
   afterAll(() => {
     setMemoryLimit(before);
+    setBlasThreads(threadsBefore);
     process.off("uncaughtException", onUncaught);
     process.off("unhandledRejection", onUncaught);
   });

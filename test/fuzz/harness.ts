@@ -145,6 +145,7 @@ export async function runFuzz(classes: FuzzClass[], total: number, seed: number)
       } catch (e) {
         throw new Error(`fuzz class ${cls.name} failed to generate case ${caseSeed}: ${describeError(e)}`);
       }
+      if (process.env.FUZZ_TRACE) process.stderr.write(`${cls.name} ${caseSeed}: ${c.label}\n`);
       const outcome = await runOne(c);
       counts.cases++;
       report.total++;
