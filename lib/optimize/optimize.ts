@@ -167,8 +167,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
       const last = history.pop()!;
       const sigma = last.sigmaMax === null ? await spectrum(current) : undefined;
       const row: HistoryRow = { ...last, step: null, ...(sigma ? { sigmaMax: sigma.sigmaMax, sigmaMin: sigma.sigmaMin } : {}) };
-      history.push(row);
-      o.onIteration?.(row);
+      history.push(row); // onIteration has already reported this iterate
       return {
         kernel: current, history, stopReason: "diverged", optimizer: o.optimizer, method: o.method, gradientEvaluations: evaluations,
         quarticEvaluations: stepper.quarticEvaluations, spectrumMethods: methods, elapsedMs: performance.now() - start,

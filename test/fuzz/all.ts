@@ -3,9 +3,10 @@ import { apiClasses } from "./api.js";
 import { cliClasses } from "./cli.js";
 import { fileClasses } from "./files.js";
 import { runFuzz, type FuzzClass, type FuzzReport } from "./harness.js";
+import { tfjsClasses } from "./tfjs.js";
 
 /** The in-process classes, split by weight. */
-export const inProcessClasses: FuzzClass[] = [...apiClasses, ...fileClasses];
+export const inProcessClasses: FuzzClass[] = [...apiClasses, ...fileClasses, ...tfjsClasses];
 
 /**
  * Runs `cases` in-process cases and `cliCases` spawned CLI runs (a class of its own: each
