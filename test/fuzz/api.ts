@@ -113,7 +113,7 @@ export const apiClasses: FuzzClass[] = [
     make: (r) => {
       const shape = r.chance(0.5) ? hostileShape(r) : [r.int(1, 3), 0, r.int(1, 3), r.int(1, 3)].map((v, i, a) => (i === 1 ? a[0] : v));
       const num = (v: unknown) => (typeof v === "number" ? v : NaN);
-      const length = Array.isArray(shape) && shape.length === 4 ? Math.min(200, Math.abs(num(shape[0]) * num(shape[1]) * num(shape[2]) * num(shape[3])) || 3) : 3;
+      const length = Array.isArray(shape) && shape.length === 4 ? Math.floor(Math.min(200, Math.abs(num(shape[0]) * num(shape[1]) * num(shape[2]) * num(shape[3])) || 3)) : 3;
       const data = r.chance(0.7) ? hostileData(r, length) : randomData(r, length);
       const which = r.int(0, 2);
       if (which === 0) return { label: `createKernel(${show(shape)})`, run: () => createKernel(data as never, shape as never) };
