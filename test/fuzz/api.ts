@@ -16,7 +16,9 @@ const vectorFor = (k: unknown, o: unknown, side: "in" | "out"): Float64Array => 
   const shape = (k as { shape?: number[] })?.shape;
   const n = (o as { n?: unknown })?.n;
   if (!Array.isArray(shape) || typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 64) return new Float64Array(4);
-  return new Float64Array(Number(shape[side === "in" ? 2 : 3]) * n * n).fill(0.5);
+  const channels = shape[side === "in" ? 2 : 3];
+  if (typeof channels !== "number" || !Number.isInteger(channels) || channels < 1 || channels > 64) return new Float64Array(4);
+  return new Float64Array(channels * n * n).fill(0.5);
 };
 
 /** Every layer operation of the public API, sync and async. */

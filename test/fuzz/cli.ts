@@ -47,16 +47,22 @@ export function judgeCli(o: CliOutcome, json: boolean): string | undefined {
     return undefined;
   }
   if (o.code !== 1 && o.code !== 2) return `exit code ${o.code}: ${o.stderr.slice(0, 300)}`;
-  const first = o.stderr.split("\n")[0];
-  const code = /\[(ERR_[A-Z_]+)\]$/.exec(first)?.[1];
-  if (!code || !DOCUMENTED_CODES.has(code)) return `error line without a documented code: ${JSON.stringify(first)}`;
+  // Notes (e.g. "using the iterative spectrum") may come first; the error is the one line ending in a code.
+  const line = errorLine(o.stderr);
+  const code = /\[(ERR_[A-Z_]+)\]$/.exec(line)?.[1];
+  if (!code || !DOCUMENTED_CODES.has(code)) return `error line without a documented code: ${JSON.stringify(o.stderr.slice(0, 300))}`;
   return undefined;
 }
 
-/** The code on the first stderr line of a failed run (undefined for a success). */
+/** The stderr line that carries the error code (the first line ending in [ERR_...]). */
+function errorLine(stderr: string): string {
+  return stderr.split("\n").find((l) => /\[ERR_[A-Z_]+\]$/.test(l)) ?? stderr.split("\n")[0];
+}
+
+/** The code of a failed run (undefined for a success). */
 function cliCode(o: unknown): string | undefined {
   const r = o as CliOutcome;
-  return r.code === 0 ? undefined : `exit ${r.code} ${/\[(ERR_[A-Z_]+)\]$/.exec(r.stderr.split("\n")[0])?.[1]}`;
+  return r.code === 0 ? undefined : `exit ${r.code} ${/\[(ERR_[A-Z_]+)\]$/.exec(errorLine(r.stderr))?.[1]}`;
 }
 
 let files: Record<string, string> | undefined;
@@ -106,7 +112,8 @@ export const cliClasses: FuzzClass[] = [
       if (r.chance(0.1)) args.push(r.pick(["--bogus", "-x", "--n", "--", "--json=yes"]));
       const json = r.chance(0.4);
       if (json) args.push("--json");
-      return { label: `convreg ${args.join(" ")}`, run: () => runCli(args), check: (o) => judgeCli(o as CliOutcome, json), codeOf: cliCode };
+      const expectJson = json && command === "analyze"; // --help prints the usage whatever follows
+      return { label: `convreg ${args.join(" ")}`, run: () => runCli(args), check: (o) => judgeCli(o as CliOutcome, expectJson), codeOf: cliCode };
     },
   },
 ];
