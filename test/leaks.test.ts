@@ -1,7 +1,7 @@
 /**
  * Native memory: 10,000 calls of each API function (sync and async, results, validation errors,
  * native errors, aborted calls) leave RSS within 10 MB of where it started after warm-up and
- * garbage collection; results are V8-owned ArrayBuffers, so V8 counts them as external memory.
+ * garbage collection (RSS less V8's reserved heap, which V8 sizes by allocation rate, see run.mjs); results are V8-owned ArrayBuffers, so V8 counts them as external memory.
  * Runs test/leaks/run.mjs in a child `node --expose-gc` on the built dist/ (npm test builds it).
  */
 import { spawnSync } from "node:child_process";
