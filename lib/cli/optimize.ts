@@ -9,6 +9,7 @@ import { table } from "./format.js";
 import { panelOf, runSummary, summaryHeader, summaryRow, writeHistory, writeText } from "./optimize-report.js";
 import { ProgressBar } from "./progress.js";
 
+/** Usage line of the command. */
 export const usage = `convreg optimize <kernel.npy|kernel.json> --n N [--alpha 1] [--optimizer paper|line-search|lbfgs]
                  [--iterations 1000] [--tolerance T] [--layout hwio|oihw] [--out K.npy] [--history H.csv|H.json]
                  [--plot P.svg] [--json]`;

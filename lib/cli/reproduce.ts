@@ -14,6 +14,7 @@ import { table } from "./format.js";
 import { panelOf, runSummary, shapeName, summaryHeader, summaryRow, writeHistory, writeText } from "./optimize-report.js";
 import { ProgressBar } from "./progress.js";
 
+/** Usage line of the command. */
 export const usage = `convreg reproduce [--iterations 1000] [--seed 1] [--optimizer paper|line-search|lbfgs]
                   [--out ./reproduce-output] [--json]
                   (kernel i of 3x3x3x1, 3x3x1x3, 3x3x3x6, 3x3x6x3 is randomKernel(shape, { seed: S + i }))`;
@@ -25,7 +26,9 @@ export const PAPER_SHAPES = [
   [3, 3, 3, 6],
   [3, 3, 6, 3],
 ] as const;
+/** The paper's input size N. */
 export const PAPER_N = 20;
+/** The paper's alpha. */
 export const PAPER_ALPHA = 1;
 
 /** Runs the command; returns the exit code. */

@@ -7,3 +7,4 @@ export { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js
 export { minimizeOnPositiveAxis, type LineMinimum } from "./quartic.js";
 export { PENALTY_METHODS, type PenaltyMethod } from "./objective.js";
 export { backtrack, ARMIJO_C, type BacktrackResult } from "./backtracking.js";
+export { figureSvg, type FigurePanel } from "../plot/svg.js";
