@@ -28,7 +28,8 @@ function denseBound(kernel: Kernel, n: number, sigmaMax: number): number {
   return 4 * Number.EPSILON * sigmaMax * Math.sqrt(g * n * n * h * n * n);
 }
 
-function fromValues(method: "circular-fft" | "dense", values: Float64Array, bound: number): Spectrum {
+/** A spectrum from all singular values (descending) known to within an absolute rounding `bound`. */
+export function fromValues(method: "circular-fft" | "dense", values: Float64Array, bound: number): Spectrum {
   const sigmaMax = values[0];
   const sigmaMin = values[values.length - 1];
   return {

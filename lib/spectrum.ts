@@ -14,7 +14,7 @@ import { requireSignal, throwIfAborted } from "./abort.js";
 import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 import type { LayerOptions } from "./operations.js";
 import { PADDINGS, type Padding } from "./circular-plans.js";
-import { circularSpectrumPlanFor } from "./circular-spectrum.js";
+import { circularSpectrumPlanFor, fromValues } from "./circular-spectrum.js";
 import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult } from "./sigma-min.js";
 
 /**
@@ -145,21 +145,7 @@ function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "den
 
 function fromDense(a: SpectrumArgs, values: Float64Array): Spectrum {
   const { rows, cols } = matrixSize(a.kernel, a.n);
-  const sigmaMax = values[0];
-  const sigmaMin = values[values.length - 1];
-  const bound = 4 * Number.EPSILON * sigmaMax * Math.sqrt(rows * cols);
-  return {
-    method: "dense",
-    sigmaMax,
-    sigmaMaxBound: bound,
-    sigmaMaxConverged: true,
-    sigmaMin,
-    sigmaMinLower: Math.max(0, sigmaMin - bound),
-    sigmaMinUpper: sigmaMin + bound,
-    sigmaMinCertified: true,
-    values,
-    iterations: 0,
-  };
+  return fromValues("dense", values, 4 * Number.EPSILON * values[0] * Math.sqrt(rows * cols));
 }
 
 function fromIterative(top: SigmaMaxResult, bottom: SigmaMinPart, extraIterations = 0, method = "iterative"): Spectrum {
