@@ -12,12 +12,17 @@ const scripts = readdirSync(benchDir)
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
   .sort();
 let failed = 0;
+const started = Date.now();
+const seconds = [];
 for (const script of scripts) {
   console.log(`\n# bench/${script}`);
+  const t0 = Date.now();
   const r = spawnSync(process.execPath, ["--expose-gc", path.join(benchDir, script), ...process.argv.slice(2).filter((a) => a.startsWith("--"))], { stdio: "inherit" });
   if (r.status !== 0) {
     failed++;
     console.log(`bench/${script} failed with exit code ${r.status}`);
   }
+  seconds.push(`${script} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
+console.log(`\n# Wall time: ${((Date.now() - started) / 1000).toFixed(1)} s (${seconds.join(", ")})`);
 process.exitCode = failed ? 1 : 0;

@@ -59,7 +59,7 @@ async function one(n) {
 if (process.argv.includes("--one")) {
   await one(Number(arg("--one")));
 } else {
-  const sizes = arg("--sizes", quick ? "6,16" : "6,16,32").split(",").map(Number);
+  const sizes = arg("--sizes", quick ? "6,8" : "6,16,32").split(",").map(Number);
   const load = os.loadavg()[0];
   const rows = [];
   const runs = [];

@@ -17,8 +17,8 @@ async function perCall(fn, batch, reps) {
   return { median: t.median / batch, min: t.min / batch, max: t.max / batch, repeats: reps, batch };
 }
 
-// (a) dense against structured at the paper's sizes.
-const n = 20;
+// (a) dense against structured at the paper's sizes (--quick: N = 12, so the quick run stays short).
+const n = quick ? 12 : 20;
 const paper = [];
 const paperShapes = [[3, 3, 3, 1], [3, 3, 1, 3], [3, 3, 3, 6], [3, 3, 6, 3]];
 // Warm-up: let the JIT compile the call path before any microsecond-scale timing.
@@ -51,7 +51,7 @@ const sizes = [];
 for (let s = 8; s <= 4096; s *= 2) sizes.push(s);
 // Rounds: every N once, then the bare calls, so that load drifting on a shared machine hits all of
 // them alike; each figure is the median over the rounds.
-const rounds = quick ? 3 : 9;
+const rounds = quick ? 1 : 9;
 const samples = new Map(sizes.map((size) => [size, []]));
 const bare = [];
 penaltyAndGradient(bigKernel, { n: 8 }); // warm-up: scratch buffers, BLAS threads
