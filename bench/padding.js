@@ -7,7 +7,7 @@ import { penalty, singularValues } from "../dist/index.js";
 import { fmt, markdownTable, quick, reproduceCommand, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 
-const seeds = quick ? [1, 2, 3] : [1, 2, 3, 4, 5];
+const seeds = [1, 2, 3]; // 3 seeds keep the default bench run under ten minutes
 const plan = [
   { shape: [3, 3, 1, 1], sizes: quick ? [4, 8, 16, 32] : [4, 8, 16, 32, 48] },
   { shape: [3, 3, 4, 4], sizes: quick ? [4, 8, 12] : [4, 8, 16, 24] },

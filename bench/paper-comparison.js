@@ -164,6 +164,7 @@ console.log(markdownTable(
 console.log(`\n## Paper comparison: 2-norm / Frobenius at each method's best fixed step (< 1: the 2-norm needs fewer)\n`);
 console.log(markdownTable(["kernel", "best Frobenius step", "best 2-norm step", ...bands.map((e) => `iterations e=${e}`), ...bands.map((e) => `seconds e=${e}`)], summaryRows));
 console.log(`\nFixed steps follow the paper's schedule shape: lambda/100 (iterations 0-9), lambda/10 (10-19), lambda after, lambda from the grid ${JSON.stringify(grids)}.`);
+console.log(`"-": band not reached; in "last checked", "-" means the cheap Frobenius-norm test ruled the band out (sigma not computed).`);
 console.log(`The spectrum is checked at every iteration to 20, every 5th to 100, every 25th after (iteration counts have that resolution); its cost is excluded from the seconds.`);
 console.log(`Reproduce: ${reproduceCommand("paper-comparison.js")}`);
 writeResults("paper-comparison", { n, alpha, bands, maxIterations, grids, results });

@@ -2,7 +2,7 @@
 // 3x3x64x64 layer: the F_0 convolution of @upscalerjs/default-model 1.0.0 (MIT, TF.js format),
 // read from its model.json and weight shard below. Time, CPU time and peak memory against N; each N
 // runs in its own process so that its peak RSS is its own. N = 6 is checked against dense dgesvd.
-// Run: npm run bench:sigma-min [-- --sizes 6,16,32,56] [--rounding worst-case]  (--quick: N = 6, 16)
+// Run: npm run bench:sigma-min [-- --sizes 6,16,32,56] [--rounding worst-case]  (--quick: N = 6, 8; default 6, 16)
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -59,7 +59,7 @@ async function one(n) {
 if (process.argv.includes("--one")) {
   await one(Number(arg("--one")));
 } else {
-  const sizes = arg("--sizes", quick ? "6,8" : "6,16,32").split(",").map(Number);
+  const sizes = arg("--sizes", quick ? "6,8" : "6,16").split(",").map(Number); // N = 32 (minutes): --sizes 6,16,32
   const load = os.loadavg()[0];
   const rows = [];
   const runs = [];
@@ -99,7 +99,7 @@ if (process.argv.includes("--one")) {
       rows,
     ),
   );
-  const name = sizes.join() === "6,16,32" && rounding === "probabilistic" ? "sigma-min" : `sigma-min-${sizes.join("-")}-${rounding}`;
+  const name = sizes.join() === "6,16" && rounding === "probabilistic" ? "sigma-min" : `sigma-min-${sizes.join("-")}-${rounding}`;
   const file = writeResults(name, { rounding, loadAverage: load, cores: os.cpus().length, runs });
   console.log(`\nwrote ${path.relative(process.cwd(), file)}\nreproduce: npm run bench:sigma-min -- --sizes ${sizes.join(",")}${rounding === "probabilistic" ? "" : " --rounding " + rounding}`);
 }
