@@ -9,8 +9,8 @@ import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } fro
 const calls = 8;
 const repeats = quick ? 1 : 7; // --quick: one timed run each (the no-rule case is slow by design)
 const cases = [
-  { label: "dense F+grad 3x3x3x6 N=12", run: (k) => convreg.penaltyAndGradientAsync(k, { n: 12, engine: "dense" }), shape: [3, 3, 3, 6] },
-  { label: "dgesvd 3x3x3x6 N=10", run: (k) => convreg.singularValuesAsync(k, { n: 10 }), shape: [3, 3, 3, 6] },
+  { label: `dense F+grad 3x3x3x6 N=${quick ? 8 : 12}`, run: (k) => convreg.penaltyAndGradientAsync(k, { n: quick ? 8 : 12, engine: "dense" }), shape: [3, 3, 3, 6] },
+  { label: `dgesvd 3x3x3x6 N=${quick ? 6 : 10}`, run: (k) => convreg.singularValuesAsync(k, { n: quick ? 6 : 10 }), shape: [3, 3, 3, 6] },
   { label: `Lanczos sigma_max 3x3x16x16 N=${quick ? 12 : 24}`, run: (k) => convreg.sigmaMaxIterativeAsync(k, { n: quick ? 12 : 24, tolerance: 1e-8 }), shape: [3, 3, 16, 16] },
 ];
 
