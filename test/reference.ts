@@ -101,10 +101,14 @@ export function bruteForcePenalty(m: Rows, alpha: number): number {
   return f;
 }
 
-/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, descending. */
-export function jacobiEigenvalues(input: Rows): number[] {
+/**
+ * Eigenpairs of a symmetric matrix by cyclic Jacobi rotations (unsorted). Eigenvectors (unit columns of
+ * the accumulated rotation) are computed only when asked for, since they cost a third more work.
+ */
+export function jacobiEigenpairs(input: Rows, withVectors = true): Array<{ value: number; vector: number[] }> {
   const a = input.map((r) => r.slice());
   const n = a.length;
+  const v = withVectors ? Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))) : [];
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i][j] ** 2;
@@ -126,9 +130,19 @@ export function jacobiEigenvalues(input: Rows): number[] {
           a[p][r] = c * apr - s * aqr;
           a[q][r] = s * apr + c * aqr;
         }
+        for (const row of v) {
+          const vrp = row[p], vrq = row[q];
+          row[p] = c * vrp - s * vrq;
+          row[q] = s * vrp + c * vrq;
+        }
       }
   }
-  return a.map((row, i) => row[i]).sort((x, y) => y - x);
+  return a.map((row, i) => ({ value: row[i], vector: v.map((r) => r[i]) }));
+}
+
+/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, descending. */
+export function jacobiEigenvalues(input: Rows): number[] {
+  return jacobiEigenpairs(input, false).map((e) => e.value).sort((x, y) => y - x);
 }
 
 /** Singular values of M from Jacobi eigenvalues of its smaller Gram matrix, descending. */

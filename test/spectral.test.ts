@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createKernel, singularValues, spectralPenaltyAndGradient, spectralPenaltyAndGradientAsync, spectralVectorLength } from "../lib/index.js";
-import { bruteForceM, multiply, randomData, rng, transpose, type Rows } from "./reference.js";
+import { bruteForceM, jacobiEigenpairs, multiply, randomData, rng, transpose, type Rows } from "./reference.js";
 
 /** B = G - alpha I for the smaller Gram matrix (M M^T when h < g, else M^T M), from the brute-force M. */
 function referenceB(data: Float64Array, k: number, g: number, h: number, n: number, alpha: number): Rows {
@@ -8,42 +8,6 @@ function referenceB(data: Float64Array, k: number, g: number, h: number, n: numb
   const t = transpose(m);
   const gram = h < g ? multiply(m, t) : multiply(t, m);
   return gram.map((row, i) => row.map((v, j) => v - (i === j ? alpha : 0)));
-}
-
-/** Eigenpairs of a symmetric matrix by cyclic Jacobi rotations (values and unit vectors). */
-function jacobiEigenpairs(input: Rows): Array<{ value: number; vector: number[] }> {
-  const a = input.map((r) => r.slice());
-  const n = a.length;
-  const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i][j] ** 2;
-    if (off < 1e-28) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        if (Math.abs(a[p][q]) < 1e-300) continue;
-        const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < n; r++) {
-          const arp = a[r][p], arq = a[r][q];
-          a[r][p] = c * arp - s * arq;
-          a[r][q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < n; r++) {
-          const apr = a[p][r], aqr = a[q][r];
-          a[p][r] = c * apr - s * aqr;
-          a[q][r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < n; r++) {
-          const vrp = v[r][p], vrq = v[r][q];
-          v[r][p] = c * vrp - s * vrq;
-          v[r][q] = s * vrp + c * vrq;
-        }
-      }
-  }
-  return a.map((row, i) => ({ value: row[i], vector: v.map((r) => r[i]) }));
 }
 
 /** The eigenpair of largest |value| and the gap to the next |value| (relative). */
