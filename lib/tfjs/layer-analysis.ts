@@ -1,8 +1,8 @@
 /**
  * The per-layer numbers of `convreg report`: penalty, extreme singular values and condition
  * number of one conv layer's M at a given N, with the spectrum method chosen by cost:
- * a dense SVD when it is cheap, else Lanczos for sigma_max and the certified shift-invert
- * sigma_min. The penalty always comes from the structured engine (cost independent of N).
+ * a dense SVD when it is cheap, else Lanczos for sigma_max and the shift-invert sigma_min (a bracket
+ * proven under worst-case rounding). The penalty always comes from the structured engine (cost independent of N).
  */
 import { isConvregError } from "../errors.js";
 import type { Kernel } from "../kernel.js";
