@@ -40,7 +40,9 @@ export function fromValues(method: "circular-fft" | "dense", values: Float64Arra
     sigmaMin,
     sigmaMinLower: Math.max(0, sigmaMin - bound),
     sigmaMinUpper: sigmaMin + bound,
-    sigmaMinCertified: true,
+    // A rounding-model bound (sqrt-dimension factor), not a proof.
+    sigmaMinCertified: false,
+    bound: { sigmaMax: "probabilistic", sigmaMin: "probabilistic" },
     values,
     iterations: 0,
   };

@@ -8,7 +8,7 @@ export * from "./operations.js";
 export * from "./sigma-min.js";
 export * from "./kernel-file.js";
 export * from "./tfjs/public.js";
-export { parseNpy, formatNpy, type NpyArray } from "./npy.js";
+export { parseNpy, formatNpy, float16ToNumber, type NpyArray, type NpyFloatDtype } from "./npy.js";
 export { setMemoryLimit, getMemoryLimit } from "./memory.js";
 export { setBlasThreads, getBlasThreads, activeNativeCalls } from "./threads.js";
 export { timeDgemm, timeDsyrk } from "./blas-timing.js";

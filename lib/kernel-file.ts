@@ -1,5 +1,5 @@
 /**
- * Kernel files: `.npy` (float32/float64, HWIO `(k,k,g,h)` or OIHW `(h,g,k,k)`) and JSON
+ * Kernel files: `.npy` (float16/32/64 in either byte order, C or Fortran order; HWIO `(k,k,g,h)` or OIHW `(h,g,k,k)`) and JSON
  * `{ "shape": [...], "layout": "hwio" | "oihw", "data": [...] }` with data flat in that layout.
  */
 import { readFile, writeFile } from "node:fs/promises";

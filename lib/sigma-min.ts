@@ -1,8 +1,9 @@
 /**
- * Certified sigma_min of the zero-padded convolution matrix M at real sizes: shift-invert
- * on a CHOLMOD (SuiteSparse) supernodal Cholesky of the smaller Gram matrix, refined with
- * exactly rounded products by M, and bracketed by a Rayleigh quotient above and a
- * Cholesky-certified eigenvalue bound below (see src/sigma_min.cpp and the README).
+ * sigma_min of the zero-padded convolution matrix M at real sizes: shift-invert on a CHOLMOD
+ * (SuiteSparse) supernodal Cholesky of the smaller Gram matrix, refined with exactly rounded
+ * products by M, and bracketed by a Rayleigh quotient above and a Cholesky eigenvalue bound
+ * below (see src/sigma_min.cpp and the README). The bracket is proven under the default
+ * worst-case rounding model; under the probabilistic one it is an estimate.
  */
 import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "./abort.js";
 import { ConvregError, isConvregError, type ConvregErrorCode } from "./errors.js";
@@ -23,34 +24,52 @@ export interface SigmaMinOptions {
   /** Relative bracket width at which the refinement stops (default 1e-10). */
   tolerance?: number;
   /**
-   * Rounding model of the Cholesky certificates: "probabilistic" (default: Higham & Mary's
-   * bound 10 sqrt(m) u per inner product of length m) or "worst-case" (m u / (1 - m u)).
+   * Rounding model of the Cholesky lower bound: "worst-case" (default: gamma_m = m u / (1 - m u)
+   * per inner product of length m, a proof) or "probabilistic" (Higham & Mary's 10 sqrt(m) u,
+   * which fails with probability below 1e-20 per inner product: tighter, but an estimate, so the
+   * result has `bound: "probabilistic"` and `certified: false`).
    */
-  rounding?: "probabilistic" | "worst-case";
+  rounding?: SigmaMinRounding;
   /** Aborts the async form; the native work stops at its next checkpoint (at most one factorization). */
   signal?: AbortSignal;
 }
 
-/** How the lower bound was proved. */
+/** Rounding models of {@link SigmaMinOptions.rounding}. */
+export type SigmaMinRounding = "worst-case" | "probabilistic";
+
+/**
+ * What stands behind a bound: "proven" (a rigorous worst-case argument, rounding included),
+ * "probabilistic" (an estimate: it holds under a rounding or sampling model that is not a
+ * worst-case proof) or "none" (no bound was obtained).
+ */
+export type BoundKind = "proven" | "probabilistic" | "none";
+
+/** How the lower bound was obtained. */
 export type SigmaMinCertificate = "kato-temple" | "cholesky" | "exact" | "none";
 
 /** sigma_min of M with a bracket and how it was obtained. */
 export interface SigmaMinResult {
   /** Best estimate: the square root of the refined Rayleigh quotient. */
   sigmaMin: number;
-  /** Proven lower bound (0 when nothing better is proven). */
+  /** Lower bound (0 when none was obtained); proven only when `bound` is "proven". */
   lower: number;
-  /** Proven upper bound (Rayleigh quotient of the returned vector plus its rounding bound). */
+  /** Upper bound: the Rayleigh quotient of the returned vector plus its worst-case rounding bound (always proven). */
   upper: number;
   /** (upper - lower) / upper. */
   relativeWidth: number;
-  /** True when a lower-bound factorization succeeded (or the answer is exact). */
+  /**
+   * What stands behind the bracket: "proven" (worst-case rounding model, or exact), "probabilistic"
+   * (the lower bound holds under the probabilistic rounding model only: an estimate) or "none"
+   * (no lower bound; `lower` is 0).
+   */
+  bound: BoundKind;
+  /** True exactly when `bound` is "proven". */
   certified: boolean;
   /**
-   * "kato-temple": a Cholesky of the Gram matrix minus one row and column, shifted between the
-   * two smallest eigenvalues, proves the gap, and the Kato-Temple inequality gives the bound;
-   * "cholesky": a Cholesky of the shifted Gram matrix proves the bound directly;
-   * "exact": M = 0 or a 1 x 1 Gram matrix; "none": no lower bound was proven.
+   * How the lower bound was obtained. "kato-temple": a Cholesky of the Gram matrix minus one row
+   * and column, shifted between the two smallest eigenvalues, bounds the gap, and the Kato-Temple
+   * inequality gives the bound; "cholesky": a Cholesky of the shifted Gram matrix bounds it
+   * directly; "exact": M = 0 or a 1 x 1 Gram matrix; "none": no lower bound was obtained.
    */
   certificate: SigmaMinCertificate;
   /** Which Gram matrix was used: "input" (M^T M, g <= h) or "output" (M M^T, h < g). */
@@ -101,13 +120,22 @@ const addon = native as unknown as {
 const GiB = 1024 ** 3;
 const LANCZOS_STEPS = 80;
 
-function finish(raw: RawSigmaMin): SigmaMinResult {
+/** A lower bound from a Cholesky certificate is only as strong as the rounding model behind it. */
+function boundKind(raw: RawSigmaMin, rounding: SigmaMinRounding): BoundKind {
+  if (!raw.certified) return "none";
+  if (raw.certificate === "exact" || rounding === "worst-case") return "proven";
+  return "probabilistic";
+}
+
+function finish(raw: RawSigmaMin, rounding: SigmaMinRounding): SigmaMinResult {
+  const bound = boundKind(raw, rounding);
   return {
     sigmaMin: raw.sigmaMin,
     lower: raw.lower,
     upper: raw.upper,
     relativeWidth: raw.upper > 0 ? (raw.upper - raw.lower) / raw.upper : 0,
-    certified: raw.certified,
+    bound,
+    certified: bound === "proven",
     certificate: raw.certificate,
     side: raw.inputSide ? "input" : "output",
     vector: raw.vector,
@@ -150,7 +178,7 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: N
   const n = requireInputSize(o.n, "options.n");
   const factorMemoryLimit = o.factorMemoryLimit === undefined ? 8 * GiB : requirePositive(o.factorMemoryLimit, "options.factorMemoryLimit");
   const tolerance = o.tolerance === undefined ? 1e-10 : requirePositive(o.tolerance, "options.tolerance");
-  const rounding = requireChoice(o.rounding, "options.rounding", ["probabilistic", "worst-case"], "probabilistic");
+  const rounding = requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
   requireSignal(o.signal);
   const [k, , g, h] = K.shape;
   const gramBytes = addon.sigmaMinGramBytes(k, g, h, n, LANCZOS_STEPS);
@@ -159,13 +187,13 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: N
   return {
     fn: "sigmaMin",
     args: [K.data, k, g, h, n, factorMemoryLimit, tolerance, LANCZOS_STEPS, rounding === "worst-case", token],
-    finish,
+    finish: (raw) => finish(raw, rounding),
   };
 }
 
 /**
- * The smallest singular value of M (the smallest of the min(g, h) N^2 values) with a proven
- * bracket `[lower, upper]`. Runs on the calling thread; see {@link sigmaMinAsync}.
+ * The smallest singular value of M (the smallest of the min(g, h) N^2 values) with a bracket
+ * `[lower, upper]`, proven under the default worst-case rounding model (see `bound`). Runs on the calling thread; see {@link sigmaMinAsync}.
  * Throws ERR_MEMORY_LIMIT (Gram matrix past memoryLimit, or factor past factorMemoryLimit).
  */
 export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResult {

@@ -15,11 +15,12 @@ import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type S
 import type { LayerOptions } from "./operations.js";
 import { PADDINGS, type Padding } from "./circular-plans.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular-spectrum.js";
-import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult } from "./sigma-min.js";
+import { sigmaMin, sigmaMinAsync, type BoundKind, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 /**
  * Spectrum methods: "auto" picks "dense" when its memory estimate fits the limit, else "iterative".
- * "certified" is "iterative" plus sigma_min by shift-invert on a sparse Cholesky ({@link sigmaMin}).
+ * "certified" is "iterative" plus sigma_min by shift-invert on a sparse Cholesky ({@link sigmaMin}),
+ * whose bracket is proven under the default worst-case rounding model.
  */
 export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "none";
 
@@ -27,10 +28,12 @@ export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "non
 export interface SpectrumOptions extends LayerOptions {
   /**
    * "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos sigma_max, no M), "certified"
-   * (Lanczos sigma_max and a certified sigma_min bracket from a CHOLMOD Cholesky of the Gram
+   * (Lanczos sigma_max and a proven sigma_min bracket from a CHOLMOD Cholesky of the Gram
    * matrix: minutes and GiB for 64 channels at N = 32) or "none".
    */
   method?: SpectrumMethod;
+  /** "certified" only: rounding model of the sigma_min lower bound (default "worst-case"; see {@link SigmaMinOptions.rounding}). */
+  rounding?: SigmaMinRounding;
   /** "certified" only: bytes allowed for the Cholesky factor (default 8 GiB). */
   factorMemoryLimit?: number;
   /** Iterative only: relative tolerance on sigma_max (default 1e-9). */
@@ -68,8 +71,17 @@ export interface Spectrum {
   sigmaMinLower: number | null;
   /** Upper end of the bracket for sigmaMin. */
   sigmaMinUpper: number | null;
-  /** True when [sigmaMinLower, sigmaMinUpper] is guaranteed (dense: by the same rounding bound as sigmaMax). */
+  /** True exactly when `bound.sigmaMin` is "proven". */
   sigmaMinCertified: boolean;
+  /**
+   * What stands behind each bound ({@link BoundKind}). sigmaMax: "probabilistic" for every method
+   * that computes it (dense and circular-fft: LAPACK's backward error with a sqrt-dimension factor,
+   * a rounding model rather than a proof; Lanczos: the residual bound is rigorous, but that it
+   * concerns the largest value rests on the Krylov space having found the top), "none" for "none".
+   * sigmaMin: "proven" for "certified" under worst-case rounding, "probabilistic" for dense,
+   * circular-fft and "certified" with `rounding: "probabilistic"`, "none" when not computed.
+   */
+  bound: { sigmaMax: BoundKind; sigmaMin: BoundKind };
   /** All singular values, descending (dense only), else null. */
   values: Float64Array | null;
   /** Gram products of the iterative method (0 for dense and none). */
@@ -82,9 +94,10 @@ export interface SigmaMinPart {
   sigmaMinLower: number | null;
   sigmaMinUpper: number | null;
   sigmaMinCertified: boolean;
+  sigmaMinBound: BoundKind;
 }
 
-const unknownSigmaMin: SigmaMinPart = { sigmaMin: null, sigmaMinLower: null, sigmaMinUpper: null, sigmaMinCertified: false };
+const unknownSigmaMin: SigmaMinPart = { sigmaMin: null, sigmaMinLower: null, sigmaMinUpper: null, sigmaMinCertified: false, sigmaMinBound: "none" };
 
 interface SpectrumArgs {
   kernel: Kernel;
@@ -101,6 +114,7 @@ function readArgs(kernel: unknown, options: SpectrumOptions | undefined): Spectr
   const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "certified", "none"], "auto");
   requireSignal(o.signal);
   const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
   if (padding === "circular" && method === "certified")
     throw new ConvregRangeError("ERR_ARGUMENT", `options.method "certified" supports options.padding "zero" only; circular padding is exact by the kernel's DFT (method "auto")`);
   return { kernel: kern, n, method, options: o, padding };
@@ -149,12 +163,14 @@ function fromDense(a: SpectrumArgs, values: Float64Array): Spectrum {
 }
 
 function fromIterative(top: SigmaMaxResult, bottom: SigmaMinPart, extraIterations = 0, method = "iterative"): Spectrum {
+  const { sigmaMinBound, ...sigmaMinValues } = bottom;
   return {
     method,
     sigmaMax: top.sigmaMax,
     sigmaMaxBound: top.sigmaMaxBound,
     sigmaMaxConverged: top.converged,
-    ...bottom,
+    ...sigmaMinValues,
+    bound: { sigmaMax: "probabilistic", sigmaMin: sigmaMinBound },
     values: null,
     iterations: top.iterations + extraIterations,
   };
@@ -165,7 +181,11 @@ const none: Spectrum = {
   sigmaMax: Number.NaN,
   sigmaMaxBound: Number.POSITIVE_INFINITY,
   sigmaMaxConverged: false,
-  ...unknownSigmaMin,
+  sigmaMin: null,
+  sigmaMinLower: null,
+  sigmaMinUpper: null,
+  sigmaMinCertified: false,
+  bound: { sigmaMax: "none", sigmaMin: "none" },
   values: null,
   iterations: 0,
 };
@@ -178,11 +198,11 @@ function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
 /** The "certified" method's sigma_min: shift-invert on a CHOLMOD Cholesky ({@link sigmaMin}). */
 function sigmaMinOptions(a: SpectrumArgs): SigmaMinOptions {
   const o = a.options;
-  return { n: a.n, memoryLimit: o.memoryLimit, factorMemoryLimit: o.factorMemoryLimit, signal: o.signal };
+  return { n: a.n, memoryLimit: o.memoryLimit, factorMemoryLimit: o.factorMemoryLimit, rounding: o.rounding, signal: o.signal };
 }
 
 function sigmaMinPart(r: SigmaMinResult): SigmaMinPart {
-  return { sigmaMin: r.sigmaMin, sigmaMinLower: r.lower, sigmaMinUpper: r.upper, sigmaMinCertified: r.certified };
+  return { sigmaMin: r.sigmaMin, sigmaMinLower: r.lower, sigmaMinUpper: r.upper, sigmaMinCertified: r.certified, sigmaMinBound: r.bound };
 }
 
 async function iterativeSigmaMin(a: SpectrumArgs): Promise<SigmaMinPart> {
@@ -198,8 +218,9 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
  * - "dense": every singular value by LAPACK dgesvd on the materialized M (memory-checked).
  * - "iterative": sigma_max by Lanczos on the smaller Gram operator (no M; see
  *   {@link sigmaMaxIterative}); sigma_min is null.
- * - "certified": "iterative" plus sigma_min with a certified bracket by shift-invert on a
- *   CHOLMOD Cholesky of the smaller Gram matrix ({@link sigmaMin}); heavy at large sizes.
+ * - "certified": "iterative" plus sigma_min with a bracket by shift-invert on a CHOLMOD
+ *   Cholesky of the smaller Gram matrix ({@link sigmaMin}), proven under the default worst-case
+ *   rounding (`bound.sigmaMin`); heavy at large sizes.
  * - "auto" (default): "dense" when its memory estimate fits `memoryLimit`, else "iterative".
  * - "none": nothing is computed (sigmaMax NaN, bound Infinity).
  * - `padding: "circular"`: "auto" gives "circular-fft", every value exact to rounding from the

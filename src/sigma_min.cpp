@@ -21,9 +21,10 @@
 //    |E_form| <= gamma_m |A|^T|A| (m = products and sums per entry); E_shift <= u (max g_ii +
 //    |theta|); |E_chol| <= gamma_{c+1} |L||L^T| (Higham, Thm 10.3, c = the longest column of L).
 //    The 2-norms of the nonnegative |A|^T|A| and |L||L^T| are bounded by Collatz-Wielandt
-//    (max_i (B x)_i / x_i for a positive x from a few power steps). gamma_m is
+//    (max_i (B x)_i / x_i for a positive x from a few power steps). gamma_m is the
+//    deterministic m u / (1 - m u) with worstCaseRounding (the default: a proof), else
 //    10 sqrt(m) u (Higham & Mary's probabilistic bound, failure probability < 1e-20 per inner
-//    product) or, with worstCaseRounding, the deterministic m u / (1 - m u).
+//    product: an estimate, labelled so by the caller).
 #include "sigma_min.h"
 
 #include <cholmod.h>

@@ -1,7 +1,7 @@
 // sigma_min of the zero-padded convolution matrix M with a bracket: shift-invert on a
 // CHOLMOD supernodal Cholesky of the smaller Gram matrix, refined with exactly rounded
 // (long double) products by M and M^T, bounded by a Rayleigh quotient above and by
-// Cholesky-certified eigenvalue bounds below. See sigma_min.cpp for the argument.
+// Cholesky eigenvalue bounds below (proven under worstCaseRounding). See sigma_min.cpp.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -17,13 +17,14 @@ struct SigmaMinOptions {
   double tolerance = 1e-10;   // target relative width of the bracket on sigma_min
   int64_t maxLanczos = 80;    // Lanczos steps on the inverse
   int64_t maxRefinements = 40;
-  bool worstCaseRounding = false;  // deterministic gamma_n instead of the probabilistic bound
+  // Deterministic gamma_m = m u / (1 - m u) (a proof); false: Higham & Mary's probabilistic bound (an estimate).
+  bool worstCaseRounding = true;
   const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SigmaMinResult {
   double sigmaMin = 0, lower = 0, upper = 0;
-  bool certified = false;
+  bool certified = false;   // a lower bound was obtained (proven only under worstCaseRounding, or "exact")
   std::string certificate;  // "kato-temple", "cholesky", "exact" or "none"
   double lambdaLower = 0, lambdaUpper = 0, lambdaEstimate = 0, residualBound = 0;
   double lambda2Estimate = 0, lambda2Lower = 0;  // second eigenvalue of the Gram matrix

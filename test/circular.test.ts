@@ -182,14 +182,16 @@ describe("lineQuartic with circular padding", () => {
 });
 
 describe("spectrum() with circular padding", () => {
-  it.each([[3, 2, 3, 5], [4, 3, 2, 3], [5, 1, 1, 4], [2, 2, 2, 1]])("k=%i g=%i h=%i N=%i: circular-fft gives every value, certified, equal to Jacobi", async (k, g, h, n) => {
+  it.each([[3, 2, 3, 5], [4, 3, 2, 3], [5, 1, 1, 4], [2, 2, 2, 1]])("k=%i g=%i h=%i N=%i: circular-fft gives every value, with a rounding-model bound, equal to Jacobi", async (k, g, h, n) => {
     const data = randomData(k, g, h, 60 + k * g * h + n);
     const kernel = createKernel(data, [k, k, g, h]);
     const expected = referenceSingularValues(bruteForceCircularM(data, k, g, h, n));
     const s = spectrum(kernel, { n, padding: "circular" });
     expect(s.method).toBe("circular-fft");
     expect(s.sigmaMaxConverged).toBe(true);
-    expect(s.sigmaMinCertified).toBe(true);
+    // zgesvd's bound with a sqrt-dimension factor: an estimate, not called certified.
+    expect(s.bound).toEqual({ sigmaMax: "probabilistic", sigmaMin: "probabilistic" });
+    expect(s.sigmaMinCertified).toBe(false);
     expect(s.values!.length).toBe(expected.length);
     expect(maxRelativeDiff(s.values!, expected)).toBeLessThan(1e-10);
     // The bound is a rounding bound: tiny, and it covers the difference to the reference's own rounding.

@@ -82,7 +82,7 @@ describe("convreg analyze", () => {
     [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "3", "--layout", "nchw"], 2, /--layout must be one of hwio, oihw, got "nchw"/],
     [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "3", "--bogus"], 2, /Unknown option '--bogus'/],
     [["analyze", "missing.npy", "--n", "3"], 1, /^convreg analyze: missing\.npy: cannot read the file \(ENOENT\) \[ERR_KERNEL_FILE\]$/m],
-    [["analyze", "test/fixtures/fortran.npy", "--n", "3"], 1, /fortran_order is True.*\[ERR_NPY_HEADER\]$/m],
+    [["analyze", "test/fixtures/complex.npy", "--n", "3"], 1, /complex\.npy: not a readable \.npy kernel: dtype "<c16" is not supported.*\[ERR_NPY_HEADER\]$/m],
     [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "20", "--memory-limit", "10"], 1, /would need .* more than the memory limit of 10 B .*\[ERR_MEMORY_LIMIT\]$/m],
     [["frobnicate"], 2, /unknown command "frobnicate" .*\[ERR_ARGUMENT\]$/m],
   ])("%j exits %i with one clear line", (args, code, message) => {

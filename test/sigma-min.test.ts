@@ -185,10 +185,41 @@ describe("sigmaMin guards", () => {
     expect([r.sigmaMin, r.lower, r.upper, r.certificate]).toEqual([0, 0, 0, "exact"]);
   });
 
-  it("worst-case rounding also certifies, and its bracket contains the dgesvd value", () => {
-    const w = sigmaMin(kernel, { n: 8, rounding: "worst-case" });
-    expect(w.certified).toBe(true);
-    const dense = denseExtremes(kernel, 8);
-    expectBracketContains(w, dense.min, dense.max);
+});
+
+describe("sigmaMin rounding models: proven by default, probabilistic only on request", () => {
+  const kernel = createKernel(randomData(3, 4, 4, 3), [3, 3, 4, 4]);
+  const dense = denseExtremes(kernel, 8);
+
+  it("the default is the worst-case model: bound \"proven\", the same bracket as rounding: \"worst-case\"", () => {
+    const byDefault = sigmaMin(kernel, { n: 8 });
+    const worst = sigmaMin(kernel, { n: 8, rounding: "worst-case" });
+    expect([byDefault.bound, byDefault.certified]).toEqual(["proven", true]);
+    expect([byDefault.lower, byDefault.upper, byDefault.lambda.roundingMargin]).toEqual([worst.lower, worst.upper, worst.lambda.roundingMargin]);
+    expectBracketContains(byDefault, dense.min, dense.max);
+  });
+
+  it("the probabilistic model gives bound \"probabilistic\", certified false, and its own margin", () => {
+    const byDefault = sigmaMin(kernel, { n: 8 });
+    const p = sigmaMin(kernel, { n: 8, rounding: "probabilistic" });
+    expect([p.bound, p.certified]).toEqual(["probabilistic", false]);
+    expect(p.certificate).toBe(byDefault.certificate); // the same argument, under a weaker rounding model
+    // gamma_m: 10 sqrt(m) u against m u / (1 - m u) (the probabilistic one is the smaller only for m > 100).
+    expect(p.lambda.roundingMargin).toBeGreaterThan(0);
+    expect(p.lambda.roundingMargin).not.toBe(byDefault.lambda.roundingMargin);
+    expectBracketContains(p, dense.min, dense.max);
+  });
+
+  it("a result with no lower bound has bound \"none\" under either model", () => {
+    const singular = createKernel(randomData(2, 4, 4, 83), [2, 2, 4, 4]);
+    for (const rounding of ["worst-case", "probabilistic"] as const) {
+      const r = sigmaMin(singular, { n: 10, rounding });
+      expect([r.bound, r.certified, r.certificate, r.lower]).toEqual(["none", false, "none", 0]);
+    }
+  });
+
+  it("an exact answer (all-zero kernel) is proven under either model", () => {
+    const zero = createKernel(new Float64Array(3 * 3 * 2 * 2), [3, 3, 2, 2]);
+    for (const rounding of ["worst-case", "probabilistic"] as const) expect(sigmaMin(zero, { n: 4, rounding }).bound).toBe("proven");
   });
 });

@@ -21,10 +21,28 @@ describe('spectrum method "certified"', () => {
     for (const s of [spectrum(kernel, { n, method: "certified" }), await spectrumAsync(kernel, { n, method: "certified" })]) {
       expect(s.method).toBe("certified");
       expect(s.sigmaMinCertified).toBe(true);
+      expect(s.bound).toEqual({ sigmaMax: "probabilistic", sigmaMin: "proven" });
       expect(s.sigmaMinLower!).toBeLessThanOrEqual(min + slack);
       expect(s.sigmaMinUpper!).toBeGreaterThanOrEqual(min - slack);
       expect(Math.abs(s.sigmaMax - expected[0])).toBeLessThanOrEqual(s.sigmaMaxBound + 1e-13 * expected[0]);
     }
+  });
+
+  it('rounding: "probabilistic" gives bound "probabilistic", not certified, the bracket still around the reference', () => {
+    const [k, g, h, n] = [3, 3, 2, 5];
+    const data = randomData(k, g, h, 404);
+    const expected = referenceSingularValues(bruteForceM(data, k, g, h, n).m);
+    const min = expected[expected.length - 1];
+    const slack = 1e-13 * expected[0] ** 2 / min;
+    const s = spectrum(createKernel(data, [k, k, g, h]), { n, method: "certified", rounding: "probabilistic" });
+    expect([s.sigmaMinCertified, s.bound.sigmaMin]).toEqual([false, "probabilistic"]);
+    expect(s.sigmaMinLower!).toBeLessThanOrEqual(min + slack);
+    expect(s.sigmaMinUpper!).toBeGreaterThanOrEqual(min - slack);
+    expect(() => spectrum(createKernel(data, [k, k, g, h]), { n, rounding: "exact" as never })).toThrow(/options\.rounding/);
+  });
+
+  it("none: no bound on either end", () => {
+    expect(spectrum(createKernel(randomData(3, 2, 2, 1), [3, 3, 2, 2]), { n: 4, method: "none" }).bound).toEqual({ sigmaMax: "none", sigmaMin: "none" });
   });
 
   it("is refused with circular padding, naming the option", () => {
@@ -42,7 +60,7 @@ describe('spectrum method "certified"', () => {
     const r = spawnSync(process.execPath, [path.join(root, "bin/convreg.js"), "analyze", file, "--n", String(n), "--spectrum", "certified", "--json"], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ spectrumMethod: "certified", sigmaMinCertified: true });
+    expect(out).toMatchObject({ spectrumMethod: "certified", sigmaMinCertified: true, bound: { sigmaMin: "proven" } });
     expect(out.sigmaMinLower).toBeLessThanOrEqual(min + 1e-13 * expected[0] ** 2 / min);
     expect(out.sigmaMinUpper).toBeGreaterThanOrEqual(min - 1e-13 * expected[0] ** 2 / min);
     const text = spawnSync(process.execPath, [path.join(root, "bin/convreg.js"), "analyze", file, "--n", String(n), "--spectrum", "certified"], { encoding: "utf8" });

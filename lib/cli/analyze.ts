@@ -76,6 +76,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         sigmaMinLower: sigma.sigmaMinLower,
         sigmaMinUpper: sigma.sigmaMinUpper,
         sigmaMinCertified: sigma.sigmaMinCertified,
+        bound: sigma.bound,
         spectrumIterations: sigma.iterations,
         conditionNumber: jsonNumber(conditionNumber),
         gradientNorm,
@@ -120,7 +121,7 @@ function spectrumLines(s: Spectrum): string[] {
   const min =
     s.sigmaMin === null
       ? `sigma_min       not computed (the ${s.method} method gives sigma_max only)`
-      : `sigma_min       ${sig(s.sigmaMin, 10)}   (in [${sig(s.sigmaMinLower!, 10)}, ${sig(s.sigmaMinUpper!, 10)}]${s.sigmaMinCertified ? ", certified" : ", NOT certified"}; ${s.method === "certified" ? "shift-invert on a CHOLMOD Cholesky of the Gram matrix" : source}${count})`;
+      : `sigma_min       ${sig(s.sigmaMin, 10)}   (in [${sig(s.sigmaMinLower!, 10)}, ${sig(s.sigmaMinUpper!, 10)}]${s.bound.sigmaMin === "proven" ? ", certified" : s.bound.sigmaMin === "probabilistic" ? ", probabilistic bound: an estimate" : ", NOT certified"}; ${s.method === "certified" ? "shift-invert on a CHOLMOD Cholesky of the Gram matrix" : source}${count})`;
   const relative = s.sigmaMax > 0 ? `, relative ${sig(s.sigmaMaxBound / s.sigmaMax, 2)}` : "";
   return [`sigma_max       ${sig(s.sigmaMax, 10)}   (+/- ${sig(s.sigmaMaxBound, 2)}${relative}; ${source}${count})`, min];
 }

@@ -19,7 +19,7 @@ function row(l: LayerReport): string[] {
     l.penalty === null ? "-" : sig(l.penalty, 6),
     l.sigmaMax === null ? "-" : sig(l.sigmaMax, 6),
     l.sigmaMin === null ? "-" : sig(l.sigmaMin, 6),
-    l.sigmaMinCertificate === null ? "-" : l.sigmaMinCertificate.split(":")[0],
+    l.sigmaMinCertificate === null ? "-" : `${l.sigmaMinCertificate.split(":")[0]} (${l.sigmaMinBound})`,
     l.conditionNumber === null ? "-" : sig(l.conditionNumber, 4),
     l.method,
   ];
@@ -60,6 +60,7 @@ function json(report: ModelReport): string {
       sigmaMax: l.sigmaMax,
       sigmaMin: l.sigmaMin,
       sigmaMinCertificate: l.sigmaMinCertificate,
+      sigmaMinBound: l.sigmaMinBound,
       conditionNumber: l.conditionNumber === null ? null : jsonNumber(l.conditionNumber),
       method: l.method,
       methodNote: l.methodNote,

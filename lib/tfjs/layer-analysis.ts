@@ -1,13 +1,13 @@
 /**
  * The per-layer numbers of `convreg report`: penalty, extreme singular values and condition
  * number of one conv layer's M at a given N, with the spectrum method chosen by cost:
- * a dense SVD when it is cheap, else Lanczos for sigma_max and the certified shift-invert
- * sigma_min. The penalty always comes from the structured engine (cost independent of N).
+ * a dense SVD when it is cheap, else Lanczos for sigma_max and the shift-invert sigma_min (a bracket
+ * proven under worst-case rounding). The penalty always comes from the structured engine (cost independent of N).
  */
 import { isConvregError } from "../errors.js";
 import type { Kernel } from "../kernel.js";
 import { penaltyAsync } from "../operations.js";
-import { sigmaMinAsync } from "../sigma-min.js";
+import { sigmaMinAsync, type BoundKind } from "../sigma-min.js";
 import { spectrumAsync } from "../spectrum.js";
 
 /** How the spectrum of a layer was computed: all values by dgesvd, or Lanczos + shift-invert. */
@@ -26,8 +26,10 @@ export interface LayerAnalysis {
   /** Proven bracket of sigma_min, when there is one. */
   sigmaMinLower: number | null;
   sigmaMinUpper: number | null;
-  /** What guarantees sigma_min, e.g. "dense: dgesvd rounding bound" or "cholesky", or null. */
+  /** Where the sigma_min bracket comes from, e.g. "dense: dgesvd rounding bound" or "cholesky", or null. */
   sigmaMinCertificate: string | null;
+  /** What stands behind that bracket: "proven", "probabilistic" (an estimate) or "none". */
+  sigmaMinBound: BoundKind;
   conditionNumber: number | null;
   method: LayerSpectrumMethod;
   /** What ran and why this method. */
@@ -87,7 +89,8 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
       sigmaMin: s.sigmaMin,
       sigmaMinLower: s.sigmaMinLower,
       sigmaMinUpper: s.sigmaMinUpper,
-      sigmaMinCertificate: "dense: all singular values by dgesvd, rounding bound",
+      sigmaMinCertificate: "dense: all singular values by dgesvd, rounding-model bound (an estimate)",
+      sigmaMinBound: s.bound.sigmaMin,
       conditionNumber: s.sigmaMin === null ? null : s.sigmaMax / s.sigmaMin,
       method: "dense-svd",
       methodNote: `dense SVD of the ${size} matrix M`,
@@ -98,6 +101,7 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
   let lower = s.sigmaMinLower;
   let upper = s.sigmaMinUpper;
   let certificate: string | null = s.sigmaMin === null ? null : s.sigmaMinCertified ? "iterative, certified" : "estimate";
+  let bound = s.bound.sigmaMin;
   let minNote = "";
   if (sigmaMin === null) {
     try {
@@ -106,6 +110,7 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
       lower = m.lower;
       upper = m.upper;
       certificate = m.certified ? `${m.certificate}: proven bracket [${lower}, ${upper}]` : "estimate (no lower bound proven)";
+      bound = m.bound;
       minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
     } catch (e) {
       if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
@@ -122,6 +127,7 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     sigmaMinLower: lower,
     sigmaMinUpper: upper,
     sigmaMinCertificate: certificate,
+    sigmaMinBound: bound,
     conditionNumber: sigmaMin === null ? null : s.sigmaMax / sigmaMin,
     method: "iterative",
     methodNote: `M is ${size}, over the dense SVD budget: sigma_max by Lanczos (${s.iterations} Gram products)${converged}${minNote}`,
