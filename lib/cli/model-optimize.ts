@@ -102,7 +102,9 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
   const kernel = layerKernel(model, layer);
   // The spectrum never blocks the run: where it does not fit, the result says what is missing and why.
   const before = await analyzeLayerOrNote(kernel, n, alpha, memoryLimit);
-  const result = await optimize(kernel, { n, alpha, optimizer, maxIterations, tolerance, memoryLimit });
+  // No spectrum during the run (spectrumEvery 0): at real sizes one check costs about a hundred steps; the band is
+  // watched by the penalty's free bound, and the final iterate gets its spectrum.
+  const result = await optimize(kernel, { n, alpha, optimizer, maxIterations, tolerance, memoryLimit, spectrumEvery: 0 });
   const last = result.history[result.history.length - 1];
   const written = await writeModelWithWeight(model, layer.weightName, result.kernel.data, values.out);
 
