@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createKernel, optimize, penalty, type Kernel } from "../lib/index.js";
+import { createKernel, optimize, penalty, resolveSpectrumMethod, spectrum, type Kernel } from "../lib/index.js";
 import { frobeniusBound } from "../lib/optimize/frobenius-bound.js";
 import { bruteForceM, randomData, referenceSingularValues } from "./reference.js";
 
@@ -109,6 +109,17 @@ describe("optimizer: spectrum checks at sizes where the dense spectrum is not us
     expect(partial.length).toBeGreaterThan(0);
     expect(partial[0].note).toMatch(/sigma_min not computed: sigma_max is outside the tolerance band/);
     expect(partial.slice(1).every((row) => row.note === undefined)).toBe(true);
+  });
+
+  it("validates denseWorkLimit (optimize and spectrum) and falls back from dense by work, not only by memory", async () => {
+    const kernel = kernelOf(3, 2, 2, 1);
+    await expect(optimize(kernel, { n: 3, denseWorkLimit: 0 })).rejects.toThrow(/options\.denseWorkLimit/);
+    expect(() => spectrum(kernel, { n: 3, denseWorkLimit: -1 })).toThrow(/options\.denseWorkLimit/);
+    // M is 18 x 18: work 18^3 = 5832.
+    expect(spectrum(kernel, { n: 3, denseWorkLimit: 5832 }).method).toBe("dense");
+    const s = spectrum(kernel, { n: 3, denseWorkLimit: 5831 });
+    expect(s.method).toBe("iterative");
+    expect(resolveSpectrumMethod(kernel, { n: 3, denseWorkLimit: 5831 }).fallbackReason).toMatch(/5\.83e\+3 .*over the limit of 5\.83e\+3/);
   });
 
   it("completes with reasons when the memory limit admits no spectrum method at all", async () => {

@@ -169,7 +169,10 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
       ),
       "",
       ...finalSpectrumLines(result),
-      ...[before, after].flatMap((a, i) => (a.note ? [`${i === 0 ? "before" : "read back"}: ${a.note}`] : [])),
+      ...[before, after].flatMap((a, i) => {
+        const why = a.note ?? (a.sigmaMin === null && "methodNote" in a ? a.methodNote : null);
+        return why ? [`${i === 0 ? "before" : "read back"}: ${why}`] : [];
+      }),
       "",
       `written     ${written.modelFile} (+ ${written.files.length - 1} shard file(s)); only ${layer.weightName} changed, every other byte as in the input`,
       `storage     ${layer.weightName}: ${written.weight.storage}`,
