@@ -179,7 +179,7 @@ describe("convreg report and optimize on @upscalerjs/default-model", () => {
 
   it("optimize --layer completes when no spectrum fits the memory limit, and says what it could not compute", () => {
     const out = path.join(tmp, "optimized-F_m1-low-memory");
-    const r = convreg("optimize", modelPath, "--layer", "F_m1", "--n", "12", "--iterations", "3", "--memory-limit", "50000", "--out", out, "--json");
+    const r = convreg("optimize", modelPath, "--layer", "F_m1", "--n", "12", "--iterations", "3", "--memory-limit", "200000", "--out", out, "--json");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
@@ -190,7 +190,7 @@ describe("convreg report and optimize on @upscalerjs/default-model", () => {
     expect(s.optimized.spectrumRegime.method).toBe("iterative");
     expect(s.written.readBack.penalty).toBeLessThan(s.before.penalty);
     expect(existsSync(path.join(out, "model.json"))).toBe(true);
-    const text = convreg("optimize", modelPath, "--layer", "F_m1", "--n", "12", "--iterations", "3", "--memory-limit", "50000", "--out", `${out}-text`);
+    const text = convreg("optimize", modelPath, "--layer", "F_m1", "--n", "12", "--iterations", "3", "--memory-limit", "200000", "--out", `${out}-text`);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/not computed: sigma_max and sigma_min skipped/);
   });
