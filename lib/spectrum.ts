@@ -9,7 +9,7 @@ import { requireKernel, type Kernel } from "./kernel.js";
 import { ConvregRangeError, isConvregError } from "./errors.js";
 import { runAsync, runSync } from "./plan.js";
 import { denseSpectrumPlan, matrixSize } from "./dense-plans.js";
-import { requireChoice, requireInputSize, requireOptions } from "./validate.js";
+import { requireChoice, requireInputSize, requireOptions, requirePositive } from "./validate.js";
 import { requireSignal, throwIfAborted } from "./abort.js";
 import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 import type { LayerOptions } from "./operations.js";
@@ -18,7 +18,8 @@ import { circularSpectrumPlanFor, fromValues } from "./circular-spectrum.js";
 import { sigmaMin, sigmaMinAsync, type BoundKind, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 /**
- * Spectrum methods: "auto" picks "dense" when its memory estimate fits the limit, else "iterative".
+ * Spectrum methods: "auto" picks "dense" when its memory estimate fits the limit and its work
+ * rows x cols x min(rows, cols) is at most `denseWorkLimit`, else "iterative".
  * "certified" is "iterative" plus sigma_min by shift-invert on a sparse Cholesky ({@link sigmaMin}),
  * whose bracket is proven under the default worst-case rounding model.
  */
@@ -34,6 +35,11 @@ export interface SpectrumOptions extends LayerOptions {
   method?: SpectrumMethod;
   /** "certified" only: rounding model of the sigma_min lower bound (default "worst-case"; see {@link SigmaMinOptions.rounding}). */
   rounding?: SigmaMinRounding;
+  /**
+   * "auto" only: the largest dense SVD it picks, in units of rows x cols x min(rows, cols) of M
+   * (default {@link AUTO_DENSE_WORK_LIMIT}); past it "auto" is "iterative" even when M fits.
+   */
+  denseWorkLimit?: number;
   /** "certified" only: bytes allowed for the Cholesky factor (default 8 GiB). */
   factorMemoryLimit?: number;
   /** Iterative only: relative tolerance on sigma_max (default 1e-9). */
@@ -120,6 +126,20 @@ function readArgs(kernel: unknown, options: SpectrumOptions | undefined): Spectr
   return { kernel: kern, n, method, options: o, padding };
 }
 
+/**
+ * Default `denseWorkLimit` of "auto": 2^34, a dgesvd of about 10 s on one core here (the paper's
+ * 2400 x 1200 M, work 3.5e9, takes 0.7-1.5 s), so "auto" never starts an SVD that takes minutes.
+ */
+export const AUTO_DENSE_WORK_LIMIT = 2 ** 34;
+
+/** Work of the dense SVD of M at size n: rows x cols x min(rows, cols). */
+export function denseSvdWork(kernel: Kernel, n: number): number {
+  const [, , g, h] = kernel.shape;
+  const rows = h * n * n;
+  const cols = g * n * n;
+  return rows * cols * Math.min(rows, cols);
+}
+
 function densePlanFor(a: SpectrumArgs) {
   return denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
 }
@@ -127,7 +147,7 @@ function densePlanFor(a: SpectrumArgs) {
 /** The method `spectrum` will run, and why "auto" left the dense one (null when it did not). */
 export interface ResolvedSpectrumMethod {
   method: "dense" | "iterative" | "certified" | "circular-fft" | "none";
-  /** The memory guard's message when "auto" fell back to "iterative". */
+  /** Why "auto" fell back to "iterative": the memory guard's message, or the work over the limit. */
   fallbackReason: string | null;
 }
 
@@ -145,9 +165,13 @@ export function resolveSpectrumMethod(kernel: Kernel, options: SpectrumOptions):
   return resolveMethod(a);
 }
 
-/** "auto" resolves to "dense" when the dense SVD passes the memory guard, else "iterative". */
+/** "auto" resolves to "dense" when the dense SVD passes the memory guard and the work limit, else "iterative". */
 function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "dense" | "iterative" | "certified" | "none" } {
   if (a.method !== "auto") return { method: a.method, fallbackReason: null };
+  const workLimit = a.options.denseWorkLimit === undefined ? AUTO_DENSE_WORK_LIMIT : requirePositive(a.options.denseWorkLimit, "options.denseWorkLimit");
+  const work = denseSvdWork(a.kernel, a.n);
+  if (work > workLimit)
+    return { method: "iterative", fallbackReason: `the dense SVD would cost ${work.toExponential(2)} (rows x cols x min), over the limit of ${workLimit.toExponential(2)}` };
   try {
     densePlanFor(a);
     return { method: "dense", fallbackReason: null };
@@ -221,7 +245,8 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
  * - "certified": "iterative" plus sigma_min with a bracket by shift-invert on a CHOLMOD
  *   Cholesky of the smaller Gram matrix ({@link sigmaMin}), proven under the default worst-case
  *   rounding (`bound.sigmaMin`); heavy at large sizes.
- * - "auto" (default): "dense" when its memory estimate fits `memoryLimit`, else "iterative".
+ * - "auto" (default): "dense" when its memory estimate fits `memoryLimit` and its work fits
+ *   `denseWorkLimit`, else "iterative".
  * - "none": nothing is computed (sigmaMax NaN, bound Infinity).
  * - `padding: "circular"`: "auto" gives "circular-fft", every value exact to rounding from the
  *   kernel's 2-D DFT and one small SVD per frequency; "dense" uses the block-circulant M.

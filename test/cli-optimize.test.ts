@@ -119,3 +119,56 @@ describe("convreg optimize", () => {
     expect(run("optimize", path.join(dir, "missing.npy"), "--n", "4").status).toBe(1);
   });
 });
+
+describe("--tolerance", () => {
+  const identityFile = () => {
+    // Centre tap = identity: M = I, F = 0, every sigma = 1 (gradient zero).
+    const data = new Float64Array(9 * 4);
+    data[4 * 4 + 0] = 1;
+    data[4 * 4 + 3] = 1;
+    const file = path.join(fresh(), "identity.json");
+    writeFileSync(file, JSON.stringify({ shape: [3, 3, 2, 2], layout: "hwio", data: Array.from(data) }));
+    return file;
+  };
+
+  it("defaults to 0.01 for line-search and lbfgs and to off for the paper's optimizer; 0 turns it off", () => {
+    const file = identityFile();
+    const json = (...args: string[]) => {
+      const r = run("optimize", file, "--n", "4", "--iterations", "5", "--json", ...args);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const paper = json();
+    expect([paper.tolerance, paper.stopReason, paper.iterations]).toEqual([null, "maxIterations", 5]);
+    const lbfgs = json("--optimizer", "lbfgs");
+    expect([lbfgs.tolerance, lbfgs.stopReason, lbfgs.toleranceProof, lbfgs.iterations]).toEqual([0.01, "tolerance", "frobenius", 0]);
+    const lineSearch = json("--optimizer", "line-search", "--tolerance", "0.001");
+    expect([lineSearch.tolerance, lineSearch.stopReason]).toEqual([0.001, "tolerance"]);
+    const off = json("--optimizer", "lbfgs", "--tolerance", "0");
+    expect([off.tolerance, off.stopReason]).toEqual([null, "stalled"]); // zero gradient: no step lowers F
+    const paperWithTolerance = json("--tolerance", "0.05");
+    expect([paperWithTolerance.tolerance, paperWithTolerance.stopReason]).toEqual([0.05, "tolerance"]);
+    // The final spectrum is reported with its bounds: M = I.
+    expect(Math.abs(lbfgs.final.sigmaMax - 1)).toBeLessThanOrEqual(lbfgs.final.sigmaMaxBound + 1e-15);
+    expect(lbfgs.final.sigmaMinLower).toBeLessThanOrEqual(1);
+    expect(lbfgs.final.sigmaMinUpper).toBeGreaterThanOrEqual(1);
+  });
+
+  it("reproduce reports its tolerance: off for paper, 0.01 for lbfgs by default", () => {
+    const paper = JSON.parse(run("reproduce", "--iterations", "0", "--out", fresh(), "--json").stdout);
+    expect(paper.tolerance).toBe(null);
+    const lbfgs = JSON.parse(run("reproduce", "--iterations", "0", "--optimizer", "lbfgs", "--out", fresh(), "--json").stdout);
+    expect(lbfgs.tolerance).toBe(0.01);
+  });
+
+  it("refuses values outside [0, 1), naming --tolerance, in reproduce and optimize", () => {
+    const file = identityFile();
+    for (const bad of ["1", "2", "-0.1", "abc", "", "Infinity"]) {
+      for (const r of [run("reproduce", `--tolerance=${bad}`, "--out", fresh()), run("optimize", file, "--n", "4", `--tolerance=${bad}`)]) {
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/--tolerance must be a number in \[0, 1\)/);
+      }
+    }
+  });
+});

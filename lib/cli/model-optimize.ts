@@ -7,7 +7,9 @@
 import { readFileSync } from "node:fs";
 import { optimize } from "../optimize/optimize.js";
 import { OPTIMIZERS, type OptimizerName } from "../optimize/options.js";
-import { resolveSpectrumMethod } from "../spectrum.js";
+import { isConvregError } from "../errors.js";
+import type { Kernel } from "../kernel.js";
+import { penaltyAsync } from "../operations.js";
 import { analyzeLayer } from "../tfjs/layer-analysis.js";
 import { readTfjsModel, readWeight } from "../tfjs/model.js";
 import { layerKernel } from "../tfjs/report.js";
@@ -15,9 +17,12 @@ import { findConvolutions } from "../tfjs/topology.js";
 import { checkOutputDirectory, writeModelWithWeight } from "../tfjs/writer.js";
 import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { sig, table } from "./format.js";
+import { finalSpectrumLines } from "./optimize-report.js";
+import { TOLERANCE_HELP, toleranceFlag } from "./tolerance.js";
 
 export const usage = `convreg optimize <model.json|weights_manifest.json> --layer NAME --out DIR [--n N] [--alpha A]
-                [--optimizer paper|line-search|lbfgs] [--iterations I] [--tolerance T] [--json]`;
+                [--optimizer paper|line-search|lbfgs] [--iterations I] [--tolerance T] [--memory-limit BYTES] [--json]
+                ${TOLERANCE_HELP}`;
 
 /**
  * True when `convreg optimize` arguments name a TF.js model (a `--layer` flag, or a `.json`
@@ -43,6 +48,17 @@ function numbers(a: { penalty: number | null; sigmaMax: number | null; sigmaMin:
   return [f(a.penalty, 8), f(a.sigmaMax, 8), f(a.sigmaMin, 8), f(a.conditionNumber, 5)];
 }
 
+/** The layer's numbers as `convreg report` gives them, or the penalty alone with the reason when no spectrum fits. */
+async function analyzeLayerOrNote(kernel: Kernel, n: number, alpha: number, memoryLimit: number | undefined) {
+  try {
+    return { ...(await analyzeLayer(kernel, { n, alpha, memoryLimit })), note: null };
+  } catch (e) {
+    if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
+    const penalty = await penaltyAsync(kernel, { n, alpha, memoryLimit });
+    return { penalty, sigmaMax: null, sigmaMin: null, conditionNumber: null, note: `spectrum not computed: ${e.message}` };
+  }
+}
+
 /** Runs the model form of `convreg optimize`; returns the exit code. */
 export async function modelOptimize(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -53,6 +69,7 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
     optimizer: { type: "string" },
     iterations: { type: "string" },
     tolerance: { type: "string" },
+    "memory-limit": { type: "string" },
     json: { type: "boolean", default: false },
   });
   const file = onePositional(positionals, "model.json or weights manifest");
@@ -63,7 +80,8 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
   const alpha = positiveFlag(values.alpha, "--alpha", 1);
   const optimizer = choiceFlag(values.optimizer, "--optimizer", OPTIMIZERS as readonly OptimizerName[], "lbfgs");
   const maxIterations = integerFlag(values.iterations, "--iterations", 0, 200);
-  const tolerance = values.tolerance === undefined ? undefined : positiveFlag(values.tolerance, "--tolerance", 1);
+  const tolerance = toleranceFlag(values.tolerance, optimizer);
+  const memoryLimit = values["memory-limit"] === undefined ? undefined : positiveFlag(values["memory-limit"], "--memory-limit", 1);
 
   const model = await readTfjsModel(file);
   const found = findConvolutions(model, { inputSize: nFlag });
@@ -82,12 +100,11 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
 
   await checkOutputDirectory(values.out);
   const kernel = layerKernel(model, layer);
-  // optimize() always computes the final iterate's spectrum densely: refuse before the run when that cannot fit.
-  const fallback = resolveSpectrumMethod(kernel, { n, method: "auto" }).fallbackReason;
-  if (fallback !== null)
-    throw new UsageError(`layer "${layer.name}" at N = ${n}: the optimizer's final dense spectrum does not fit (${fallback}); use a smaller --n`);
-  const before = await analyzeLayer(kernel, { n, alpha });
-  const result = await optimize(kernel, { n, alpha, optimizer, maxIterations, tolerance, spectrumEvery: 0 });
+  // The spectrum never blocks the run: where it does not fit, the result says what is missing and why.
+  const before = await analyzeLayerOrNote(kernel, n, alpha, memoryLimit);
+  // No spectrum during the run (spectrumEvery 0): at real sizes one check costs about a hundred steps; the band is
+  // watched by the penalty's free bound, and the final iterate gets its spectrum.
+  const result = await optimize(kernel, { n, alpha, optimizer, maxIterations, tolerance, memoryLimit, spectrumEvery: 0 });
   const last = result.history[result.history.length - 1];
   const written = await writeModelWithWeight(model, layer.weightName, result.kernel.data, values.out);
 
@@ -100,7 +117,7 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
     maxDifference = Math.max(maxDifference, Math.abs(readBack[i] - result.kernel.data[i]));
     maxAbs = Math.max(maxAbs, Math.abs(result.kernel.data[i]));
   }
-  const after = await analyzeLayer({ shape: kernel.shape, data: readBack }, { n, alpha });
+  const after = await analyzeLayerOrNote({ shape: kernel.shape, data: readBack }, n, alpha, memoryLimit);
   const q = written.weight.entry.quantization;
   const allowed = q && q.dtype !== "float16" ? (q.scale as number) * 0.5 + 4 * maxAbs * 2 ** -24 : maxAbs * (q?.dtype === "float16" || written.weight.entry.dtype === "float16" ? 2 ** -11 : 2 ** -24);
 
@@ -115,11 +132,21 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
         nSource,
         alpha,
         optimizer,
+        tolerance: tolerance ?? null,
         iterations: last.iteration,
+        gradientEvaluations: result.gradientEvaluations,
         stopReason: result.stopReason,
+        toleranceProof: result.toleranceProof,
         elapsedMs: result.elapsedMs,
         before,
-        optimized: { penalty: last.penalty, sigmaMax: last.sigmaMax, sigmaMin: last.sigmaMin },
+        optimized: {
+          penalty: last.penalty,
+          sigmaMax: last.sigmaMax,
+          sigmaMin: last.sigmaMin,
+          spectrum: result.finalSpectrum,
+          frobeniusBound: result.finalFrobeniusBound,
+          spectrumRegime: result.spectrumRegime,
+        },
         written: { dir: written.dir, files: written.files, storage: written.weight.storage, readBack: after, maxDifference, allowedDifference: allowed },
       }),
     );
@@ -130,7 +157,7 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
     [
       `model       ${file} (${model.kind} model)`,
       `layer       ${layer.name} (weight ${layer.weightName}, ${k}x${k}x${g}x${h}), N = ${n} (from ${nSource}), alpha = ${alpha}`,
-      `optimizer   ${optimizer}, ${last.iteration} iterations (stop: ${result.stopReason}), ${result.elapsedMs.toFixed(0)} ms`,
+      `optimizer   ${optimizer}, ${last.iteration} iterations, ${result.gradientEvaluations} gradient evaluations (stop: ${result.stopReason}${result.toleranceProof ? `, proven by the ${result.toleranceProof === "frobenius" ? "penalty's bound" : "spectrum check"}` : ""}; tolerance ${tolerance ?? "off"}), ${result.elapsedMs.toFixed(0)} ms`,
       "",
       table(
         ["kernel", "penalty", "sigma_max", "sigma_min", "condition"],
@@ -140,6 +167,12 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
           ["written, read back", ...numbers(after)],
         ],
       ),
+      "",
+      ...finalSpectrumLines(result),
+      ...[before, after].flatMap((a, i) => {
+        const why = a.note ?? (a.sigmaMin === null && "methodNote" in a ? a.methodNote : null);
+        return why ? [`${i === 0 ? "before" : "read back"}: ${why}`] : [];
+      }),
       "",
       `written     ${written.modelFile} (+ ${written.files.length - 1} shard file(s)); only ${layer.weightName} changed, every other byte as in the input`,
       `storage     ${layer.weightName}: ${written.weight.storage}`,

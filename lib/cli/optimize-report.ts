@@ -15,6 +15,8 @@ export interface RunSettings {
   n: number;
   alpha: number;
   optimizer: string;
+  /** The tolerance band of the run (null: no tolerance stop). */
+  tolerance: number | null;
   seed?: number;
 }
 
@@ -27,6 +29,10 @@ export function historyDocument(result: OptimizeResult, settings: RunSettings): 
     gradientEvaluations: result.gradientEvaluations,
     quarticEvaluations: result.quarticEvaluations,
     spectrumMethods: result.spectrumMethods,
+    spectrumRegime: result.spectrumRegime,
+    finalSpectrum: result.finalSpectrum,
+    finalFrobeniusBound: result.finalFrobeniusBound,
+    toleranceProof: result.toleranceProof,
     elapsedMs: result.elapsedMs,
     history: result.history,
   };
@@ -55,28 +61,46 @@ export function panelOf(result: OptimizeResult): FigurePanel {
   };
 }
 
-const firstSpectrum = (history: readonly HistoryRow[]) => spectrumRows(history)[0];
-const lastSpectrum = (history: readonly HistoryRow[]) => spectrumRows(history).at(-1)!;
+// The first computed values of each (the initial iterate's, by default) and the final iterate's.
+const firstSpectrum = (history: readonly HistoryRow[]) => ({
+  sigmaMax: history.find((r) => r.sigmaMax !== null)?.sigmaMax ?? null,
+  sigmaMin: history.find((r) => r.sigmaMin !== null)?.sigmaMin ?? null,
+});
 
 /** The per-kernel summary of --json output. */
-export function runSummary(result: OptimizeResult, alpha: number, paths: Record<string, string | null>): object {
+export function runSummary(result: OptimizeResult, alpha: number, tolerance: number | null, paths: Record<string, string | null>): object {
   const first = firstSpectrum(result.history);
-  const last = lastSpectrum(result.history);
+  const last = result.history[result.history.length - 1];
   const within = (band: number) => {
     const m = firstWithin(result.history, band, alpha);
     return { iteration: m.iteration, gradientEvaluations: m.gradientEvaluations };
   };
+  const f = result.finalSpectrum;
   return {
     shape: result.kernel.shape,
     optimizer: result.optimizer,
+    tolerance,
     initial: { sigmaMax: first.sigmaMax, sigmaMin: first.sigmaMin, penalty: result.history[0].penalty },
-    final: { sigmaMax: last.sigmaMax, sigmaMin: last.sigmaMin, penalty: last.penalty },
+    final: {
+      sigmaMax: f.sigmaMax,
+      sigmaMaxBound: f.sigmaMaxBound,
+      sigmaMin: f.sigmaMin,
+      sigmaMinLower: f.sigmaMinLower,
+      sigmaMinUpper: f.sigmaMinUpper,
+      sigmaMinCertified: f.sigmaMinCertified,
+      method: f.method,
+      note: f.note,
+      frobeniusBound: result.finalFrobeniusBound,
+      penalty: last.penalty,
+    },
+    spectrumRegime: result.spectrumRegime,
     iterations: last.iteration,
     gradientEvaluations: result.gradientEvaluations,
     quarticEvaluations: result.quarticEvaluations,
     within5Percent: within(0.05),
     within1Percent: within(0.01),
     stopReason: result.stopReason,
+    toleranceProof: result.toleranceProof,
     elapsedMs: jsonNumber(result.elapsedMs),
     paths,
   };
@@ -100,22 +124,41 @@ export const summaryHeader = [
 /** One line of the summary table. */
 export function summaryRow(result: OptimizeResult, alpha: number): string[] {
   const first = firstSpectrum(result.history);
-  const last = lastSpectrum(result.history);
+  const last = { ...result.finalSpectrum, penalty: result.history[result.history.length - 1].penalty };
+  const v = (x: number | null, digits: number) => (x === null ? "-" : sig(x, digits));
   const at = (band: number) => {
     const m = firstWithin(result.history, band, alpha);
     return m.iteration === null ? "never" : `${m.iteration} (${m.gradientEvaluations})`;
   };
   return [
     shapeName(result.kernel),
-    sig(first.sigmaMax, 5),
-    sig(last.sigmaMax, 5),
-    sig(first.sigmaMin, 5),
-    sig(last.sigmaMin, 5),
+    v(first.sigmaMax, 5),
+    v(last.sigmaMax, 5),
+    v(first.sigmaMin, 5),
+    v(last.sigmaMin, 5),
     sig(result.history[0].penalty, 6),
     sig(last.penalty, 6),
     at(0.05),
     at(0.01),
     String(result.gradientEvaluations),
-    result.stopReason,
+    result.stopReason === "tolerance" ? `tolerance (${result.toleranceProof})` : result.stopReason,
   ];
+}
+
+/** Lines on the final spectrum: each extreme value with its bound, the Frobenius bound, and what is missing and why. */
+export function finalSpectrumLines(result: OptimizeResult): string[] {
+  const f = result.finalSpectrum;
+  const lines: string[] = [];
+  const how = f.method === "lanczos" ? "Lanczos, residual bound" : f.method === "none" ? "" : `dense (${f.method}), rounding bound`;
+  if (f.sigmaMax !== null)
+    lines.push(`final σmax = ${sig(f.sigmaMax, 8)} ± ${sig(f.sigmaMaxBound ?? Number.NaN, 2)} (${how}${f.sigmaMaxConverged ? "" : ", iteration cap hit"})`);
+  if (f.sigmaMin !== null) {
+    const bracket = f.sigmaMinLower !== null && f.sigmaMinUpper !== null ? `in [${sig(f.sigmaMinLower, 8)}, ${sig(f.sigmaMinUpper, 8)}]` : "";
+    lines.push(`final σmin = ${sig(f.sigmaMin, 8)} ${bracket} (${f.method === "lanczos" ? (f.sigmaMinCertified ? "sparse Cholesky, certified" : "sparse shift-invert, estimate") : how})`);
+  }
+  const b = result.finalFrobeniusBound;
+  if (b) lines.push(`from the penalty: σmax <= ${sig(b.sigmaMaxUpper, 8)}, σmin >= ${sig(b.sigmaMinLower, 8)} (every σ² within ${sig(b.radius, 3)} of alpha)`);
+  if (f.note) lines.push(`not computed: ${f.note}`);
+  if (result.spectrumRegime.reason) lines.push(`spectrum method: iterative, because ${result.spectrumRegime.reason}`);
+  return lines;
 }

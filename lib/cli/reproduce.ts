@@ -11,12 +11,14 @@ import { figureSvg } from "../plot/svg.js";
 import { randomKernel } from "../random.js";
 import { choiceFlag, integerFlag, parseCommandArgs } from "./args.js";
 import { table } from "./format.js";
+import { TOLERANCE_HELP, toleranceFlag } from "./tolerance.js";
 import { panelOf, runSummary, shapeName, summaryHeader, summaryRow, writeHistory, writeText } from "./optimize-report.js";
 import { ProgressBar } from "./progress.js";
 
 /** Usage line of the command. */
 export const usage = `convreg reproduce [--iterations 1000] [--seed 1] [--optimizer paper|line-search|lbfgs]
-                  [--out ./reproduce-output] [--json]
+                  [--tolerance T] [--out ./reproduce-output] [--json]
+                  ${TOLERANCE_HELP}
                   (kernel i of 3x3x3x1, 3x3x1x3, 3x3x3x6, 3x3x6x3 is randomKernel(shape, { seed: S + i }))`;
 
 /** The paper's kernel shapes (Figure 4.1, left to right, top to bottom) and its settings. */
@@ -37,12 +39,14 @@ export async function reproduce(argv: string[], out: (s: string) => void): Promi
     iterations: { type: "string" },
     seed: { type: "string" },
     optimizer: { type: "string" },
+    tolerance: { type: "string" },
     out: { type: "string" },
     json: { type: "boolean", default: false },
   });
   const iterations = integerFlag(values.iterations, "--iterations", 0, 1000);
   const seed = integerFlag(values.seed, "--seed", 0, 1);
   const optimizer = choiceFlag(values.optimizer, "--optimizer", OPTIMIZERS, "paper");
+  const tolerance = toleranceFlag(values.tolerance, optimizer);
   const dir = values.out ?? "reproduce-output";
   const n = PAPER_N;
   const alpha = PAPER_ALPHA;
@@ -62,6 +66,7 @@ export async function reproduce(argv: string[], out: (s: string) => void): Promi
       alpha,
       optimizer,
       maxIterations: iterations,
+      tolerance,
       // Every iteration for the first 30 (where the values move fast), every 10th after: the dense
       // spectrum costs ~0.3 s of CPU at N = 20 for the larger kernels, the gradient ~1 ms.
       spectrumEvery: { first: 30, every: 10 },
@@ -69,9 +74,9 @@ export async function reproduce(argv: string[], out: (s: string) => void): Promi
         progress.update(index * (iterations + 1) + row.iteration + 1, `${name}  iteration ${row.iteration}/${iterations}  F = ${row.penalty.toPrecision(6)}`),
     });
     const paths = { historyCsv: join(dir, `history-${name}.csv`), historyJson: join(dir, `history-${name}.json`), figure: figurePath };
-    await writeHistory(result, { n, alpha, optimizer, seed: seed + index }, { csv: paths.historyCsv, json: paths.historyJson });
+    await writeHistory(result, { n, alpha, optimizer, tolerance: tolerance ?? null, seed: seed + index }, { csv: paths.historyCsv, json: paths.historyJson });
     results.push(result);
-    summaries.push({ seed: seed + index, ...runSummary(result, alpha, paths) });
+    summaries.push({ seed: seed + index, ...runSummary(result, alpha, tolerance ?? null, paths) });
   }
   progress.done();
   const caption = `Convergence of σ_max(M) and σ_min(M), N = ${n}, optimizer "${optimizer}", seeds ${seed}..${seed + 3} (after Guo 2019, Figure 4.1)`;
@@ -79,10 +84,10 @@ export async function reproduce(argv: string[], out: (s: string) => void): Promi
   const elapsedMs = performance.now() - start;
 
   if (values.json) {
-    out(JSON.stringify({ n, alpha, optimizer, seed, iterations, figure: figurePath, elapsedMs, kernels: summaries }));
+    out(JSON.stringify({ n, alpha, optimizer, tolerance: tolerance ?? null, seed, iterations, figure: figurePath, elapsedMs, kernels: summaries }));
     return 0;
   }
-  out(`Guo (2019), Section 4: N = ${n}, alpha = ${alpha}, optimizer ${optimizer}, seeds ${seed}..${seed + PAPER_SHAPES.length - 1}, at most ${iterations} iterations`);
+  out(`Guo (2019), Section 4: N = ${n}, alpha = ${alpha}, optimizer ${optimizer}, seeds ${seed}..${seed + PAPER_SHAPES.length - 1}, at most ${iterations} iterations, tolerance ${tolerance ?? "off"}`);
   out("");
   out(table(summaryHeader, results.map((r) => summaryRow(r, alpha))));
   out("");

@@ -21,6 +21,11 @@ export interface HistoryRow {
   sigmaMin: number | null;
   /** Milliseconds since the run started, when this row was recorded. */
   elapsedMs: number;
+  /**
+   * Why a spectrum value due at this row is missing (memory limit, or sigma_min not due), given on
+   * the first row it applies to only; absent otherwise. JSON only (the CSV has no such column).
+   */
+  note?: string;
 }
 
 const columns = ["iteration", "step", "penalty", "gradient_norm", "gradient_evaluations", "sigma_max", "sigma_min", "elapsed_ms"] as const;

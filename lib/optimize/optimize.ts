@@ -6,11 +6,12 @@
 import { performance } from "node:perf_hooks";
 import { ConvregError, isConvregError } from "../errors.js";
 import { requireKernel, type Kernel } from "../kernel.js";
-import { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js";
+import { frobeniusBound, type FrobeniusBound } from "./frobenius-bound.js";
 import type { HistoryRow } from "./history.js";
 import { LbfgsMemory } from "./lbfgs.js";
 import { createObjective, type Objective, type PenaltyMethod } from "./objective.js";
-import { resolveOptions, type OptimizeOptions, type OptimizerName, type ResolvedOptions } from "./options.js";
+import { DENSE_SPECTRUM_EVERY, resolveOptions, spectrumDue, type OptimizeOptions, type OptimizerName, type ResolvedOptions } from "./options.js";
+import { checkWithinBand, SpectrumChecker, type SpectrumCheck } from "./spectrum-check.js";
 
 /**
  * Why a run stopped: the iteration budget; the tolerance band reached; "stalled" = the exact line
@@ -35,8 +36,19 @@ export interface OptimizeResult {
    * and "lbfgs"), backtracking trials (each a penalty estimate) of the "spectral" method.
    */
   quarticEvaluations: number;
-  /** Which dense method gave each computed spectrum (see extremeSingularValues). */
-  spectrumMethods: { gram: number; svd: number };
+  /**
+   * How many times each method ran: the dense ones (see extremeSingularValues), Lanczos for
+   * sigma_max and the sparse certified sigma_min (see SpectrumChecker).
+   */
+  spectrumMethods: { gram: number; svd: number; lanczos: number; sparse: number };
+  /** "dense" or "iterative": `spectrum`'s "auto" rule for this M, and why it left dense (else null). */
+  spectrumRegime: { method: "dense" | "iterative"; reason: string | null };
+  /** The final iterate's spectrum with its bounds, and a note on whatever could not be computed. */
+  finalSpectrum: SpectrumCheck;
+  /** The Frobenius bound at the final iterate (method "frobenius"; null for "spectral"). */
+  finalFrobeniusBound: FrobeniusBound | null;
+  /** What proved the tolerance band when stopReason is "tolerance": the penalty's bound or a spectrum check. */
+  toleranceProof: "frobenius" | "spectrum" | null;
   elapsedMs: number;
 }
 
@@ -123,8 +135,11 @@ class Stepper {
  *
  * Each iterate K_i costs one penalty-and-gradient evaluation, plus one line quartic per step for
  * the line-search optimizers, plus the spectrum where due (see {@link SpectrumEvery}; computed by
- * {@link extremeSingularValues}). The tolerance is relative to sqrt(alpha): the run stops once
- * sigma_max <= sqrt(alpha)(1 + tol) and sigma_min >= sqrt(alpha)(1 - tol).
+ * {@link SpectrumChecker}: `spectrum`'s "auto" rule, dense where it fits and is cheap, else Lanczos
+ * and the sparse sigma_min, else nothing, with the reason in the row's `note`). A run never refuses
+ * because a spectrum does not fit. The tolerance is relative to sqrt(alpha): the run stops once
+ * sigma_max <= sqrt(alpha)(1 + tol) and sigma_min >= sqrt(alpha)(1 - tol), proven at every iterate
+ * by the Frobenius bound (free, see frobeniusBound) or at a spectrum check by its bounds.
  * Rejects with ERR_ABORTED when `signal` aborts.
  *
  * With `method: "spectral"` the penalty is instead the 2-norm ||B||_2 of the paper's reference [7]
@@ -137,22 +152,46 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
   requireKernel(kernel);
   const o = resolveOptions(options);
   checkAbort(o.signal);
-  const target = Math.sqrt(o.alpha);
   const objective = createObjective(o.method, { n: o.n, alpha: o.alpha, engine: o.engine, memoryLimit: o.memoryLimit, powerSteps: o.powerSteps });
   const stepper = new Stepper(o, objective);
+  const checker = new SpectrumChecker(kernel, { n: o.n, alpha: o.alpha, tolerance: o.tolerance, memoryLimit: o.memoryLimit, denseWorkLimit: o.denseWorkLimit, signal: o.signal });
+  const due = o.spectrumDue ?? (checker.regime === "dense" ? spectrumDue(DENSE_SPECTRUM_EVERY) : () => false);
   const history: HistoryRow[] = [];
-  const methods = { gram: 0, svd: 0 };
+  const notes = new Set<string>();
   let current: Kernel = { shape: kernel.shape, data: Float64Array.from(kernel.data) };
   let previous: { change: Float64Array; gradient: Float64Array } | undefined;
   let previousKernel: Kernel | undefined;
   let evaluations = 0;
 
-  const spectrum = async (k: Kernel): Promise<ExtremeSingularValues> => {
+  const check = async (k: Kernel, final: boolean): Promise<SpectrumCheck> => {
     checkAbort(o.signal);
-    const s = await extremeSingularValues(k, o.n, o.memoryLimit);
-    methods[s.method]++;
-    return s;
+    return checker.check(k, final);
   };
+  // The final iterate's spectrum: an in-run check is reused unless it left out what a final check computes.
+  const finalCheck = async (k: Kernel, inRun: SpectrumCheck | undefined) =>
+    inRun && (inRun.method !== "lanczos" || inRun.sigmaMin !== null) ? inRun : check(k, true);
+  // A check's note goes on the first row it applies to, not on every row.
+  const noteOf = (c: SpectrumCheck | undefined): { note?: string } => {
+    if (!c?.note || notes.has(c.note)) return {};
+    notes.add(c.note);
+    return { note: c.note };
+  };
+  const bandOf = (penalty: number) => (o.method === "frobenius" ? frobeniusBound(current, o.n, o.alpha, penalty) : null);
+  const finish = (stopReason: StopReason, finalSpectrum: SpectrumCheck, bound: FrobeniusBound | null, proof: OptimizeResult["toleranceProof"]): OptimizeResult => ({
+    kernel: current,
+    history,
+    stopReason,
+    optimizer: o.optimizer,
+    method: o.method,
+    gradientEvaluations: evaluations,
+    quarticEvaluations: stepper.quarticEvaluations,
+    spectrumMethods: { ...checker.counts },
+    spectrumRegime: { method: checker.regime, reason: checker.fallbackReason },
+    finalSpectrum,
+    finalFrobeniusBound: bound,
+    toleranceProof: proof,
+    elapsedMs: performance.now() - start,
+  });
 
   for (let i = 0; ; i++) {
     checkAbort(o.signal);
@@ -165,31 +204,32 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
       if (i === 0 || !isConvregError(e) || e.code !== "ERR_NONFINITE") throw e;
       current = previousKernel!;
       const last = history.pop()!;
-      const sigma = last.sigmaMax === null ? await spectrum(current) : undefined;
-      const row: HistoryRow = { ...last, step: null, ...(sigma ? { sigmaMax: sigma.sigmaMax, sigmaMin: sigma.sigmaMin } : {}) };
+      const spectrum = await check(current, true);
+      const row: HistoryRow = { ...last, step: null, sigmaMax: spectrum.sigmaMax, sigmaMin: spectrum.sigmaMin, ...noteOf(spectrum) };
       history.push(row); // onIteration has already reported this iterate
-      return {
-        kernel: current, history, stopReason: "diverged", optimizer: o.optimizer, method: o.method, gradientEvaluations: evaluations,
-        quarticEvaluations: stepper.quarticEvaluations, spectrumMethods: methods, elapsedMs: performance.now() - start,
-      };
+      return finish("diverged", spectrum, bandOf(last.penalty), null);
     }
     evaluations++;
     const g = pg.gradient;
     if (previous) stepper.observe(previous.change, g.map((v, j) => v - previous!.gradient[j]));
 
-    let sigma = o.spectrumDue(i) || i === o.maxIterations ? await spectrum(current) : undefined;
-    let stopReason: StopReason | undefined;
-    if (sigma && o.tolerance !== undefined && sigma.sigmaMax <= target * (1 + o.tolerance) && sigma.sigmaMin >= target * (1 - o.tolerance))
-      stopReason = "tolerance";
-    else if (i === o.maxIterations) stopReason = "maxIterations";
+    // The free proof first (the penalty bounds every singular value), then the scheduled check.
+    const bound = bandOf(pg.penalty);
+    const tol = o.tolerance;
+    let proof: OptimizeResult["toleranceProof"] = null;
+    if (tol !== undefined && bound && bound.sigmaMaxUpper <= Math.sqrt(o.alpha) * (1 + tol) && bound.sigmaMinLower >= Math.sqrt(o.alpha) * (1 - tol))
+      proof = "frobenius";
+    let spectrum = !proof && (due(i) || i === o.maxIterations) ? await check(current, i === o.maxIterations) : undefined;
+    if (!proof && spectrum && tol !== undefined && checkWithinBand(spectrum, o.alpha, tol)) proof = "spectrum";
+    let stopReason: StopReason | undefined = proof ? "tolerance" : i === o.maxIterations ? "maxIterations" : undefined;
 
     let step: Step | undefined;
     if (!stopReason) {
       step = await stepper.next(i, current, g, pg.penalty);
       if (!step.change) stopReason = "stalled";
       else if (!allFinite(current.data.map((v, j) => v + step!.change![j]))) stopReason = "diverged";
-      if (stopReason && !sigma) sigma = await spectrum(current);
     }
+    if (stopReason) spectrum = await finalCheck(current, spectrum);
 
     const row: HistoryRow = {
       iteration: i,
@@ -197,24 +237,14 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
       penalty: pg.penalty,
       gradientNorm: Math.sqrt(dot(g, g)),
       gradientEvaluations: evaluations,
-      sigmaMax: sigma ? sigma.sigmaMax : null,
-      sigmaMin: sigma ? sigma.sigmaMin : null,
+      sigmaMax: spectrum ? spectrum.sigmaMax : null,
+      sigmaMin: spectrum ? spectrum.sigmaMin : null,
       elapsedMs: performance.now() - start,
+      ...noteOf(spectrum),
     };
     history.push(row);
     o.onIteration?.(row, current);
-    if (stopReason)
-      return {
-        kernel: current,
-        history,
-        stopReason,
-        optimizer: o.optimizer,
-        method: o.method,
-        gradientEvaluations: evaluations,
-        quarticEvaluations: stepper.quarticEvaluations,
-        spectrumMethods: methods,
-        elapsedMs: performance.now() - start,
-      };
+    if (stopReason) return finish(stopReason, spectrum!, bound, proof);
     const change = step!.change!;
     previousKernel = current;
     current = { shape: current.shape, data: current.data.map((v, j) => v + change[j]) };

@@ -16,7 +16,8 @@ export const OPTIMIZERS: readonly OptimizerName[] = ["paper", "line-search", "lb
 /**
  * When to compute sigma_max and sigma_min (the expensive part at N = 20): `{ first, every }` =
  * iterations 0..first-1 and every `every`-th after; a number k = every k-th iteration (0 = never);
- * or a predicate of the iteration. The final iterate always gets its spectrum.
+ * or a predicate of the iteration. The final iterate always gets its spectrum. Default: `{ first: 30,
+ * every: 10 }` where the spectrum is dense, 0 (the final iterate only) where it is iterative.
  */
 export type SpectrumEvery = number | { first: number; every: number } | ((iteration: number) => boolean);
 
@@ -41,12 +42,25 @@ export interface OptimizeOptions {
   /** Number of steps at most (default 1000). */
   maxIterations?: number;
   /**
-   * Stop once sigma_max <= sqrt(alpha) (1 + tolerance) and sigma_min >= sqrt(alpha) (1 - tolerance),
-   * checked whenever the spectrum is computed (default: no such stop).
+   * Stop once both extreme singular values are within the band sqrt(alpha) (1 +- tolerance), i.e.
+   * sigma_max <= sqrt(alpha) (1 + tolerance) and sigma_min >= sqrt(alpha) (1 - tolerance) (together
+   * these put each of them within the band, since sigma_min <= sigma_max). Proven either by the
+   * Frobenius penalty itself, at every iterate (method "frobenius"; see frobeniusBound), or by a
+   * spectrum check where due, using its bounds (see checkWithinBand). Default: no such stop
+   * (the CLI's default is 0.01 for "line-search" and "lbfgs").
    */
   tolerance?: number;
-  /** When to compute the spectrum (default `{ first: 30, every: 10 }`). */
+  /**
+   * When to compute the spectrum (default `{ first: 30, every: 10 }` when `spectrum`'s "auto" rule
+   * picks the dense method, else 0: at large N one Lanczos check costs about as much as a hundred
+   * gradient steps, so only the final iterate is checked and the Frobenius bound watches the band).
+   */
   spectrumEvery?: SpectrumEvery;
+  /**
+   * The dense spectrum's work limit for the "auto" rule, in units of rows x cols x min(rows, cols)
+   * of M (default AUTO_DENSE_WORK_LIMIT of lib/spectrum.ts); past it the checks use Lanczos.
+   */
+  denseWorkLimit?: number;
   /** L-BFGS memory: number of curvature pairs kept (default 10). */
   memory?: number;
   /** Engine of the penalty, gradient and line quartic (default "auto", see penaltyAndGradient). */
@@ -69,7 +83,9 @@ export interface ResolvedOptions {
   step: (iteration: number) => number;
   maxIterations: number;
   tolerance: number | undefined;
-  spectrumDue: (iteration: number) => boolean;
+  /** Undefined: the default, which depends on the spectrum method (see OptimizeOptions.spectrumEvery). */
+  spectrumDue: ((iteration: number) => boolean) | undefined;
+  denseWorkLimit: number | undefined;
   memory: number;
   engine: Engine | undefined;
   signal: AbortSignal | undefined;
@@ -77,8 +93,12 @@ export interface ResolvedOptions {
   memoryLimit: number | undefined;
 }
 
-function spectrumDue(value: unknown): (iteration: number) => boolean {
-  if (value === undefined) return spectrumDue({ first: 30, every: 10 });
+/** The default schedule where the spectrum is dense. */
+export const DENSE_SPECTRUM_EVERY = { first: 30, every: 10 } as const;
+
+/** The predicate of a SpectrumEvery value (validated; names the option on failure). */
+export function spectrumDue(value: unknown): (iteration: number) => boolean {
+  if (value === undefined) return spectrumDue(DENSE_SPECTRUM_EVERY);
   if (typeof value === "function") {
     const f = value as (iteration: number) => boolean;
     return (i) => Boolean(f(i));
@@ -115,7 +135,8 @@ export function resolveOptions(options: OptimizeOptions): ResolvedOptions {
     step: scheduleFunction(o.schedule),
     maxIterations: o.maxIterations === undefined ? 1000 : requireInteger(o.maxIterations, "options.maxIterations", 0),
     tolerance,
-    spectrumDue: spectrumDue(o.spectrumEvery),
+    spectrumDue: o.spectrumEvery === undefined ? undefined : spectrumDue(o.spectrumEvery),
+    denseWorkLimit: o.denseWorkLimit === undefined ? undefined : requirePositive(o.denseWorkLimit, "options.denseWorkLimit"),
     memory: o.memory === undefined ? 10 : requireInteger(o.memory, "options.memory", 1, 1000),
     engine: o.engine, // validated by the first penaltyAndGradient call, before any native work
     signal: o.signal,

@@ -4,6 +4,8 @@ export { OPTIMIZERS, type OptimizeOptions, type OptimizerName, type SpectrumEver
 export { constantSchedule, paperSchedule, piecewiseSchedule, type ConstantSchedule, type PiecewiseSchedule, type Schedule } from "./schedule.js";
 export { firstWithin, historyToCsv, type HistoryRow, type Milestone } from "./history.js";
 export { extremeSingularValues, type ExtremeSingularValues } from "./extremes.js";
+export { checkWithinBand, type SpectrumCheck, type SpectrumCheckMethod } from "./spectrum-check.js";
+export { frobeniusBound, type FrobeniusBound } from "./frobenius-bound.js";
 export { minimizeOnPositiveAxis, type LineMinimum } from "./quartic.js";
 export { PENALTY_METHODS, type PenaltyMethod } from "./objective.js";
 export { backtrack, ARMIJO_C, type BacktrackResult } from "./backtracking.js";
