@@ -158,6 +158,7 @@ describe("convreg analyze on a 3x3x512x512 kernel", () => {
     expect(d.penaltyReason.code).toBe("ERR_MEMORY_LIMIT");
     expect(d.penaltyReason.message).toMatch(/memory limit/);
     expect(d).toMatchObject({ spectrumMethod: "none", sigmaMax: null, spectrumReason: null });
+    expect(dense.stderr).toMatch(/^convreg analyze: nothing could be computed: .*\[ERR_MEMORY_LIMIT\]$/m);
 
     const auto = convreg("analyze", file, "--n", "4096", "--json");
     expect(auto.code).toBe(0);

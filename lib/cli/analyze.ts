@@ -78,6 +78,9 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   if (s !== null && (s.method === "iterative" || s.method === "certified") && !s.sigmaMaxConverged)
     process.stderr.write(`convreg analyze: Lanczos did not reach its tolerance in ${s.iterations} Gram products; sigma_max is an estimate\n`);
   const conditionNumber = s === null || s.sigmaMin === null ? Number.NaN : s.sigmaMax / s.sigmaMin;
+  // Every missing number has its reason in the output, so the exit code stays 0; a warning when none could be computed.
+  if (pg.value === null && (s === null || s.method === "none"))
+    process.stderr.write(`convreg analyze: nothing could be computed: ${pg.reason!.message} [${pg.reason!.code}]\n`);
 
   if (values.json) {
     out(
