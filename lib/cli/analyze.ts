@@ -53,6 +53,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   const pgRun = timed(() => penaltyAndGradientAsync(kernel, { n, alpha, engine, padding, memoryLimit }));
   const spectrumRun =
     resolved.reason !== null ? Promise.resolve({ part: resolved as Part<Spectrum>, ms: 0 }) : timed(() => spectrumAsync(kernel, spectrumOptions));
+  spectrumRun.catch(() => {}); // awaited below; this only keeps a rejection meanwhile from counting as unhandled
   // Text output: the penalty is printed as soon as it is known, before a long spectrum finishes.
   const { part: pg, ms: penaltyMs } = await pgRun;
   const gradientNorm = pg.value === null ? null : euclideanNorm(pg.value.gradient.data);
