@@ -5,6 +5,8 @@ import { penaltyAndGradientAsync } from "../operations.js";
 import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum.js";
 import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag } from "./args.js";
 import { jsonNumber, sig } from "./format.js";
+import { attempt, reasonText, type Part } from "./partial.js";
+import { euclideanNorm } from "../arrays.js";
 
 export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A] [--layout hwio|oihw]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]
@@ -37,25 +39,49 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   const spectrumFlag = choiceFlag(values.spectrum, "--spectrum", ["auto", "dense", "iterative", "certified", "none"] as const, "auto");
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
   const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit };
-  const resolved = resolveSpectrumMethod(kernel, spectrumOptions);
-  if (resolved.fallbackReason !== null)
-    process.stderr.write(`convreg analyze: ${resolved.fallbackReason.replace(/ \(raise it.*$/, "")}; using the iterative spectrum (Lanczos sigma_max, no M)\n`);
-
-  const start = performance.now();
-  const [pg, sigma] = await Promise.all([
-    penaltyAndGradientAsync(kernel, { n, alpha, engine, padding, memoryLimit }),
-    spectrumAsync(kernel, spectrumOptions),
-  ]);
-  const elapsedMs = performance.now() - start;
-  if ((sigma.method === "iterative" || sigma.method === "certified") && !sigma.sigmaMaxConverged)
-    process.stderr.write(`convreg analyze: Lanczos did not reach its tolerance in ${sigma.iterations} Gram products; sigma_max is an estimate\n`);
-
-  const { sigmaMax, sigmaMin } = sigma;
-  const gradientNorm = Math.hypot(...pg.gradient.data);
-  const conditionNumber = sigmaMin === null ? Number.NaN : sigmaMax / sigmaMin;
   const gradientOut = values["gradient-out"];
-  if (gradientOut !== undefined)
-    await writeBytes(gradientOut, formatKernel(pg.gradient, gradientOut.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
+
+  // Each part is computed on its own: one that does not fit (or fails) is reported with its reason.
+  const start = performance.now();
+  const resolved = await attempt(() => resolveSpectrumMethod(kernel, spectrumOptions));
+  if (resolved.value?.fallbackReason)
+    process.stderr.write(`convreg analyze: ${resolved.value.fallbackReason.replace(/ \(raise it.*$/, "")}; using the iterative spectrum (Lanczos sigma_max, no M)\n`);
+  const timed = async <T>(f: () => Promise<T>) => {
+    const part = await attempt(f);
+    return { part, ms: performance.now() - start };
+  };
+  const pgRun = timed(() => penaltyAndGradientAsync(kernel, { n, alpha, engine, padding, memoryLimit }));
+  const spectrumRun =
+    resolved.reason !== null ? Promise.resolve({ part: resolved as Part<Spectrum>, ms: 0 }) : timed(() => spectrumAsync(kernel, spectrumOptions));
+  spectrumRun.catch(() => {}); // awaited below; this only keeps a rejection meanwhile from counting as unhandled
+  // Text output: the penalty is printed as soon as it is known, before a long spectrum finishes.
+  const { part: pg, ms: penaltyMs } = await pgRun;
+  const gradientNorm = pg.value === null ? null : euclideanNorm(pg.value.gradient.data);
+  const written = pg.value !== null && gradientOut !== undefined;
+  if (written) await writeBytes(gradientOut, formatKernel(pg.value!.gradient, gradientOut.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
+  const [k, , g, h] = kernel.shape;
+  if (!values.json)
+    out(
+      [
+        `kernel          ${file} (${k}x${k}x${g}x${h}, ${layout})`,
+        `input           ${n}x${n}x${g}  ->  M is ${h * n * n} x ${g * n * n}`,
+        pg.value === null
+          ? `penalty         ${reasonText(pg.reason!)}`
+          : `penalty         ${sig(pg.value.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, ${circular ? "circular padding, " : ""}${engineText(pg.value.engine, circular)})`,
+        gradientNorm === null ? `gradient norm   not computed (no gradient)` : `gradient norm   ${sig(gradientNorm, 10)}   (||dF/dK||_F)`,
+        ...(gradientOut === undefined ? [] : [written ? `gradient        written to ${gradientOut} (${layout})` : `gradient        not written (no gradient)`]),
+      ].join("\n"),
+    );
+
+  const { part: sigma, ms: spectrumMs } = await spectrumRun;
+  const elapsedMs = performance.now() - start;
+  const s = sigma.value;
+  if (s !== null && (s.method === "iterative" || s.method === "certified") && !s.sigmaMaxConverged)
+    process.stderr.write(`convreg analyze: Lanczos did not reach its tolerance in ${s.iterations} Gram products; sigma_max is an estimate\n`);
+  const conditionNumber = s === null || s.sigmaMin === null ? Number.NaN : s.sigmaMax / s.sigmaMin;
+  // Every missing number has its reason in the output, so the exit code stays 0; a warning when none could be computed.
+  if (pg.value === null && (s === null || s.method === "none"))
+    process.stderr.write(`convreg analyze: nothing could be computed: ${pg.reason!.message} [${pg.reason!.code}]\n`);
 
   if (values.json) {
     out(
@@ -66,37 +92,35 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         n,
         alpha,
         padding,
-        engine: circular && pg.engine === "structured" ? "circular-fft" : pg.engine,
-        spectrumMethod: sigma.method,
-        penalty: pg.penalty,
-        sigmaMax: jsonNumber(sigmaMax),
-        sigmaMaxBound: jsonNumber(sigma.sigmaMaxBound),
-        sigmaMaxConverged: sigma.sigmaMaxConverged,
-        sigmaMin,
-        sigmaMinLower: sigma.sigmaMinLower,
-        sigmaMinUpper: sigma.sigmaMinUpper,
-        sigmaMinCertified: sigma.sigmaMinCertified,
-        bound: sigma.bound,
-        spectrumIterations: sigma.iterations,
+        engine: pg.value === null ? engine : circular && pg.value.engine === "structured" ? "circular-fft" : pg.value.engine,
+        spectrumMethod: s?.method ?? resolved.value?.method ?? spectrumFlag,
+        penalty: pg.value?.penalty ?? null,
+        penaltyReason: pg.reason,
+        sigmaMax: s === null ? null : jsonNumber(s.sigmaMax),
+        sigmaMaxBound: s === null ? null : jsonNumber(s.sigmaMaxBound),
+        sigmaMaxConverged: s?.sigmaMaxConverged ?? false,
+        sigmaMin: s?.sigmaMin ?? null,
+        sigmaMinLower: s?.sigmaMinLower ?? null,
+        sigmaMinUpper: s?.sigmaMinUpper ?? null,
+        sigmaMinCertified: s?.sigmaMinCertified ?? false,
+        bound: s?.bound ?? null,
+        spectrumIterations: s?.iterations ?? 0,
+        spectrumReason: sigma.reason,
         conditionNumber: jsonNumber(conditionNumber),
         gradientNorm,
         elapsedMs,
-        gradientOut: gradientOut ?? null,
+        penaltyMs,
+        spectrumMs,
+        gradientOut: written ? gradientOut : null,
       }),
     );
     return 0;
   }
-  const [k, , g, h] = kernel.shape;
   out(
     [
-      `kernel          ${file} (${k}x${k}x${g}x${h}, ${layout})`,
-      `input           ${n}x${n}x${g}  ->  M is ${h * n * n} x ${g * n * n}`,
-      `penalty         ${sig(pg.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, ${circular ? "circular padding, " : ""}${engineText(pg.engine, circular)})`,
-      ...spectrumLines(sigma),
-      `condition       ${sigmaMin === null ? "unknown" : sig(conditionNumber, 6)}`,
-      `gradient norm   ${sig(gradientNorm, 10)}   (||dF/dK||_F)`,
-      ...(gradientOut ? [`gradient        written to ${gradientOut} (${layout})`] : []),
-      `time            ${elapsedMs.toFixed(1)} ms`,
+      ...(s === null ? [`sigma_max       ${reasonText(sigma.reason!)}`, `sigma_min       not computed (no spectrum)`] : spectrumLines(s)),
+      `condition       ${Number.isNaN(conditionNumber) ? "unknown" : sig(conditionNumber, 6)}`,
+      `time            ${elapsedMs.toFixed(1)} ms (penalty and gradient ${penaltyMs.toFixed(1)} ms)`,
     ].join("\n"),
   );
   return 0;

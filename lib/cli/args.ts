@@ -17,10 +17,35 @@ export type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseAr
 
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(argv: string[], options: O): Parsed<O> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true } as const);
+    return parseArgs({ args: attachNegativeValues(argv, options), options, allowPositionals: true, strict: true } as const);
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.split("\n")[0] : String(e));
   }
+}
+
+// "-1", "-0.5", "-.5", "-1e3", "-Infinity": a negative number, not a flag.
+const NEGATIVE_NUMBER = /^-(?:\d|\.\d|Infinity$)/;
+
+/**
+ * `--alpha -1` as `--alpha=-1`: node's parseArgs reads a value starting with "-" as a flag and
+ * reports "ambiguous"; attached, the value reaches the flag's own range check, which names the constraint.
+ */
+export function attachNegativeValues(argv: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      for (let j = i; j < argv.length; j++) out.push(argv[j]);
+      break;
+    }
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : null;
+    const next = argv[i + 1];
+    if (name !== null && Object.hasOwn(options, name) && options[name].type === "string" && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** An integer flag value in [min, max]. */

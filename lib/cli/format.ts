@@ -1,4 +1,5 @@
 /** Number formatting shared by the CLI's human-readable output. */
+import { maxOf } from "../arrays.js";
 
 /** A number with `digits` significant digits, or "inf"/"nan". */
 export function sig(value: number, digits = 6): string {
@@ -8,7 +9,7 @@ export function sig(value: number, digits = 6): string {
 
 /** A Markdown-style table with right-aligned columns. */
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, maxOf(rows.map((r) => r[i].length), 0)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(" | ")} |`;
   return [line(header), `|${widths.map((w) => "-".repeat(w + 1) + ":").join("|")}|`, ...rows.map(line)].join("\n");
 }

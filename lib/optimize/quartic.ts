@@ -85,7 +85,8 @@ export function minimizeOnPositiveAxis(coefficients: ArrayLike<number>): LineMin
   const d = trimmed(derivative(c));
   if (d.length <= 1) return { t: 0, change: 0 };
   const lead = d[d.length - 1];
-  const bound = 1 + Math.max(...d.slice(0, -1).map((v) => Math.abs(v / lead)));
+  let bound = 1;
+  for (let i = 0; i < d.length - 1; i++) bound = Math.max(bound, 1 + Math.abs(d[i] / lead));
   let best: LineMinimum = { t: 0, change: 0 };
   for (const t of realRoots(d, 0, bound)) {
     if (t <= 0) continue;

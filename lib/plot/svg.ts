@@ -12,6 +12,8 @@ export interface FigurePanel {
   sigmaMin: readonly number[];
 }
 
+import { maxOf, minOf } from "../arrays.js";
+
 const PANEL_W = 480;
 const PANEL_H = 330;
 const MARGIN = { left: 62, right: 66, top: 34, bottom: 50 };
@@ -46,10 +48,10 @@ function panelSvg(p: FigurePanel, x0: number, y0: number): string {
   const h = PANEL_H - MARGIN.top - MARGIN.bottom;
   const left = x0 + MARGIN.left;
   const top = y0 + MARGIN.top;
-  const maxIter = Math.max(1, ...p.iterations);
+  const maxIter = Math.max(1, maxOf(p.iterations));
   const xAxis = niceAxis(0, maxIter, 10);
-  const yMax = niceAxis(Math.min(0, ...p.sigmaMax), Math.max(1, ...p.sigmaMax));
-  const yMin = niceAxis(Math.min(...p.sigmaMin, 1), Math.max(...p.sigmaMin, 1));
+  const yMax = niceAxis(Math.min(0, minOf(p.sigmaMax)), Math.max(1, maxOf(p.sigmaMax)));
+  const yMin = niceAxis(Math.min(minOf(p.sigmaMin), 1), Math.max(maxOf(p.sigmaMin), 1));
   const sx = (v: number) => left + ((v - xAxis.lo) / (xAxis.hi - xAxis.lo)) * w;
   const sy = (v: number, a: { lo: number; hi: number }) => top + h - ((v - a.lo) / (a.hi - a.lo)) * h;
   const line = (values: readonly number[], a: { lo: number; hi: number }) =>

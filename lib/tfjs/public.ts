@@ -5,6 +5,6 @@ export { decodeWeight, encodeWeight, affineQuantization, halfToNumber, numberToH
 export { findConvolutions, type ConvLayer, type SkippedLayer, type ModelConvolutions, type FindOptions } from "./topology.js";
 export type { SpatialSize } from "./spatial.js";
 export { analyzeLayer, penaltyFromSingularValues, DENSE_WORK_LIMIT, type LayerAnalysis, type LayerAnalysisOptions, type LayerSpectrumMethod } from "./layer-analysis.js";
-export { reportModel, reportLoadedModel, layerKernel, dilateKernel, type ModelReport, type LayerReport, type ReportOptions, type SizeSource } from "./report.js";
+export { reportModel, reportLoadedModel, layerKernel, dilateKernel, type ModelReport, type LayerReport, type ReportOptions, type SizeSource, type LayerError, type ReportStart } from "./report.js";
 export { sigmaRangeSvg } from "./svg.js";
 export { writeModelWithWeight, checkOutputDirectory, type WriteResult, type WrittenWeight } from "./writer.js";

@@ -4,7 +4,8 @@
  */
 import { ConvregTypeError, isConvregError } from "../errors.js";
 import { createKernel, type Kernel } from "../kernel.js";
-import { analyzeLayer, type LayerAnalysis } from "./layer-analysis.js";
+import { penaltyAsync } from "../operations.js";
+import { analyzeLayer, type LayerAnalysis, type LayerSpectrumMethod } from "./layer-analysis.js";
 import { modelError } from "./manifest.js";
 import { readTfjsModel, readWeight, type ModelKind, type TfjsModel } from "./model.js";
 import { findConvolutions, type ConvLayer, type SkippedLayer } from "./topology.js";
@@ -12,8 +13,23 @@ import { findConvolutions, type ConvLayer, type SkippedLayer } from "./topology.
 /** Where a layer's N came from. */
 export type SizeSource = "model" | "--input-size" | "--input-size (fallback)";
 
-/** One analysed conv layer. */
-export interface LayerReport extends LayerAnalysis {
+/** Why a layer's numbers are missing: the error's stable code and message. */
+export interface LayerError {
+  code: string;
+  message: string;
+}
+
+/**
+ * One conv layer. A layer that fails or is refused (e.g. ERR_MEMORY_LIMIT) keeps its row: `error`
+ * says why, `method` is "failed", and `penalty` is still given when only the spectrum failed.
+ */
+export interface LayerReport extends Omit<LayerAnalysis, "penalty" | "sigmaMax" | "sigmaMaxBound" | "method"> {
+  penalty: number | null;
+  sigmaMax: number | null;
+  sigmaMaxBound: number | null;
+  method: LayerSpectrumMethod | "failed";
+  /** Null when the layer was analysed in full. */
+  error: LayerError | null;
   layer: ConvLayer;
   /** Shape of the kernel analysed (differs from `layer.shape` for dilated layers: zeros inserted). */
   analysedShape: readonly number[];
@@ -43,6 +59,20 @@ export interface ReportOptions {
   memoryLimit?: number;
   /** Called before each layer is analysed. */
   onProgress?: (done: number, total: number, layer: string) => void;
+  /** Called once the layers are known, before any is analysed (for streaming output). */
+  onStart?: (start: ReportStart) => void;
+  /** Called with each layer's row as soon as it is finished (for streaming output). */
+  onLayer?: (row: LayerReport, index: number, total: number) => void;
+}
+
+/** What is known before the first layer is analysed. */
+export interface ReportStart {
+  file: string;
+  kind: ModelKind;
+  inputShape: (number | null)[] | null;
+  alpha: number;
+  layerCount: number;
+  skipped: SkippedLayer[];
 }
 
 /** The kernel of a conv layer, as a convreg Kernel (dilated kernels get their zeros inserted). */
@@ -96,6 +126,44 @@ function layerNotes(layer: ConvLayer, k: number): string[] {
   return notes;
 }
 
+type LayerRow = Omit<LayerReport, "layer" | "nSource" | "notes">;
+
+/** One layer's numbers; a convreg error becomes a row with `error` (and the penalty when that part still runs). */
+async function layerRow(model: TfjsModel, layer: ConvLayer, n: number, alpha: number, options: ReportOptions): Promise<LayerRow> {
+  const { memoryLimit, denseWorkLimit } = options;
+  let kernel: Kernel | null = null;
+  try {
+    kernel = layerKernel(model, layer);
+    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit });
+    return { ...analysis, analysedShape: kernel.shape, error: null };
+  } catch (e) {
+    if (!isConvregError(e)) throw e;
+    let penalty: number | null = null;
+    if (kernel !== null)
+      try {
+        penalty = await penaltyAsync(kernel, { n, alpha, engine: "auto", memoryLimit });
+      } catch (p) {
+        if (!isConvregError(p)) throw p;
+      }
+    return {
+      n,
+      penalty,
+      sigmaMax: null,
+      sigmaMaxBound: null,
+      sigmaMin: null,
+      sigmaMinLower: null,
+      sigmaMinUpper: null,
+      sigmaMinCertificate: null,
+      sigmaMinBound: "none",
+      conditionNumber: null,
+      method: "failed",
+      methodNote: `not analysed: ${e.message} [${e.code}]${penalty === null ? "" : " (the penalty is still given)"}`,
+      analysedShape: kernel?.shape ?? layer.shape,
+      error: { code: e.code, message: e.message },
+    };
+  }
+}
+
 /** Analyses every conv layer of a model file. */
 export async function reportModel(path: string, options: ReportOptions = {}): Promise<ModelReport> {
   const model = await readTfjsModel(path);
@@ -115,14 +183,16 @@ export async function reportLoadedModel(model: TfjsModel, options: ReportOptions
   }
   // Resolve every N first so that a missing --input-size fails before any heavy work.
   const sizes = convs.map((layer) => layerSize(layer, options.inputSize));
+  options.onStart?.({ file: model.path, kind: model.kind, inputShape: found.inputShape, alpha, layerCount: convs.length, skipped });
   const layers: LayerReport[] = [];
   for (let i = 0; i < convs.length; i++) {
     const layer = convs[i];
     options.onProgress?.(i, convs.length, layer.name);
-    const kernel = layerKernel(model, layer);
     const { n, source, notes } = sizes[i];
-    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit: options.denseWorkLimit, memoryLimit: options.memoryLimit });
-    layers.push({ ...analysis, layer, analysedShape: kernel.shape, nSource: source, notes: [...notes, ...layerNotes(layer, layer.shape[0])] });
+    const row = await layerRow(model, layer, n, alpha, options);
+    const report: LayerReport = { ...row, layer, nSource: source, notes: [...notes, ...layerNotes(layer, layer.shape[0])] };
+    layers.push(report);
+    options.onLayer?.(report, i, convs.length);
   }
   options.onProgress?.(convs.length, convs.length, "");
   return { file: model.path, kind: model.kind, inputShape: found.inputShape, alpha, layers, skipped };

@@ -1,4 +1,5 @@
 /** An SVG chart of each layer's singular value range [sigma_min, sigma_max] on a log axis. */
+import { maxOf, minOf } from "../arrays.js";
 import type { ModelReport } from "./report.js";
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -14,8 +15,8 @@ export function sigmaRangeSvg(report: ModelReport): string {
   const target = Math.sqrt(report.alpha);
   const values = report.layers.flatMap((l) => [l.sigmaMin, l.sigmaMax]).filter((v): v is number => v !== null && v > 0);
   values.push(target);
-  const lo = Math.floor(Math.log10(Math.min(...values)));
-  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...values))));
+  const lo = Math.floor(Math.log10(minOf(values)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(maxOf(values))));
   const x = (v: number) => left + ((Math.log10(v) - lo) / (hi - lo)) * plotWidth;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
