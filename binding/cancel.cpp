@@ -1,6 +1,7 @@
 // Binding for the CancelToken class (see cancel.h).
 #include "cancel.h"
 
+#include "../src/native_memory.h"
 #include "register.h"
 
 namespace convreg_binding {
@@ -12,7 +13,7 @@ const napi_type_tag kCancelTag = {0x6a1c3f0e5b2d4c71ULL, 0x8e9f0a1b2c3d4e5fULL};
 class CancelToken : public Napi::ObjectWrap<CancelToken> {
  public:
   explicit CancelToken(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<CancelToken>(info), flag_(std::make_shared<std::atomic<bool>>(false)) {
+      : Napi::ObjectWrap<CancelToken>(info), flag_(std::allocate_shared<std::atomic<bool>>(convreg::CountingAllocator<std::atomic<bool>>(), false)) {
     napi_type_tag_object(info.Env(), info.This(), &kCancelTag);
   }
   static Napi::Function Define(Napi::Env env) {
@@ -28,6 +29,7 @@ class CancelToken : public Napi::ObjectWrap<CancelToken> {
   }
   Napi::Value Cancelled(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), flag_->load()); }
   CancelFlag flag_;
+  convreg::LiveObject live_;  // counted until JS collects the token
 };
 }  // namespace
 

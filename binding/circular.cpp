@@ -14,12 +14,12 @@ namespace convreg_binding {
 
 namespace {
 struct CircularArgs {
-  std::shared_ptr<std::vector<double>> kernel;
+  SharedDoubles kernel;
   convreg::ConvShape shape;
 };
 // (kernel, k, g, h, n)
 CircularArgs readCircularArgs(const Napi::CallbackInfo& info) {
-  CircularArgs a{std::make_shared<std::vector<double>>(copyFloat64(info[0])), readShape(info, 1)};
+  CircularArgs a{sharedCopy(info[0]), readShape(info, 1)};
   a.shape.padding = convreg::Padding::Circular;
   return a;
 }
@@ -104,7 +104,7 @@ void registerCircular(Napi::Env env, Napi::Object exports) {
       [](const Napi::CallbackInfo& info) {
         CircularArgs a = readCircularArgs(info);
         double alpha = toDouble(info[5]);
-        auto direction = std::make_shared<std::vector<double>>(copyFloat64(info[6]));
+        auto direction = sharedCopy(info[6]);
         bool dense = info[7].As<Napi::Boolean>().Value();
         return std::function<std::array<double, 5>()>([a, alpha, direction, dense] {
           return dense ? convreg::denseLineQuartic(a.shape, a.kernel->data(), direction->data(), alpha)

@@ -3,9 +3,11 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "../src/conv_shape.h"
+#include "../src/native_memory.h"
 
 namespace convreg_binding {
 
@@ -15,6 +17,15 @@ inline std::vector<double> copyFloat64(const Napi::Value& v) {
   auto a = v.As<Napi::Float64Array>();
   return std::vector<double>(a.Data(), a.Data() + a.ElementLength());
 }
+
+// A task's copy of a JS Float64Array, shared by the sync and async paths. Counted in
+// nativeMemoryStats().liveBytes (data and control block) until the task is gone.
+using SharedDoubles = std::shared_ptr<convreg::TrackedDoubles>;
+inline SharedDoubles sharedCopy(const Napi::Value& v) {
+  std::vector<double> data = copyFloat64(v);
+  return std::allocate_shared<convreg::TrackedDoubles>(convreg::CountingAllocator<convreg::TrackedDoubles>(), data.begin(), data.end());
+}
+inline SharedDoubles sharedEmpty() { return std::allocate_shared<convreg::TrackedDoubles>(convreg::CountingAllocator<convreg::TrackedDoubles>()); }
 
 inline int64_t toInt(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
 inline double toDouble(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }

@@ -10,12 +10,12 @@ namespace convreg_binding {
 
 namespace {
 struct KernelArgs {
-  std::shared_ptr<std::vector<double>> kernel;
+  SharedDoubles kernel;
   convreg::ConvShape shape;
 };
 // (kernel, k, g, h, n)
 KernelArgs readKernelArgs(const Napi::CallbackInfo& info) {
-  return KernelArgs{std::make_shared<std::vector<double>>(copyFloat64(info[0])), readShape(info, 1)};
+  return KernelArgs{sharedCopy(info[0]), readShape(info, 1)};
 }
 }  // namespace
 

@@ -64,7 +64,7 @@ void registerSigmaMin(Napi::Env env, Napi::Object exports) {
   exportTask<convreg::SigmaMinResult>(
       env, exports, "sigmaMin",
       [](const Napi::CallbackInfo& info) {
-        auto kernel = std::make_shared<std::vector<double>>(copyFloat64(info[0]));
+        auto kernel = sharedCopy(info[0]);
         convreg::ConvShape shape = readShape(info, 1);
         convreg::SigmaMinOptions o;
         o.factorMemoryLimit = toDouble(info[5]);

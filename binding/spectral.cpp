@@ -10,16 +10,16 @@ namespace convreg_binding {
 
 namespace {
 struct SpectralArgs {
-  std::shared_ptr<std::vector<double>> kernel, start;  // start empty: the default vector
+  SharedDoubles kernel, start;  // start empty: the default vector
   convreg::ConvShape shape;
   double alpha;
   int64_t steps;
 };
 // (kernel, k, g, h, n, alpha, start: Float64Array | null, steps)
 SpectralArgs readSpectralArgs(const Napi::CallbackInfo& info) {
-  SpectralArgs a{std::make_shared<std::vector<double>>(copyFloat64(info[0])), std::make_shared<std::vector<double>>(),
+  SpectralArgs a{sharedCopy(info[0]), sharedEmpty(),
                  readShape(info, 1), toDouble(info[5]), toInt(info[7])};
-  if (!info[6].IsNull() && !info[6].IsUndefined()) *a.start = copyFloat64(info[6]);
+  if (!info[6].IsNull() && !info[6].IsUndefined()) a.start = sharedCopy(info[6]);
   return a;
 }
 

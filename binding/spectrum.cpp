@@ -12,14 +12,14 @@ namespace convreg_binding {
 
 namespace {
 struct OperatorArgs {
-  std::shared_ptr<std::vector<double>> kernel, vectors;
+  SharedDoubles kernel, vectors;
   convreg::ConvShape shape;
   int64_t count;
 };
 // (kernel, k, g, h, n, vectors, count): lengths are checked in TypeScript.
 OperatorArgs readOperatorArgs(const Napi::CallbackInfo& info) {
-  return OperatorArgs{std::make_shared<std::vector<double>>(copyFloat64(info[0])),
-                      std::make_shared<std::vector<double>>(copyFloat64(info[5])), readShape(info, 1), toInt(info[6])};
+  return OperatorArgs{sharedCopy(info[0]),
+                      sharedCopy(info[5]), readShape(info, 1), toInt(info[6])};
 }
 
 void exportApply(Napi::Env env, Napi::Object exports, const char* name, bool transpose) {
@@ -49,9 +49,9 @@ void registerSpectrum(Napi::Env env, Napi::Object exports) {
   exportTask<convreg::LanczosResult>(
       env, exports, "sigmaMaxLanczos",
       [](const Napi::CallbackInfo& info) {
-        auto kernel = std::make_shared<std::vector<double>>(copyFloat64(info[0]));
+        auto kernel = sharedCopy(info[0]);
         const convreg::ConvShape shape = readShape(info, 1);
-        auto start = info[5].IsNull() || info[5].IsUndefined() ? nullptr : std::make_shared<std::vector<double>>(copyFloat64(info[5]));
+        auto start = info[5].IsNull() || info[5].IsUndefined() ? nullptr : sharedCopy(info[5]);
         convreg::LanczosOptions o;
         o.tolerance = toDouble(info[6]);
         o.maxIterations = toInt(info[7]);

@@ -13,8 +13,8 @@
 namespace convreg_binding {
 
 namespace {
-using Data = std::shared_ptr<std::vector<double>>;
-Data readData(const Napi::Value& v) { return std::make_shared<std::vector<double>>(copyFloat64(v)); }
+using Data = SharedDoubles;
+Data readData(const Napi::Value& v) { return sharedCopy(v); }
 
 Napi::Value quarticToJs(Napi::Env env, std::array<double, 5>& c) {
   return toFloat64Array(env, std::vector<double>(c.begin(), c.end()));

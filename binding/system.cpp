@@ -1,6 +1,7 @@
 // Binding for process-wide settings of the native core (BLAS threads).
 #include "../src/blas_threads.h"
 #include "../src/blas_timing.h"
+#include "../src/native_memory.h"
 #include "convert.h"
 #include "register.h"
 
@@ -25,6 +26,20 @@ void registerSystem(Napi::Env env, Napi::Object exports) {
   // Benchmarks only: (false) disables the one-thread-while-overlapping rule.
   exports.Set("setOverlapRule", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     convreg::setOverlapRule(info[0].ToBoolean().Value());
+    return info.Env().Undefined();
+  }));
+  // Internal, for leak tests: counted native memory (src/native_memory.h) and malloc_trim.
+  exports.Set("nativeMemoryStats", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    const convreg::NativeMemoryStats s = convreg::nativeMemoryStats();
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(s.liveBytes)));
+    o.Set("peakBytes", Napi::Number::New(info.Env(), static_cast<double>(s.peakBytes)));
+    o.Set("liveObjects", Napi::Number::New(info.Env(), static_cast<double>(s.liveObjects)));
+    o.Set("scratchBytes", Napi::Number::New(info.Env(), static_cast<double>(s.scratchBytes)));
+    return o;
+  }));
+  exports.Set("releaseFreeHeap", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    convreg::releaseFreeHeap();
     return info.Env().Undefined();
   }));
   // Native calls in flight (sync or on the thread pool): 0 once every call has returned.

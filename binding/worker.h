@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "../src/blas_threads.h"
+#include "../src/native_memory.h"
 
 namespace convreg_binding {
 
@@ -42,6 +43,7 @@ class TaskWorker : public Napi::AsyncWorker {
   ToJs toJs_;
   Napi::Promise::Deferred deferred_;
   Result result_{};
+  convreg::LiveObject live_;  // counted from creation until N-API deletes the worker
 };
 
 // Exports `name` (sync) and `name + "Async"` (Promise). `prepare` reads the JS

@@ -31,6 +31,10 @@ export interface NativeAddon {
   denseSingularValuesAsync(...a: [...KernelArgs, method: "svd" | "gram"]): Promise<Float64Array>;
   setBlasThreads(threads: number): void;
   blasThreads(): number;
+  /** @internal Leak tests: counted native memory (lib/native-memory.ts). */
+  nativeMemoryStats(): { liveBytes: number; peakBytes: number; liveObjects: number; scratchBytes: number };
+  /** @internal RSS checks: glibc malloc_trim(0). */
+  releaseFreeHeap(): void;
   [name: string]: unknown;
 }
 export type { Both };

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "native_memory.h"
+
 namespace convreg {
 
 class ScratchArena {
@@ -19,25 +21,35 @@ class ScratchArena {
   ~ScratchArena() {
     size_t bytes = 0;
     for (const std::vector<double>& b : pool()) bytes += b.capacity() * sizeof(double);
-    if (bytes > keepBytes) pool().clear();
+    if (bytes > keepBytes) pool().clear();  // Pool::clear keeps scratchBytes in step
   }
 
   // A buffer of `count` doubles, distinct from the others taken from this arena. Its contents
   // are left over from earlier calls: callers overwrite or clear it.
   double* take(size_t count) {
-    std::vector<std::vector<double>>& p = pool();
+    Pool& p = pool();
     if (next_ == p.size()) p.emplace_back();
     std::vector<double>& b = p[next_++];
     if (b.size() < count) {
+      countScratch(-static_cast<int64_t>(b.capacity() * sizeof(double)));
       b = std::vector<double>();  // release first so the peak stays at one copy
       b.resize(count);
+      countScratch(static_cast<int64_t>(b.capacity() * sizeof(double)));
     }
     return b.data();
   }
 
  private:
-  static std::vector<std::vector<double>>& pool() {
-    thread_local std::vector<std::vector<double>> buffers;
+  // The buffers of one thread; their bytes are reported as NativeMemoryStats::scratchBytes.
+  struct Pool : std::vector<std::vector<double>> {
+    void clear() {
+      for (const std::vector<double>& b : *this) countScratch(-static_cast<int64_t>(b.capacity() * sizeof(double)));
+      std::vector<std::vector<double>>::clear();
+    }
+    ~Pool() { clear(); }
+  };
+  static Pool& pool() {
+    thread_local Pool buffers;
     return buffers;
   }
   size_t next_ = 0;

@@ -1,14 +1,18 @@
 // Native memory check, run by test/leaks.test.ts as `node --expose-gc test/leaks/run.mjs [calls]`.
-// For each API function: warm up, collect garbage, read RSS, make `calls` calls (async ones 8 at a
-// time), collect garbage, read RSS again. Prints one JSON line: the growth per function in bytes,
-// and how much V8 counts as ArrayBuffer memory while large results are held (external memory).
+// For each API function: warm up, settle, read the addon's counters (nativeMemoryStats: counted
+// bytes and objects, not RSS), make `calls` calls (async ones 8 at a time), settle, read them
+// again. Prints one JSON line: the change of each counter per function, and two held-allocation
+// checks showing the counters do see memory the addon holds.
 import * as c from "../../dist/index.js";
+import { native } from "../../dist/native.js";
+import { nativeMemoryStats } from "../../dist/native-memory.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
 
 const calls = Number(process.argv[2] ?? 10_000);
 // Leaks do not depend on the thread count; one BLAS thread keeps 10,000 tiny calls from paying
 // for thread wake-ups on a busy machine (the sync calls run alone and would use all cores).
 c.setBlasThreads(1);
-const warmup = Math.min(500, calls);
+const warmup = Math.min(100, calls);
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc");
 
 const kernel = c.createKernel(Float64Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)), [2, 2, 2, 2]);
@@ -77,13 +81,20 @@ const asyncs = {
   "async error (rejection)": swallowAsync(() => c.penaltyAsync(kernel, { n: -1 })),
 };
 
-// RSS outside V8's own heap reservation. V8 grows its reserved heap (heapTotal) in steps of
-// several MB under a high allocation rate even when heapUsed stays flat (seen with 10,000
-// optimize() calls: +12 MB heapTotal, heapUsed -0.03 MB); that is not native memory.
-function settle() {
-  for (let i = 0; i < 4; i++) globalThis.gc();
-  const { rss, heapTotal } = process.memoryUsage();
-  return rss - heapTotal;
+const sameCounts = (a, b) => a.liveBytes === b.liveBytes && a.liveObjects === b.liveObjects;
+
+// Garbage collection, then a turn of the event loop so N-API finalizers (cancel tokens, workers)
+// run, until the counters equal `target` or 50 rounds have passed: exact counters make this a
+// wait for the finalizers, not a tolerance; a real leak never matches and is reported.
+async function settle(target) {
+  let now = nativeMemoryStats();
+  for (let round = 0; round < 50 && !(target && sameCounts(now, target)); round++) {
+    globalThis.gc();
+    await nextTurn();
+    now = nativeMemoryStats();
+    if (!target && round >= 3) break;
+  }
+  return now;
 }
 
 async function measure(f, isAsync) {
@@ -93,25 +104,47 @@ async function measure(f, isAsync) {
     else for (let i = 0; i < count; i += batch) await Promise.all(Array.from({ length: Math.min(batch, count - i) }, f));
   };
   await run(warmup);
-  const before = settle();
-  const t0 = performance.now();
+  const before = await settle();
   await run(calls);
-  const ms = performance.now() - t0;
-  return { growth: settle() - before, ms };
+  const after = await settle(before);
+  return {
+    bytes: after.liveBytes - before.liveBytes,
+    objects: after.liveObjects - before.liveObjects,
+    scratch: after.scratchBytes - before.scratchBytes,
+  };
 }
 
-const start = settle();
+const start = await settle();
 const results = {};
 for (const [name, f] of Object.entries(sync)) results[name] = await measure(f, false);
 for (const [name, f] of Object.entries(asyncs)) results[name] = await measure(f, true);
-const total = settle() - start;
+const end = await settle(start);
 
-// External memory: results live in V8-owned ArrayBuffers, so V8 sees them (and their size) at once.
-const big = c.createKernel(new Float64Array(9 * 4 * 4).fill(0.5), [3, 3, 4, 4]);
-const baseline = process.memoryUsage().arrayBuffers;
-const held = [];
-for (let i = 0; i < 8; i++) held.push(await c.transformMatrixAsync(big, { n: 16, dense: true })); // 1024 x 1024 doubles = 8 MiB each
-const heldBytes = process.memoryUsage().arrayBuffers - baseline;
-const resultBytes = held.reduce((a, m) => a + m.data.byteLength, 0);
+// Held allocations the counters must see. (1) An async call in flight holds its worker and its
+// copy of the kernel until it settles.
+const big = c.createKernel(Float64Array.from({ length: 9 * 16 * 16 }, (_, i) => Math.sin(i)), [3, 3, 16, 16]);
+const idle = await settle(end);
+const pending = c.singularValuesAsync(big, { n: 12 });
+const inFlight = nativeMemoryStats();
+await pending;
+const afterInFlight = await settle(idle);
+// (2) A cancel token kept alive by JS holds its native flag until it is collected.
+let token = new native.CancelToken();
+const tokenHeld = nativeMemoryStats();
+token = null;
+const tokenReleased = await settle(idle);
 
-console.log(JSON.stringify({ calls, results, total, external: { heldBytes, resultBytes }, inFlight: c.activeNativeCalls() }));
+console.log(JSON.stringify({
+  calls,
+  results,
+  start,
+  end,
+  held: {
+    kernelBytes: big.data.byteLength,
+    inFlight: { bytes: inFlight.liveBytes - idle.liveBytes, objects: inFlight.liveObjects - idle.liveObjects },
+    afterInFlight: { bytes: afterInFlight.liveBytes - idle.liveBytes, objects: afterInFlight.liveObjects - idle.liveObjects },
+    token: { bytes: tokenHeld.liveBytes - idle.liveBytes, objects: tokenHeld.liveObjects - idle.liveObjects },
+    tokenReleased: { bytes: tokenReleased.liveBytes - idle.liveBytes, objects: tokenReleased.liveObjects - idle.liveObjects },
+  },
+  inFlightCalls: c.activeNativeCalls(),
+}));
