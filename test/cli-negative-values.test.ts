@@ -34,14 +34,14 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
   "optimize (kernel)": {
     command: "optimize",
     base: [kernel, "--n", "3", "--iterations", "0"],
-    flags: { n: /an integer >= 1/, alpha: /a finite number > 0/, iterations: /an integer >= 0/, tolerance: /> 0/ },
+    flags: { n: /an integer >= 1/, alpha: /a finite number > 0/, iterations: /an integer >= 0/, tolerance: /a number in \[0, 1\)/ },
   },
   "optimize (model)": {
     command: "optimize",
     base: [model, "--layer", "conv/kernel", "--out", path.join(tmp, "never-written"), "--n", "3"],
-    flags: { n: /an integer >= 1/, alpha: /a finite number > 0/, iterations: /an integer >= 0/, tolerance: /> 0/ },
+    flags: { n: /an integer >= 1/, alpha: /a finite number > 0/, iterations: /an integer >= 0/, tolerance: /a number in \[0, 1\)/, "memory-limit": /a finite number > 0/ },
   },
-  reproduce: { command: "reproduce", base: [], flags: { iterations: /an integer >= 0/, seed: /an integer >= 0/ } },
+  reproduce: { command: "reproduce", base: [], flags: { iterations: /an integer >= 0/, seed: /an integer >= 0/, tolerance: /a number in \[0, 1\)/ } },
   report: {
     command: "report",
     base: [model, "--input-size", "3"],
