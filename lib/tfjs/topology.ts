@@ -3,7 +3,7 @@
  * weight is a square HWIO kernel `[k, k, g, h]`, with stride, padding, dilation and input
  * size where the topology gives them, and every conv-like or weighted layer skipped, with why.
  */
-import type { KernelShape } from "../kernel.js";
+import type { KernelShape } from "../core/kernel.js";
 import { findGraphConvs } from "./graph-topology.js";
 import { findLayersConvs } from "./layers-topology.js";
 import type { TfjsModel } from "./model.js";

@@ -3,9 +3,9 @@
  * frequency (Sedghi, Gupta and Long, ICLR 2019); the dense one builds the block-circulant M
  * by definition and stays the reference. Memory is estimated here, before any native call.
  */
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import type { NativePlan } from "./plan.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import type { NativePlan } from "../native/plan.js";
 
 /** How the input is extended outside the N x N image. */
 export type Padding = "zero" | "circular";

@@ -3,17 +3,17 @@
  * its gradient (Theorem 3.1) and the singular values of M. Each exists in a
  * synchronous form and an `...Async` form that runs off the main thread.
  */
-import { requireKernel, type Kernel } from "./kernel.js";
-import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "./validate.js";
-import { runAsync, runSync, type NativePlan } from "./plan.js";
-import { ConvregRangeError } from "./errors.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "../core/validate.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { ConvregRangeError } from "../core/errors.js";
 import {
   densePenaltyPlan,
   denseGradientPlan,
   densePlan,
   denseSpectrumPlan,
   sparsePlan,
-} from "./dense-plans.js";
+} from "../engines/dense.js";
 import {
   PADDINGS,
   circularDenseGradientPlan,
@@ -24,11 +24,11 @@ import {
   circularPenaltyPlan,
   circularSpectrumPlan,
   type Padding,
-} from "./circular-plans.js";
+} from "../engines/circular.js";
 
-import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "./structured-plans.js";
+import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
 
-export type { Padding } from "./circular-plans.js";
+export type { Padding } from "../engines/circular.js";
 
 /** Options shared by every layer operation. */
 export interface LayerOptions {

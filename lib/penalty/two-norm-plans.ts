@@ -3,11 +3,11 @@
  * products by dgemv) and the matrix-free path (products as convolutions). Memory is estimated
  * here, before any native allocation.
  */
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import { matrixSize } from "./dense-plans.js";
-import type { NativePlan } from "./plan.js";
-import { operatorWorkBytes } from "./operator.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import { matrixSize } from "../engines/dense.js";
+import type { NativePlan } from "../native/plan.js";
+import { operatorWorkBytes } from "../engines/operator.js";
 
 /** Raw result of the native spectral functions. */
 export interface NativeSpectral {

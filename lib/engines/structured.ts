@@ -4,11 +4,11 @@
  * here, before the native call: the engine's largest buffers are tap Gram matrices of side
  * k^2 min(g, h).
  */
-import { ConvregRangeError } from "./errors.js";
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import type { NativePlan } from "./plan.js";
-import { matrixSize } from "./dense-plans.js";
+import { ConvregRangeError } from "../core/errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import type { NativePlan } from "../native/plan.js";
+import { matrixSize } from "./dense.js";
 
 /** Sizes of the structured engine's buffers, in doubles. */
 function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: number; label: string } {

@@ -5,16 +5,16 @@
  * Adding a method: resolve it in `resolveMethod`, then add a branch to `spectrumSync` /
  * `spectrumAsyncImpl`. The iterative sigma_min (issue 5) plugs into `iterativeSigmaMin`.
  */
-import { requireKernel, type Kernel } from "./kernel.js";
-import { ConvregRangeError, isConvregError } from "./errors.js";
-import { runAsync, runSync } from "./plan.js";
-import { denseSpectrumPlan, matrixSize } from "./dense-plans.js";
-import { requireChoice, requireInputSize, requireOptions, requirePositive } from "./validate.js";
-import { requireSignal, throwIfAborted } from "./abort.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { ConvregRangeError, isConvregError } from "../core/errors.js";
+import { runAsync, runSync } from "../native/plan.js";
+import { denseSpectrumPlan, matrixSize } from "../engines/dense.js";
+import { requireChoice, requireInputSize, requireOptions, requirePositive } from "../core/validate.js";
+import { requireSignal, throwIfAborted } from "../core/abort.js";
 import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
-import type { LayerOptions } from "./operations.js";
-import { PADDINGS, type Padding } from "./circular-plans.js";
-import { circularSpectrumPlanFor, fromValues } from "./circular-spectrum.js";
+import type { LayerOptions } from "../penalty/frobenius.js";
+import { PADDINGS, type Padding } from "../engines/circular.js";
+import { circularSpectrumPlanFor, fromValues } from "./circular.js";
 import { sigmaMin, sigmaMinAsync, type BoundKind, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 /**

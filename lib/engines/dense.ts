@@ -3,11 +3,11 @@
  * Gram matrix formed with syrk, the gradient multiplied with BLAS and summed over Omega.
  * Memory is estimated here, before any native allocation.
  */
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import type { NativeSparse } from "./native.js";
-import type { NativePlan } from "./plan.js";
-import { ConvregRangeError } from "./errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import type { NativeSparse } from "../native/addon.js";
+import type { NativePlan } from "../native/plan.js";
+import { ConvregRangeError } from "../core/errors.js";
 
 /** Sizes of M for a kernel and input size n. */
 export function matrixSize(kernel: Kernel, n: number): { rows: number; cols: number; nonzeros: number } {
