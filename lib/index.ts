@@ -4,7 +4,10 @@
  */
 export * from "./core/errors.js";
 export * from "./core/kernel.js";
+export * from "./core/layer-options.js";
 export * from "./penalty/frobenius.js";
+export * from "./engines/matrix.js";
+export * from "./spectrum/singular-values.js";
 export * from "./spectrum/sigma-min.js";
 export * from "./io/kernel-file.js";
 export * from "./tfjs/public.js";

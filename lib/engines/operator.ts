@@ -7,7 +7,7 @@ import { requireMemory } from "../core/memory.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
 import { describe, requireInputSize, requireInteger, requireOptions } from "../core/validate.js";
-import type { LayerOptions } from "../penalty/frobenius.js";
+import type { LayerOptions } from "../core/layer-options.js";
 
 /** Options of {@link applyLayer} and {@link applyLayerTranspose}. */
 export interface ApplyOptions extends LayerOptions {

@@ -3,7 +3,7 @@
  * eigenvalues of the smaller Gram matrix, checked against their error bound, else dgesvd.
  */
 import type { Kernel } from "../core/kernel.js";
-import { singularValuesAsync } from "../penalty/frobenius.js";
+import { singularValuesAsync } from "../spectrum/singular-values.js";
 
 /** The extreme singular values of M and how they were computed. */
 export interface ExtremeSingularValues {

@@ -6,7 +6,7 @@ import { requireKernel, type Kernel } from "../core/kernel.js";
 import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions } from "../core/validate.js";
-import type { LayerOptions } from "./frobenius.js";
+import type { LayerOptions } from "../core/layer-options.js";
 import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength, type NativeSpectral } from "./two-norm-plans.js";
 
 export { spectralVectorLength } from "./two-norm-plans.js";

@@ -6,7 +6,7 @@
 import { ConvregRangeError } from "../core/errors.js";
 import type { Kernel } from "../core/kernel.js";
 import type { NativePlan } from "../native/plan.js";
-import type { Spectrum, SpectrumMethod } from "./spectrum.js";
+import type { Spectrum, SpectrumMethod } from "./types.js";
 import { circularDenseSpectrumPlan, circularSpectrumPlan } from "../engines/circular.js";
 
 /**

@@ -10,7 +10,7 @@ import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
 import { describe, requireInputSize, requireInteger, requireOptions, requirePositive } from "../core/validate.js";
 import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "../core/abort.js";
 import { operatorWorkBytes } from "../engines/operator.js";
-import type { LayerOptions } from "../penalty/frobenius.js";
+import type { LayerOptions } from "../core/layer-options.js";
 
 /** Default relative tolerance of the iterative sigma_max: stop when `sigmaMaxBound <= tolerance * sigmaMax`. */
 export const DEFAULT_SIGMA_TOLERANCE = 1e-9;
