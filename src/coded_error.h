@@ -1,4 +1,4 @@
-// An exception with a stable error code ("ERR_X", one of ERROR_CODES in lib/core/errors.ts) kept
+// An exception with a stable error code (one of ERROR_CODES in lib/core/errors.ts) kept
 // apart from its message: the binding sets it as the JS error's `code` property (binding/worker.h).
 #pragma once
 #include <stdexcept>
