@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { native, nativeAsync } from "../lib/native/addon.js";
 import { NATIVE_FUNCTIONS, nativeExportNames, taskNames } from "../lib/native/functions.js";
-import { createKernel, sigmaMin, sigmaMinAsync } from "../lib/index.js";
+import { createKernel } from "../lib/index.js";
+import { sigmaMin, sigmaMinAsync } from "../lib/spectrum/sigma-min.js";
 
 describe("the addon's exports", () => {
   it("are exactly the names of NATIVE_FUNCTIONS: each task as name and nameAsync, each plain function once", () => {
