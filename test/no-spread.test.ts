@@ -34,7 +34,7 @@ function argumentsAt(code: string, open: number): string {
 }
 
 /** Every call that spreads a non-literal into Math.max/min/hypot, push or String.fromCharCode, and every .apply call. */
-export function spreadCalls(source: string): string[] {
+function spreadCalls(source: string): string[] {
   const code = codeOnly(source);
   const hits: string[] = [];
   const line = (at: number) => code.slice(0, at).split("\n").length;

@@ -120,7 +120,7 @@ function layerNotes(layer: ConvLayer, k: number): string[] {
     notes.push(`stride ${sr}x${sc}: analysed at stride 1 (the strided layer keeps a subset of the rows of M, so its sigma_max is at most this one)`);
   if (layer.padding !== null && layer.padding !== "same" && k > 1)
     notes.push(`padding "${layer.padding}": analysed with "same" zero padding (valid keeps a subset of the rows of M)`);
-  const [dr, dc] = layer.dilation ?? [1, 1];
+  const [dr] = layer.dilation ?? [1, 1]; // square: non-square dilations are skipped before analysis
   if (dr > 1) notes.push(`dilation ${dr}: analysed as its ${dr * (k - 1) + 1}x${dr * (k - 1) + 1} kernel with zeros inserted (the same operator)`);
   if (layer.strides === null) notes.push("no topology: stride 1 and same padding assumed");
   return notes;

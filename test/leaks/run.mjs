@@ -136,6 +136,7 @@ const inFlight = nativeMemoryStats();
 await pending;
 const afterInFlight = await settle(idle);
 // (2) A cancel token kept alive by JS holds its native flag until it is collected.
+// biome-ignore lint/correctness/noUnusedVariables: the token is only held, then dropped (token = null)
 let token = new native.CancelToken();
 const tokenHeld = nativeMemoryStats();
 token = null;
