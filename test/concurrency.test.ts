@@ -91,8 +91,17 @@ describe("concurrent native calls", () => {
   });
 
   it("with the default policy (all cores alone, one thread each together) they agree to rounding", async () => {
+    // The suite runs with OPENBLAS_NUM_THREADS=1 (vitest.config.ts); this test asks for two
+    // threads when alone so that the policy really switches between two and one.
+    const before = convreg.getBlasThreads();
+    convreg.setBlasThreads(2);
+    let alone: number[][], together: number[][];
     const calls = Array.from({ length: 100 }, (_, i) => mixedCall(i));
-    const { alone, together } = await oneAtATimeThenTogether(calls);
+    try {
+      ({ alone, together } = await oneAtATimeThenTogether(calls));
+    } finally {
+      convreg.setBlasThreads(before);
+    }
     const far = calls.filter((c, i) => {
       const scale = Math.max(1e-300, ...alone[i].map(Math.abs));
       // The Gram route's small values are accurate only to ~1e-8 of sigma_max (see singularValues).
