@@ -16,11 +16,15 @@ function decades(lo, hi) {
  */
 export function logLogPlot({ title, xLabel, yLabel, series, xTicks, width = 760, height = 480 }) {
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => x > 0 && y > 0);
-  const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
-  const xMin = Math.min(...xs) / 1.1, xMax = Math.max(...xs) * 1.1;
-  const yMin = 10 ** Math.floor(Math.log10(Math.min(...ys))), yMax = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
+  const xs = pts.map((p) => p[0]),
+    ys = pts.map((p) => p[1]);
+  const xMin = Math.min(...xs) / 1.1,
+    xMax = Math.max(...xs) * 1.1;
+  const yMin = 10 ** Math.floor(Math.log10(Math.min(...ys))),
+    yMax = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
   const m = { left: 70, right: 230, top: 40, bottom: 50 };
-  const w = width - m.left - m.right, h = height - m.top - m.bottom;
+  const w = width - m.left - m.right,
+    h = height - m.top - m.bottom;
   const X = (x) => m.left + ((Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * w;
   const Y = (y) => m.top + h - ((Math.log10(y) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * h;
   const out = [

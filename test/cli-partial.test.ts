@@ -124,7 +124,10 @@ describe("convreg report with a layer refused by the memory limit", () => {
   it("--jsonl: one object per layer, then a summary line", () => {
     const r = convreg("report", manifest, "--input-size", String(N), "--memory-limit", limit, "--jsonl");
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(["layer", "layer", "layer", "summary"]);
     checkRows(lines.slice(0, 3));
     expect(lines[3]).toMatchObject({ type: "summary", layers: 3, failedLayers: 1, skipped: [] });

@@ -20,7 +20,9 @@ type Call = { label: string; run: () => Promise<unknown> };
 
 function kernelFor(i: number, maxK = 3, maxC = 4): Kernel {
   const r = rng(1000 + i);
-  const k = 1 + Math.floor(r.uniform() * maxK), g = 1 + Math.floor(r.uniform() * maxC), h = 1 + Math.floor(r.uniform() * maxC);
+  const k = 1 + Math.floor(r.uniform() * maxK),
+    g = 1 + Math.floor(r.uniform() * maxC),
+    h = 1 + Math.floor(r.uniform() * maxC);
   return createKernel(randomData(k, g, h, 77 + i), [k, k, g, h]);
 }
 
@@ -31,7 +33,9 @@ function mixedCall(i: number): Call {
   const n = 3 + (i % 6);
   const r = rng(5000 + i);
   const vector = (length: number) => Float64Array.from({ length }, () => r.normal());
-  const x = vector(g * n * n), y = vector(h * n * n), start = vector(Math.min(g, h) * n * n);
+  const x = vector(g * n * n),
+    y = vector(h * n * n),
+    start = vector(Math.min(g, h) * n * n);
   const direction = createKernel(randomData(kernel.shape[0], g, h, 9000 + i), kernel.shape);
   const kinds: Array<[string, () => Promise<unknown>]> = [
     ["penalty dense", () => convreg.penaltyAsync(kernel, { n, engine: "dense", alpha: 0.7 })],

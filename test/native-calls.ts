@@ -10,7 +10,11 @@ import { activeNativeCalls } from "../lib/bench/index.js";
  */
 export async function untilNativeCalls(count: number, pending: Array<Promise<unknown>>): Promise<void> {
   let settled = false;
-  for (const p of pending) p.then(() => (settled = true), () => (settled = true));
+  for (const p of pending)
+    p.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
   while (activeNativeCalls() < count) {
     if (settled) throw new Error(`a call settled before ${count} native calls were running`);
     await new Promise((resolve) => setImmediate(resolve));

@@ -8,7 +8,14 @@ import { bruteForceM, randomData, referenceSingularValues } from "./reference.js
 describe("sigma_max by Lanczos without M", () => {
   // Wide, tall and square M, odd and even k, N below k.
   const cases: Array<[number, number, number, number]> = [
-    [3, 2, 3, 5], [2, 3, 2, 4], [4, 2, 2, 3], [5, 1, 2, 2], [1, 3, 1, 4], [3, 1, 1, 1], [2, 2, 3, 1], [5, 3, 2, 6],
+    [3, 2, 3, 5],
+    [2, 3, 2, 4],
+    [4, 2, 2, 3],
+    [5, 1, 2, 2],
+    [1, 3, 1, 4],
+    [3, 1, 1, 1],
+    [2, 2, 3, 1],
+    [5, 3, 2, 6],
   ];
   it.each(cases)("k=%i g=%i h=%i N=%i: equals the largest Jacobi singular value of the brute-force M, within its bound", (k, g, h, n) => {
     const data = randomData(k, g, h, 11 * k + 3 * g + h + n);

@@ -101,14 +101,35 @@ describe("TF.js weight decoding on synthetic manifests", () => {
       specs: [
         quantizedSpec("conv/kernel", [3, 3, 2, 2], "uint8", 0.0123, -1.4, kernelLevels),
         quantizedSpec("conv/bias", [2], "uint16", 3.5e-5, -0.75, [0, 65535]),
-        halfSpec("conv2/kernel", [2, 2, 1, 3], seq(12, (i) => (i % 2 ? -1 : 1) * (1 + ((i * 77) % 1024) / 1024) * 2 ** (i - 8)), true),
+        halfSpec(
+          "conv2/kernel",
+          [2, 2, 1, 3],
+          seq(12, (i) => (i % 2 ? -1 : 1) * (1 + ((i * 77) % 1024) / 1024) * 2 ** (i - 8)),
+          true,
+        ),
         int32Spec("steps", [3], [-5, 0, 2147483647]),
-        float32Spec("odd/kernel", [3, 1, 2, 2], seq(12, (i) => i / 7)),
+        float32Spec(
+          "odd/kernel",
+          [3, 1, 2, 2],
+          seq(12, (i) => i / 7),
+        ),
       ],
       cuts: [5, 40, 41], // shard boundaries in the middle of weights
     },
     {
-      specs: [halfSpec("head/depthwise_kernel", [3, 3, 2, 1], seq(18, (i) => (i - 9) * 2 ** -20), false), float32Spec("head/kernel", [1, 1, 2, 5], seq(10, (i) => Math.sin(i)))],
+      specs: [
+        halfSpec(
+          "head/depthwise_kernel",
+          [3, 3, 2, 1],
+          seq(18, (i) => (i - 9) * 2 ** -20),
+          false,
+        ),
+        float32Spec(
+          "head/kernel",
+          [1, 1, 2, 5],
+          seq(10, (i) => Math.sin(i)),
+        ),
+      ],
       cuts: [],
     },
   ];
@@ -146,7 +167,15 @@ describe("TF.js weight decoding on synthetic manifests", () => {
       const neighbours = [bits - 1, bits + 1].filter((b) => (b & 0x7fff) < 0x7c00 && (b & 0x8000) === (bits & 0x8000)).map(halfToNumber);
       for (const z of neighbours) expect(Math.abs(y - x)).toBeLessThanOrEqual(Math.abs(z - x));
     }
-    for (const [x, bits] of [[1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [2 ** -24, 0x0001], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [70000, 0x7c00]] as const)
+    for (const [x, bits] of [
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [65504, 0x7bff],
+      [2 ** -24, 0x0001],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
+      [70000, 0x7c00],
+    ] as const)
       expect(numberToHalf(x)).toBe(bits);
   });
 
@@ -235,7 +264,15 @@ function dilatedM(data: number[], k: number, g: number, h: number, n: number, d:
 
 describe("TF.js topologies", () => {
   const r = rng(3);
-  const rand = (shape: number[]) => float32Spec(`${shape.join("x")}`, shape, seq(shape.reduce((a, b) => a * b, 1), () => r.normal()));
+  const rand = (shape: number[]) =>
+    float32Spec(
+      `${shape.join("x")}`,
+      shape,
+      seq(
+        shape.reduce((a, b) => a * b, 1),
+        () => r.normal(),
+      ),
+    );
   const named = (name: string, shape: number[]) => ({ ...rand(shape), name });
 
   it("layers model: convolutions with stride, dilation and input size from the model's input shape; depthwise, separable, transposed, non-square and dense layers skipped with why", async () => {
@@ -287,7 +324,12 @@ describe("TF.js topologies", () => {
       node: [
         { name: "input", op: "Placeholder", attr: { shape: { shape: { dim: [{ size: "-1" }, { size: "12" }, { size: "12" }, { size: "2" }] } }, dtype: { type: "DT_FLOAT" } } },
         { name: "w1", op: "Const", attr: {} },
-        { name: "conv1", op: "Conv2D", input: ["input", "w1"], attr: { strides: ints([1, 2, 2, 1]), padding: str("SAME"), dilations: ints([1, 1, 1, 1]), data_format: str("NHWC") } },
+        {
+          name: "conv1",
+          op: "Conv2D",
+          input: ["input", "w1"],
+          attr: { strides: ints([1, 2, 2, 1]), padding: str("SAME"), dilations: ints([1, 1, 1, 1]), data_format: str("NHWC") },
+        },
         { name: "r1", op: "Relu", input: ["conv1"] },
         { name: "w2", op: "Const", attr: {} },
         { name: "w2/read", op: "Identity", input: ["w2"] },
