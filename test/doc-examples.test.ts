@@ -41,7 +41,12 @@ function fencedBlocks(file: string): Block[] {
   return blocks;
 }
 
-const docs = ["README.md", ...readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const docs = [
+  "README.md",
+  ...readdirSync(path.join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 const blocks = docs.flatMap(fencedBlocks);
 
 // Examples write their outputs (K.npy, sigma.svg, ...) here; relative paths in them
@@ -52,7 +57,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The argument words of an `npx convreg ...` line (the examples use no quoting), without a trailing comment. */
 function convregArgs(line: string): string[] {
-  return line.replace(/\s#.*$/, "").trim().split(/\s+/).slice(2);
+  return line
+    .replace(/\s#.*$/, "")
+    .trim()
+    .split(/\s+/)
+    .slice(2);
 }
 
 async function runJs(block: Block, index: number): Promise<void> {
@@ -86,7 +95,10 @@ describe("code examples in README.md and docs/", () => {
   it("skips only the blocks marked, each with its reason", () => {
     const skipped = blocks.filter((b) => b.notRun !== undefined);
     for (const b of skipped) expect(b.notRun!.length, `${b.file}:${b.line}`).toBeGreaterThan(10);
-    expect(skipped.filter((b) => b.lang !== "sh"), "only command blocks may be skipped").toEqual([]);
+    expect(
+      skipped.filter((b) => b.lang !== "sh"),
+      "only command blocks may be skipped",
+    ).toEqual([]);
     expect(skipped.length).toBeLessThanOrEqual(4);
   });
 
