@@ -140,7 +140,7 @@ function spectrumLines(s: Spectrum): string[] {
       ? lanczos
       : s.method === "circular-fft"
         ? "zgesvd per frequency"
-        : "dgesvd";
+        : "dgesdd";
   const count = s.values === null ? "" : `, all ${s.values.length} values`;
   const min =
     s.sigmaMin === null
