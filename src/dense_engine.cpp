@@ -28,17 +28,28 @@ SmallerGram smallerGram(const ConvShape& shape, const double* kernel) {
   return s;
 }
 
+// From finite inputs only overflow makes a NaN (inf - inf in a Gram sum): report it as the
+// overflow it is, as the dense syrk's +inf did.
+double overflowAsInfinity(double f, const ConvShape& shape, const double* kernel, double alpha) {
+  if (!std::isnan(f) || !std::isfinite(alpha)) return f;
+  for (int64_t i = 0; i < shape.kernelSize(); ++i)
+    if (!std::isfinite(kernel[i])) return f;
+  return INFINITY;
+}
+
 }  // namespace
 
 double densePenalty(const ConvShape& shape, const double* kernel, double alpha) {
   const SmallerGram s = smallerGram(shape, kernel);
-  return shiftedFrobeniusSquared(s.gram, alpha) + alpha * alpha * static_cast<double>(s.missing);
+  return overflowAsInfinity(shiftedFrobeniusSquared(s.gram, alpha) + alpha * alpha * static_cast<double>(s.missing),
+                            shape, kernel, alpha);
 }
 
 PenaltyAndGradient densePenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
   const SmallerGram s = smallerGram(shape, kernel);
   PenaltyAndGradient out;
-  out.penalty = shiftedFrobeniusSquared(s.gram, alpha) + alpha * alpha * static_cast<double>(s.missing);
+  out.penalty = overflowAsInfinity(shiftedFrobeniusSquared(s.gram, alpha) + alpha * alpha * static_cast<double>(s.missing),
+                                   shape, kernel, alpha);
   // R = M (M^T M - aI) = (M M^T - aI) M: with A the factor of the smaller Gram, R or R^T is
   // (A A^T - aI) A, read only where A (hence M) is nonzero.
   out.gradient.assign(static_cast<size_t>(shape.kernelSize()), 0.0);
