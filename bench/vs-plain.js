@@ -148,7 +148,7 @@ for (const { shape, n, svd: withSvd = true } of cases) {
 
 console.log(`\n## convreg against plain implementations, median (min-max) ms\n`);
 console.log(markdownTable(["kernel", "N", "task", "convreg", "plain JS (ml-matrix)", "speedup vs JS", `numpy${numpy.ok ? " " + numpy.version : ""}`, "speedup vs numpy"], rows));
-console.log(`\nEvery plain result was checked against convreg's dense engine and dgesvd (relative differences):\n`);
+console.log(`\nEvery plain result was checked against convreg's dense engine and dgesdd (relative differences):\n`);
 console.log(markdownTable(["kernel", "N", "implementation", "penalty", "gradient (max, rel. to largest)", "sigma_max"], checks));
 if (!numpy.ok) console.log(`\nnumpy skipped: ${numpy.reason}.`);
 const npBlas = results.find((r) => r.numpy)?.numpy.blas;
