@@ -2,7 +2,7 @@
 
 const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
 
-const escape = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function decades(lo, hi) {
   const out = [];
@@ -26,7 +26,7 @@ export function logLogPlot({ title, xLabel, yLabel, series, xTicks, width = 760,
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${m.left + w / 2}" y="22" text-anchor="middle" font-size="15">${escape(title)}</text>`,
+    `<text x="${m.left + w / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
     `<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#333"/>`,
   ];
   for (const y of decades(yMin, yMax).filter((v) => v >= yMin && v <= yMax)) {
@@ -37,8 +37,8 @@ export function logLogPlot({ title, xLabel, yLabel, series, xTicks, width = 760,
     out.push(`<line x1="${X(x)}" x2="${X(x)}" y1="${m.top}" y2="${m.top + h}" stroke="#eee"/>`);
     out.push(`<text x="${X(x)}" y="${m.top + h + 16}" text-anchor="middle">${x}</text>`);
   }
-  out.push(`<text x="${m.left + w / 2}" y="${height - 10}" text-anchor="middle">${escape(xLabel)}</text>`);
-  out.push(`<text transform="translate(18 ${m.top + h / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>`);
+  out.push(`<text x="${m.left + w / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(xLabel)}</text>`);
+  out.push(`<text transform="translate(18 ${m.top + h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`);
   series.forEach((s, i) => {
     const color = s.color ?? palette[i % palette.length];
     const p = s.points.filter(([x, y]) => x > 0 && y > 0);
@@ -48,7 +48,7 @@ export function logLogPlot({ title, xLabel, yLabel, series, xTicks, width = 760,
     for (const [x, y] of p) out.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="3" fill="${color}"/>`);
     const ly = m.top + 10 + i * 18;
     out.push(`<line x1="${m.left + w + 12}" x2="${m.left + w + 40}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`);
-    out.push(`<text x="${m.left + w + 46}" y="${ly + 4}">${escape(s.name)}</text>`);
+    out.push(`<text x="${m.left + w + 46}" y="${ly + 4}">${escapeXml(s.name)}</text>`);
   });
   out.push(`</svg>`);
   return out.join("\n") + "\n";

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
-import { getBlasThreads, penaltyAndGradient, singularValues } from "../dist/index.js";
+import { getBlasThreads, penaltyAndGradient, singularValues } from "convreg";
 import { benchDir, fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 

@@ -1,7 +1,7 @@
 /**
  * No call in lib/ spreads an array into arguments (`Math.max(...a)`, `push(...a)`, `f.apply(x, a)`):
  * each element becomes a stack slot, and past ~100,000 elements the call throws RangeError
- * "Maximum call stack size exceeded" (issue 11). lib/arrays.ts has the loop forms.
+ * "Maximum call stack size exceeded" (issue 11). lib/core/arrays.ts has the loop forms.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -34,7 +34,7 @@ function argumentsAt(code: string, open: number): string {
 }
 
 /** Every call that spreads a non-literal into Math.max/min/hypot, push or String.fromCharCode, and every .apply call. */
-export function spreadCalls(source: string): string[] {
+function spreadCalls(source: string): string[] {
   const code = codeOnly(source);
   const hits: string[] = [];
   const line = (at: number) => code.slice(0, at).split("\n").length;

@@ -108,7 +108,7 @@ export function bruteForcePenalty(m: Rows, alpha: number): number {
 export function jacobiEigenpairs(input: Rows, withVectors = true): Array<{ value: number; vector: number[] }> {
   const a = input.map((r) => r.slice());
   const n = a.length;
-  const v = withVectors ? Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))) : [];
+  const v: number[][] = withVectors ? Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))) : [];
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i][j] ** 2;

@@ -4,8 +4,8 @@
  * Every native call is the async form, so the event loop stays free during a run.
  */
 import { performance } from "node:perf_hooks";
-import { ConvregError, isConvregError } from "../errors.js";
-import { requireKernel, type Kernel } from "../kernel.js";
+import { ConvregError, isConvregError } from "../core/errors.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
 import { frobeniusBound, type FrobeniusBound } from "./frobenius-bound.js";
 import type { HistoryRow } from "./history.js";
 import { LbfgsMemory } from "./lbfgs.js";
@@ -37,7 +37,7 @@ export interface OptimizeResult {
    */
   quarticEvaluations: number;
   /**
-   * How many times each method ran: the dense ones (see extremeSingularValues), Lanczos for
+   * How many times each method ran: the dense ones (Gram eigenvalues or dgesvd, see extremes.ts), Lanczos for
    * sigma_max and the sparse certified sigma_min (see SpectrumChecker).
    */
   spectrumMethods: { gram: number; svd: number; lanczos: number; sparse: number };
@@ -169,7 +169,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
   };
   // The final iterate's spectrum: an in-run check is reused unless it left out what a final check computes.
   const finalCheck = async (k: Kernel, inRun: SpectrumCheck | undefined) =>
-    inRun && (inRun.method !== "lanczos" || inRun.sigmaMin !== null) ? inRun : check(k, true);
+    inRun && (inRun.method !== "iterative" || inRun.sigmaMin !== null) ? inRun : check(k, true);
   // A check's note goes on the first row it applies to, not on every row.
   const noteOf = (c: SpectrumCheck | undefined): { note?: string } => {
     if (!c?.note || notes.has(c.note)) return {};

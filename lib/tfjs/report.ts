@@ -2,9 +2,9 @@
  * `reportModel`: every conv layer of a TF.js model with the N it is analysed at (and where
  * that N came from), its penalty, extreme singular values, condition number and method.
  */
-import { ConvregTypeError, isConvregError } from "../errors.js";
-import { createKernel, type Kernel } from "../kernel.js";
-import { penaltyAsync } from "../operations.js";
+import { ConvregTypeError, isConvregError } from "../core/errors.js";
+import { createKernel, type Kernel } from "../core/kernel.js";
+import { penaltyAsync } from "../penalty/frobenius.js";
 import { analyzeLayer, type LayerAnalysis, type LayerSpectrumMethod } from "./layer-analysis.js";
 import { modelError } from "./manifest.js";
 import { readTfjsModel, readWeight, type ModelKind, type TfjsModel } from "./model.js";
@@ -120,7 +120,7 @@ function layerNotes(layer: ConvLayer, k: number): string[] {
     notes.push(`stride ${sr}x${sc}: analysed at stride 1 (the strided layer keeps a subset of the rows of M, so its sigma_max is at most this one)`);
   if (layer.padding !== null && layer.padding !== "same" && k > 1)
     notes.push(`padding "${layer.padding}": analysed with "same" zero padding (valid keeps a subset of the rows of M)`);
-  const [dr, dc] = layer.dilation ?? [1, 1];
+  const [dr] = layer.dilation ?? [1, 1]; // square: non-square dilations are skipped before analysis
   if (dr > 1) notes.push(`dilation ${dr}: analysed as its ${dr * (k - 1) + 1}x${dr * (k - 1) + 1} kernel with zeros inserted (the same operator)`);
   if (layer.strides === null) notes.push("no topology: stride 1 and same padding assumed");
   return notes;
