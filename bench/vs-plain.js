@@ -18,7 +18,10 @@ import { paperKernel } from "./kernels.js";
 const alpha = 1;
 // svd: false where the dense SVD of M (4096 x 4096) alone takes minutes in every implementation.
 const cases = [
-  { shape: [3, 3, 3, 1], n: 20 }, { shape: [3, 3, 1, 3], n: 20 }, { shape: [3, 3, 3, 6], n: 20 }, { shape: [3, 3, 6, 3], n: 20 },
+  { shape: [3, 3, 3, 1], n: 20 },
+  { shape: [3, 3, 1, 3], n: 20 },
+  { shape: [3, 3, 3, 6], n: 20 },
+  { shape: [3, 3, 6, 3], n: 20 },
   { shape: [3, 3, 16, 16], n: 16, svd: false },
 ];
 const repeats = 3; // odd: the median is a measured run
@@ -39,9 +42,11 @@ function plainBuild(kernel, n) {
           const e = ((p * k + q) * g + d) * h + c;
           for (let r = 0; r < n; r++)
             for (let s = 0; s < n; s++) {
-              const rr = r + first + p, ss = s + first + q;
+              const rr = r + first + p,
+                ss = s + first + q;
               if (rr < 0 || rr >= n || ss < 0 || ss >= n) continue;
-              const i = c * n * n + r * n + s, j = d * n * n + rr * n + ss;
+              const i = c * n * n + r * n + s,
+                j = d * n * n + rr * n + ss;
               m.set(i, j, m.get(i, j) + kernel.data[e]);
               omega.push([i, j, e]);
             }
@@ -84,7 +89,8 @@ function runNumpy(kernel, n, svd) {
 
 const relDiff = (a, b) => Math.abs(a - b) / Math.abs(b);
 function maxRelDiff(a, b) {
-  let d = 0, s = 0;
+  let d = 0,
+    s = 0;
   for (let i = 0; i < b.length; i++) {
     d = Math.max(d, Math.abs(a[i] - b[i]));
     s = Math.max(s, Math.abs(b[i]));
@@ -93,23 +99,30 @@ function maxRelDiff(a, b) {
 }
 
 const numpy = numpyAvailable();
-const rows = [], checks = [], results = [];
+const rows = [],
+  checks = [],
+  results = [];
 const span = (t) => `${fmt(t.median)} (${fmt(t.min)}-${fmt(t.max)})`;
 for (const { shape, n, svd: withSvd = true } of cases) {
   const kernel = paperKernel(shape);
   const [, , g, h] = shape;
-  const side = Math.min(g, h) * n * n, other = Math.max(g, h) * n * n;
+  const side = Math.min(g, h) * n * n,
+    other = Math.max(g, h) * n * n;
   const plainFits = side * side * other <= plainWorkLimit;
   const ref = penaltyAndGradient(kernel, { n, alpha, engine: "dense" });
   const structured = await timeIt(() => penaltyAndGradient(kernel, { n, alpha, engine: "structured" }), repeats * 5);
   const dense = await timeIt(() => penaltyAndGradient(kernel, { n, alpha, engine: "dense" }), repeats);
-  let refSigma = null, svd = null, gram = null, gramSigma = null;
+  let refSigma = null,
+    svd = null,
+    gram = null,
+    gramSigma = null;
   if (withSvd) {
     svd = await timeIt(() => (refSigma = singularValues(kernel, { n, method: "svd" })), repeats);
     gram = await timeIt(() => (gramSigma = singularValues(kernel, { n, method: "gram" })), repeats);
     // The Gram route's stated bound per value: min(sqrt(delta), delta / sigma), delta = side eps sigma_max^2.
     const delta = side * Number.EPSILON * gramSigma[0] ** 2;
-    let worst = 0, worstRel = 0;
+    let worst = 0,
+      worstRel = 0;
     for (let i = 0; i < refSigma.length; i++) {
       const err = Math.abs(gramSigma[i] - refSigma[i]);
       const bound = Math.min(Math.sqrt(delta), delta / gramSigma[i]);
@@ -119,23 +132,36 @@ for (const { shape, n, svd: withSvd = true } of cases) {
     if (!(worst <= 1)) throw new Error(`the Gram route broke its stated bound on ${shape.join("x")} (error / bound ${worst})`);
     checks.push([shape.join("x"), n, "convreg gram (dsyevd)", "-", "-", `${fmt(worstRel)} (max rel. per value; error/bound ${fmt(worst)})`]);
   }
-  let plainOut, plainSigma, plainPg = null, plainSvd = null;
+  let plainOut,
+    plainSigma,
+    plainPg = null,
+    plainSvd = null;
   if (plainFits) {
     plainPg = await timeIt(() => (plainOut = plainPenaltyAndGradient(kernel, n)), plainRepeats);
     if (withSvd) plainSvd = await timeIt(() => (plainSigma = plainSingularValues(kernel, n)), plainRepeats);
   }
   const np = numpy.ok ? runNumpy(kernel, n, withSvd) : null;
   const check = (name, out, sigmaMax) => {
-    const c = { name, penalty: relDiff(out.penalty, ref.penalty), gradient: maxRelDiff(out.gradient, ref.gradient.data), sigmaMax: sigmaMax === null ? 0 : relDiff(sigmaMax, refSigma[0]) };
+    const c = {
+      name,
+      penalty: relDiff(out.penalty, ref.penalty),
+      gradient: maxRelDiff(out.gradient, ref.gradient.data),
+      sigmaMax: sigmaMax === null ? 0 : relDiff(sigmaMax, refSigma[0]),
+    };
     if (!(c.penalty < 1e-9 && c.gradient < 1e-9 && c.sigmaMax < 1e-9)) throw new Error(`${name} disagrees with convreg on ${shape.join("x")}: ${JSON.stringify(c)}`);
     checks.push([shape.join("x"), n, name, fmt(c.penalty), fmt(c.gradient), sigmaMax === null ? "-" : fmt(c.sigmaMax)]);
   };
   if (plainFits) check("ml-matrix", plainOut, withSvd ? Math.max(...plainSigma) : null);
   if (np) check("numpy", { penalty: np.penalty, gradient: np.gradient }, withSvd ? np.sigmaMax : null);
   const row = (what, convreg, plain, npT) => [
-    shape.join("x"), n, what, span(convreg),
-    plain ? span(plain) : plainFits ? "-" : "skipped (minutes)", plain ? fmt(plain.median / convreg.median) : "-",
-    npT ? span(npT) : numpy.ok ? "-" : "skipped", npT ? fmt(npT.median / convreg.median) : "-",
+    shape.join("x"),
+    n,
+    what,
+    span(convreg),
+    plain ? span(plain) : plainFits ? "-" : "skipped (minutes)",
+    plain ? fmt(plain.median / convreg.median) : "-",
+    npT ? span(npT) : numpy.ok ? "-" : "skipped",
+    npT ? fmt(npT.median / convreg.median) : "-",
   ];
   rows.push(row("F+grad (convreg structured)", structured, plainPg, np?.penaltyGradientMs));
   rows.push(row("F+grad (convreg dense)", dense, plainPg, np?.penaltyGradientMs));
@@ -143,7 +169,17 @@ for (const { shape, n, svd: withSvd = true } of cases) {
     rows.push(row("all singular values (dgesdd)", svd, plainSvd, np?.svdMs));
     rows.push(row("all singular values (Gram, dsyevd)", gram, plainSvd, np?.svdMs));
   }
-  results.push({ shape, n, structured, dense, svd, gram, plainPenaltyGradient: plainPg, plainSvd, numpy: np ? { penaltyGradientMs: np.penaltyGradientMs, svdMs: np.svdMs ?? null, version: np.numpy, blas: np.blas } : null });
+  results.push({
+    shape,
+    n,
+    structured,
+    dense,
+    svd,
+    gram,
+    plainPenaltyGradient: plainPg,
+    plainSvd,
+    numpy: np ? { penaltyGradientMs: np.penaltyGradientMs, svdMs: np.svdMs ?? null, version: np.numpy, blas: np.blas } : null,
+  });
 }
 
 console.log(`\n## convreg against plain implementations, median (min-max) ms\n`);
@@ -154,7 +190,9 @@ if (!numpy.ok) console.log(`\nnumpy skipped: ${numpy.reason}.`);
 const npBlas = results.find((r) => r.numpy)?.numpy.blas;
 // The addon links the system OpenBLAS (Debian's libopenblas0 here).
 const systemBlas = spawnSync("dpkg-query", ["-W", "-f=${Version}", "libopenblas0"], { encoding: "utf8" }).stdout?.trim() || "unknown";
-console.log(`\nBLAS: convreg OpenBLAS ${systemBlas} (${getBlasThreads()} threads); numpy ${npBlas ?? "-"} with its default threads. ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}.`);
+console.log(
+  `\nBLAS: convreg OpenBLAS ${systemBlas} (${getBlasThreads()} threads); numpy ${npBlas ?? "-"} with its default threads. ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}.`,
+);
 console.log(`The Gram route's values err by at most min(sqrt(d), d / sigma), d = side * eps * sigma_max^2 (checked above against dgesdd).`);
 console.log(`Reproduce: ${reproduceCommand("vs-plain.js")}`);
 writeResults("vs-plain", { alpha, cases, numpy, results });

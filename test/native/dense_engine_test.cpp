@@ -1,7 +1,7 @@
 // src/dense_engine: penalty, Theorem 3.1 gradient and both singular value routes against
 // the definition (naive products, Jacobi eigenvalues).
-#include "../../src/dense_by_definition.h"
 #include "../../src/dense_engine.h"
+#include "../../src/dense_by_definition.h"
 
 #include "check.h"
 #include "reference.h"
