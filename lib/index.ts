@@ -5,6 +5,7 @@
 export * from "./errors.js";
 export * from "./kernel.js";
 export * from "./operations.js";
+export type { LayerKindOptions, LayerPadding } from "./layer-spec.js";
 export * from "./sigma-min.js";
 export * from "./kernel-file.js";
 export * from "./tfjs/public.js";

@@ -27,6 +27,8 @@ import {
 } from "./circular-plans.js";
 
 import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "./structured-plans.js";
+import { layerGradientRoute, layerPenaltyRoute, layerQuarticRoute } from "./layer-route.js";
+import type { LayerKindOptions, LayerPadding } from "./layer-spec.js";
 
 export type { Padding } from "./circular-plans.js";
 
@@ -58,7 +60,7 @@ function readEngine(value: unknown): ResolvedEngine {
 }
 
 /** Options of the penalty and its gradient. */
-export interface PenaltyOptions extends LayerOptions {
+export interface PenaltyOptions extends LayerOptions, Omit<LayerKindOptions, "padding"> {
   /** Target of the squared singular values: F = ||M^T M - alpha I||_F^2 (default 1). */
   alpha?: number;
   /** "dense" builds M (the paper's reference construction); "structured" and "auto" (default) work from the kernel alone. */
@@ -67,9 +69,9 @@ export interface PenaltyOptions extends LayerOptions {
    * "zero" (default, the paper's M) or "circular" (the input wraps around; M is block circulant).
    * Circular padding is computed exactly from the kernel's 2-D DFT whatever `engine` says, except
    * that `engine: "dense"` builds the block-circulant M as a reference. The two paddings give
-   * different numbers: see the README section "Zero or circular padding".
+   * different numbers: see the README section "Zero or circular padding". "valid": no padding.
    */
-  padding?: Padding;
+  padding?: LayerPadding;
 }
 
 /** Options of the singular value computation. */
@@ -132,6 +134,7 @@ function readCommon(kernel: unknown, options: PenaltyOptions | undefined): Commo
 }
 
 function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, number> {
+  const layer = layerPenaltyRoute(kernel, options); if (layer) return layer;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   if (a.padding === "circular")
@@ -141,6 +144,7 @@ function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): N
 }
 
 function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, PenaltyAndGradient> {
+  const layer = layerGradientRoute(kernel, options); if (layer) return layer;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   const plan =
@@ -152,6 +156,7 @@ function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): 
 }
 
 function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, Float64Array> {
+  const layer = layerQuarticRoute(kernel, direction, options); if (layer) return layer;
   const a = readCommon(kernel, options);
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
