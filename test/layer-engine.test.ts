@@ -153,14 +153,30 @@ describe("layer engine: strides, VALID, dilation, H x W, transposed, against M b
     expect(await penaltyAsync(kernel, options(c, false))).toBe(penalty(kernel, options(c, false)));
   });
 
-  it("costs the same at N = 64 and N = 4096 in the number of classes: the penalty is finite and grows with the area", () => {
-    const kernel = createKernel(randomData(3, 4, 4, 1), [3, 3, 4, 4]);
-    const small = penalty(kernel, { n: 64, stride: 2 });
-    const large = penalty(kernel, { n: 4096, stride: 2 });
-    // Interior blocks dominate: F scales close to the pixel count ratio (4096/64)^2.
-    expect(large / small).toBeGreaterThan(4096 * 0.9);
-    expect(large / small).toBeLessThan(4096 * 1.1);
-  });
+  // Beyond a few kernel sizes every class count is linear in the number of positions of a fixed
+  // residue mod s, so F(N) is a quadratic in N on N = N0, N0 + s, ...: three brute-force values
+  // extrapolate to F at N = 64 and N = 4096 exactly (up to rounding), independently of the engine.
+  const extrapolated: Array<[string, number, number, number, LayerGeometry, number[]]> = [
+    ["SAME s=2, output side", 3, 2, 3, geo(0, 0, 2), [14, 16, 18]],
+    ["SAME s=2, input side (h > 4g)", 3, 1, 5, geo(0, 0, 2), [14, 16, 18]],
+    ["VALID s=2 dilation 2", 3, 1, 2, geo(0, 0, 2, "valid", 2), [21, 23, 25]],
+  ];
+  for (const [why, k, g, h, shape, ns] of extrapolated)
+    it(`${why}: F at N = 64 and 4096 (and 63, 4095 for VALID) from three brute-force values`, () => {
+      const kernel = createKernel(randomData(k, g, h, 77), [k, k, g, h]);
+      const f = (n: number) => bruteForcePenalty(bruteForceLayerM(kernel.data, k, g, h, { ...shape, height: n, width: n }).m, alpha);
+      const [x0, x1, x2] = ns;
+      const [y0, y1, y2] = ns.map(f);
+      const lagrange = (x: number) =>
+        (y0 * (x - x1) * (x - x2)) / ((x0 - x1) * (x0 - x2)) +
+        (y1 * (x - x0) * (x - x2)) / ((x1 - x0) * (x1 - x2)) +
+        (y2 * (x - x0) * (x - x1)) / ((x2 - x0) * (x2 - x1));
+      const targets = shape.padding === "valid" ? [63, 4095] : [64, 4096];
+      for (const n of targets) {
+        const o = { n, alpha, stride: shape.stride, dilation: shape.dilation, padding: shape.padding };
+        expect(relative(penalty(kernel, o), lagrange(n))).toBeLessThan(1e-9);
+      }
+    });
 });
 
 describe("layer options are validated", () => {
