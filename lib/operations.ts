@@ -134,7 +134,7 @@ function readCommon(kernel: unknown, options: PenaltyOptions | undefined): Commo
 }
 
 function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, number> {
-  const layer = layerPenaltyRoute(kernel, options); if (layer) return layer;
+  const layer = layerPenaltyRoute(kernel, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   if (a.padding === "circular")
@@ -144,7 +144,7 @@ function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): N
 }
 
 function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, PenaltyAndGradient> {
-  const layer = layerGradientRoute(kernel, options); if (layer) return layer;
+  const layer = layerGradientRoute(kernel, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   const plan =
@@ -156,7 +156,7 @@ function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): 
 }
 
 function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, Float64Array> {
-  const layer = layerQuarticRoute(kernel, direction, options); if (layer) return layer;
+  const layer = layerQuarticRoute(kernel, direction, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
