@@ -43,6 +43,9 @@ const cases: Case[] = [
   { k: 5, g: 1, h: 1, geo: geo(11, 9, 3), why: "k=5 s=3 SAME" },
   { k: 3, g: 1, h: 6, geo: geo(6, 6, 2), why: "h >> g: the input side" },
   { k: 3, g: 6, h: 1, geo: geo(5, 7, 1), why: "g >> h, s=1 H != W" },
+  { k: 3, g: 2, h: 2, geo: geo(2, 5, 4), why: "stride larger than the input" },
+  { k: 3, g: 1, h: 2, geo: geo(10, 9, 2, "zero", 3), why: "dilation 3, s=2 (only even tap shifts pair)" },
+  { k: 2, g: 2, h: 1, geo: geo(3, 2, 1, "zero", 3), why: "dilation 3, N < ke" },
 ];
 
 const alpha = 0.8;
