@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createKernel, lineQuartic, penalty, penaltyAndGradient, gradient, penaltyAsync, type Kernel } from "../lib/index.js";
-import { native } from "../lib/native.js";
+import { native } from "../lib/native/addon.js";
 import {
   bruteForceCircularM,
   bruteForceGradient,

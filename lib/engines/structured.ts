@@ -1,0 +1,65 @@
+/**
+ * Plans for the structured engine (penalty and gradient from the kernel alone, cost
+ * independent of N) and for the line quartic F(K + t D) = sum c_i t^i. Memory is estimated
+ * here, before the native call: the engine's largest buffers are tap Gram matrices of side
+ * k^2 min(g, h).
+ */
+import { ConvregRangeError } from "../core/errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import type { NativePlan } from "../native/plan.js";
+import { kernelArgs, penaltyAndGradientCall, type PenaltyAndGradientPlan } from "./kernel-args.js";
+import { matrixSize } from "./dense.js";
+
+/** Sizes of the structured engine's buffers, in doubles. */
+function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: number; label: string } {
+  const [k, , g, h] = kernel.shape;
+  const width = k * k * Math.min(g, h); // all tap matrices side by side on the smaller channel side
+  const tapGram = width * width;
+  // The core indexes these buffers with 64-bit integers: keep every index far from overflow.
+  if (tapGram * 8 > 2 ** 62)
+    throw new ConvregRangeError("ERR_RANGE", `a ${k}x${k}x${g}x${h} kernel needs a tap Gram matrix of ${width} x ${width}, beyond what can be addressed`);
+  return { tapGram, taps: width * Math.max(g, h), kernel: k * k * g * h, label: `${width} x ${width}` };
+}
+
+/** F = ||M^T M - alpha I||_F^2 by the structured engine. */
+export function structuredPenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<number, number> {
+  const s = tapSizes(kernel);
+  requireMemory(8 * (s.kernel + s.taps + s.tapGram), `the structured penalty (tap Gram matrix ${s.label})`, limit);
+  return { fn: "structuredPenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
+}
+
+/** F and dF/dK by the structured engine. */
+export function structuredGradientPlan(
+  kernel: Kernel,
+  n: number,
+  alpha: number,
+  limit?: number,
+): PenaltyAndGradientPlan {
+  const s = tapSizes(kernel);
+  // Kernel copy, taps, tap Gram, weights, gradient of the taps, gradient (native and JS copies).
+  requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram), `the structured gradient (tap Gram matrix ${s.label})`, limit);
+  return penaltyAndGradientCall("structuredPenaltyAndGradient", kernel, n, alpha);
+}
+
+/** The five coefficients of F(K + t D), by the structured engine or from the dense M(K) and M(D). */
+export function lineQuarticPlan(
+  kernel: Kernel,
+  direction: Kernel,
+  n: number,
+  alpha: number,
+  engine: "dense" | "structured",
+  limit?: number,
+): NativePlan<Float64Array, Float64Array> {
+  if (engine === "structured") {
+    const s = tapSizes(kernel);
+    // Two kernel copies, two tap packings, three tap Gram matrices (KK, DD, KD).
+    requireMemory(8 * (2 * s.kernel + 2 * s.taps + 3 * s.tapGram), `the structured line quartic (tap Gram matrices ${s.label})`, limit);
+  } else {
+    const { rows, cols, nonzeros } = matrixSize(kernel, n);
+    const side = Math.min(rows, cols);
+    // The sparse M while building, two dense M, three Gram-sized products.
+    requireMemory(24 * nonzeros + 8 * (2 * rows * cols + 3 * side * side), `the dense line quartic (M is ${rows} x ${cols})`, limit);
+  }
+  return { fn: "lineQuartic", args: [...kernelArgs(kernel, n), alpha, direction.data, engine === "dense"], finish: (raw) => raw };
+}

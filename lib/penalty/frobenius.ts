@@ -1,0 +1,166 @@
+/**
+ * The paper's penalty F(K) = ||M^T M - alpha I||_F^2, its gradient (Theorem 3.1) and the exact
+ * quartic along a line, routed to the dense, structured or circular engine. Each exists in a
+ * synchronous form and an `...Async` form that runs off the main thread.
+ */
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "../core/validate.js";
+import type { LayerOptions } from "../core/layer-options.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { ConvregRangeError } from "../core/errors.js";
+import { densePenaltyPlan, denseGradientPlan } from "../engines/dense.js";
+import {
+  PADDINGS,
+  circularDenseGradientPlan,
+  circularDensePenaltyPlan,
+  circularGradientPlan,
+  circularLineQuarticPlan,
+  circularPenaltyPlan,
+  type Padding,
+} from "../engines/circular.js";
+import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
+
+import { layerGradientRoute, layerPenaltyRoute, layerQuarticRoute } from "./layer-route.js";
+import type { LayerKindOptions, LayerPadding } from "../core/layer-spec.js";
+
+export type { Padding } from "../engines/circular.js";
+
+/**
+ * Engines that compute the penalty and its gradient. "dense" builds M (the paper's reference
+ * construction, cost about N^6); "structured" works from the kernel alone, exact to rounding
+ * (zero padding: tap Gram matrices, cost independent of N; circular padding: the kernel's 2-D DFT);
+ * "auto" picks "structured".
+ */
+export type Engine = "auto" | "dense" | "structured";
+
+/** The engine a call actually used ("auto" resolved). */
+export type ResolvedEngine = Exclude<Engine, "auto">;
+
+const engines = ["auto", "dense", "structured"] as const;
+
+/** Resolves the engine option ("auto" and undefined become "structured"). */
+function readEngine(value: unknown): ResolvedEngine {
+  const engine = requireChoice(value, "options.engine", engines, "auto");
+  return engine === "auto" ? "structured" : engine;
+}
+
+/** Options of the penalty and its gradient. */
+export interface PenaltyOptions extends LayerOptions, Omit<LayerKindOptions, "padding"> {
+  /** Target of the squared singular values: F = ||M^T M - alpha I||_F^2 (default 1). */
+  alpha?: number;
+  /** "dense" builds M (the paper's reference construction); "structured" and "auto" (default) work from the kernel alone. */
+  engine?: Engine;
+  /**
+   * "zero" (default, the paper's M) or "circular" (the input wraps around; M is block circulant).
+   * Circular padding is computed exactly from the kernel's 2-D DFT whatever `engine` says, except
+   * that `engine: "dense"` builds the block-circulant M as a reference. The two paddings give
+   * different numbers: see the README section "Zero or circular padding". "valid": no padding.
+   */
+  padding?: LayerPadding;
+}
+
+/** Penalty and its gradient, computed in one pass. */
+export interface PenaltyAndGradient {
+  /** F(K) = ||M^T M - alpha I||_F^2. */
+  penalty: number;
+  /** dF/dK (not halved) with the kernel's shape. */
+  gradient: Kernel;
+  /** The engine that computed them. */
+  engine: ResolvedEngine;
+}
+
+interface CommonArgs {
+  kernel: Kernel;
+  n: number;
+  alpha: number;
+  memoryLimit?: number;
+  padding: Padding;
+}
+
+function readCommon(kernel: unknown, options: PenaltyOptions | undefined): CommonArgs {
+  const k = requireKernel(kernel);
+  const o = requireOptions(options);
+  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  return { kernel: k, n: requireInputSize(o.n, "options.n"), alpha: requireAlpha(o.alpha), memoryLimit: o.memoryLimit, padding };
+}
+
+function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, number> {
+  const layer = layerPenaltyRoute(kernel, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
+  const a = readCommon(kernel, options);
+  const engine = readEngine(options?.engine);
+  if (a.padding === "circular")
+    return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
+  const plan = engine === "dense" ? densePenaltyPlan : structuredPenaltyPlan;
+  return plan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
+}
+
+function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, PenaltyAndGradient> {
+  const layer = layerGradientRoute(kernel, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
+  const a = readCommon(kernel, options);
+  const engine = readEngine(options?.engine);
+  const plan =
+    a.padding === "circular"
+      ? (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit)
+      : (engine === "dense" ? denseGradientPlan : structuredGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
+  const finish = (raw: Parameters<typeof plan.finish>[0]): PenaltyAndGradient => ({ ...plan.finish(raw as never), engine });
+  return { ...plan, finish } as NativePlan<unknown, PenaltyAndGradient>;
+}
+
+function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, Float64Array> {
+  const layer = layerQuarticRoute(kernel, direction, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
+  const a = readCommon(kernel, options);
+  const d = requireKernel(direction, "direction");
+  if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
+    throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${a.kernel.shape.join(", ")}], got [${d.shape.join(", ")}]`);
+  if (a.padding === "circular")
+    return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit) as NativePlan<unknown, Float64Array>;
+  return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit) as NativePlan<unknown, Float64Array>;
+}
+
+const withGradientOnly = (r: PenaltyAndGradient): Kernel => r.gradient;
+
+/** The paper's penalty F(K) = ||M^T M - alpha I||_F^2. */
+export function penalty(kernel: Kernel, options: PenaltyOptions): number {
+  return runSync(penaltyPlanFor(kernel, options));
+}
+
+/** Async form of {@link penalty}. */
+export async function penaltyAsync(kernel: Kernel, options: PenaltyOptions): Promise<number> {
+  return runAsync(penaltyPlanFor(kernel, options));
+}
+
+/** dF/dK by Theorem 3.1 (the full derivative, twice the paper's G). */
+export function gradient(kernel: Kernel, options: PenaltyOptions): Kernel {
+  return withGradientOnly(runSync(gradientPlanFor(kernel, options)));
+}
+
+/** Async form of {@link gradient}. */
+export async function gradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<Kernel> {
+  return withGradientOnly(await runAsync(gradientPlanFor(kernel, options)));
+}
+
+/** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
+export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): PenaltyAndGradient {
+  return runSync(gradientPlanFor(kernel, options));
+}
+
+/** Async form of {@link penaltyAndGradient}. */
+export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<PenaltyAndGradient> {
+  return runAsync(gradientPlanFor(kernel, options));
+}
+
+/**
+ * The exact quartic along a line: `c` (length 5) with `F(K + t D) = c[0] + c[1] t + ... + c[4] t^4`
+ * for every real t, computed from the kernel and the direction (no sampling). `c[0] = F(K)`,
+ * `c[1] = <dF/dK, D>`, `c[4] = ||M(D)^T M(D)||_F^2`. The structured engine's cost does not depend on N.
+ * With `padding: "circular"` the coefficients come from per-frequency Gram polynomials of the
+ * kernel's and the direction's 2-D DFTs (`engine: "dense"`: from the block-circulant M).
+ */
+export function lineQuartic(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Float64Array {
+  return runSync(quarticPlanFor(kernel, direction, options));
+}
+
+/** Async form of {@link lineQuartic}. */
+export async function lineQuarticAsync(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Promise<Float64Array> {
+  return runAsync(quarticPlanFor(kernel, direction, options));
+}
