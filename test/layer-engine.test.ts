@@ -134,7 +134,7 @@ describe("layer engine: strides, VALID, dilation, H x W, transposed, against M b
   it("stride 1, zero padding, H = W: the layer engine equals the existing structured engine", () => {
     for (const [k, g, h, n] of [[1, 2, 3, 4], [2, 3, 2, 5], [3, 2, 4, 7], [5, 3, 3, 4], [4, 1, 1, 2]]) {
       const kernel = kernelOf({ k, g, h, geo: geo(n, n, 1), why: "" }, 11 * k + n);
-      const layer = (native.layerPenalty as (...a: unknown[]) => number)(kernel.data, k, g, h, n, n, 1, 1, false, false, alpha);
+      const layer = native.layerPenalty(kernel.data, k, g, h, n, n, 1, 1, false, false, alpha);
       const existing = penalty(kernel, { n, alpha });
       expect(relative(layer, existing)).toBeLessThan(1e-13);
     }

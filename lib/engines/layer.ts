@@ -8,11 +8,17 @@ import { ConvregRangeError } from "../core/errors.js";
 import type { Kernel } from "../core/kernel.js";
 import { requireMemory } from "../core/memory.js";
 import type { NativePlan } from "../native/plan.js";
+import type { RawPenaltyAndGradient } from "../native/raw.js";
+import type { PenaltyAndGradientTask } from "./kernel-args.js";
 import { circularGradientPlan, circularLineQuarticPlan, circularPenaltyPlan } from "./circular.js";
 import { outputSize, type LayerSpec } from "../core/layer-spec.js";
 
 type Gradient = { penalty: number; gradient: Kernel };
-type RawGradient = { penalty: number; gradient: Float64Array };
+
+/** The native tasks each layer plan may run. */
+export type LayerPenaltyTask = "layerPenalty" | "circularPenalty";
+export type LayerGradientTask = "layerPenaltyAndGradient" | PenaltyAndGradientTask;
+export type LayerQuarticTask = "layerLineQuartic" | "circularLineQuartic";
 
 /** The engine option with a layer spec: only the layer engine (or the circular one) applies. */
 export function requireLayerEngine(engine: string, spec: LayerSpec): void {
@@ -41,7 +47,11 @@ function bufferSizes(kernel: Kernel, spec: LayerSpec): { gram: number; taps: num
   return { gram: width * width, taps: width * Math.max(g, h), kernel: k * k * g * h, label: `${width} x ${width}` };
 }
 
-function layerArgs(kernel: Kernel, spec: LayerSpec, alpha: number): unknown[] {
+function layerArgs(
+  kernel: Kernel,
+  spec: LayerSpec,
+  alpha: number,
+): [Float64Array, number, number, number, number, number, number, number, boolean, boolean, number] {
   const [k, , g, h] = kernel.shape;
   return [kernel.data, k, g, h, spec.height, spec.width, spec.stride, spec.dilation, spec.padding === "valid", spec.transposed, alpha];
 }
@@ -53,21 +63,21 @@ function transposeShift(kernel: Kernel, spec: LayerSpec, alpha: number): number 
 }
 
 /** F of the layer's own M. */
-export function layerPenaltyPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<number, number> {
+export function layerPenaltyPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<LayerPenaltyTask, number> {
   if (spec.padding === "circular") {
     const plan = circularPenaltyPlan(kernel, spec.height, alpha, limit);
-    return { ...plan, finish: (raw) => raw + transposeShift(kernel, spec, alpha) };
+    return { ...plan, finish: (raw: number) => raw + transposeShift(kernel, spec, alpha) };
   }
   const s = bufferSizes(kernel, spec);
   requireMemory(8 * (s.kernel + s.taps + s.gram), `the layer penalty (tap Gram matrix ${s.label})`, limit);
-  return { fn: "layerPenalty", args: layerArgs(kernel, spec, alpha), finish: (raw) => raw };
+  return { fn: "layerPenalty", args: layerArgs(kernel, spec, alpha), finish: (raw: number) => raw };
 }
 
 /** F and dF/dK of the layer's own M. */
-export function layerGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<RawGradient, Gradient> {
+export function layerGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<LayerGradientTask, Gradient> {
   if (spec.padding === "circular") {
     const plan = circularGradientPlan(kernel, spec.height, alpha, limit);
-    return { ...plan, finish: (raw) => ({ ...plan.finish(raw), penalty: raw.penalty + transposeShift(kernel, spec, alpha) }) };
+    return { ...plan, finish: (raw: RawPenaltyAndGradient) => ({ ...plan.finish(raw), penalty: raw.penalty + transposeShift(kernel, spec, alpha) }) };
   }
   const s = bufferSizes(kernel, spec);
   // Kernel copy, taps, tap Gram, weights and their symmetric sum, gradient of the taps, gradient (native and JS).
@@ -75,17 +85,17 @@ export function layerGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number
   return {
     fn: "layerPenaltyAndGradient",
     args: layerArgs(kernel, spec, alpha),
-    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
+    finish: (raw: RawPenaltyAndGradient) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
   };
 }
 
 /** The five coefficients of F(K + t D) for the layer's own M. */
-export function layerLineQuarticPlan(kernel: Kernel, direction: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<Float64Array, Float64Array> {
+export function layerLineQuarticPlan(kernel: Kernel, direction: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<LayerQuarticTask, Float64Array> {
   if (spec.padding === "circular") {
     const plan = circularLineQuarticPlan(kernel, direction, spec.height, alpha, false, limit);
     return {
       ...plan,
-      finish: (raw) => {
+      finish: (raw: Float64Array) => {
         const c = Float64Array.from(plan.finish(raw));
         c[0] += transposeShift(kernel, spec, alpha);
         return c;
@@ -95,5 +105,5 @@ export function layerLineQuarticPlan(kernel: Kernel, direction: Kernel, spec: La
   const s = bufferSizes(kernel, spec);
   // Two kernel copies, two tap packings, three tap Gram matrices (KK, DD, KD).
   requireMemory(8 * (2 * s.kernel + 2 * s.taps + 3 * s.gram), `the layer line quartic (tap Gram matrices ${s.label})`, limit);
-  return { fn: "layerLineQuartic", args: [...layerArgs(kernel, spec, alpha), direction.data], finish: (raw) => raw };
+  return { fn: "layerLineQuartic", args: [...layerArgs(kernel, spec, alpha), direction.data], finish: (raw: Float64Array) => raw };
 }

@@ -4,10 +4,20 @@
  */
 import { requireKernel, type Kernel } from "../core/kernel.js";
 import type { NativePlan } from "../native/plan.js";
+import type { RawPenaltyAndGradient } from "../native/raw.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { requireAlpha, requireChoice, requireOptions } from "../core/validate.js";
 import { readLayerSpec, type LayerKindOptions } from "../core/layer-spec.js";
-import { layerGradientPlan, layerLineQuarticPlan, layerPenaltyPlan, requireLayerEngine } from "../engines/layer.js";
+import {
+  layerGradientPlan,
+  layerLineQuarticPlan,
+  layerPenaltyPlan,
+  requireLayerEngine,
+  type LayerGradientTask,
+  type LayerPenaltyTask,
+  type LayerQuarticTask,
+} from "../engines/layer.js";
+import type { TaskName } from "../native/functions.js";
 
 type Options = LayerKindOptions & { n: number; alpha?: number; engine?: string; memoryLimit?: number };
 
@@ -15,8 +25,8 @@ type Options = LayerKindOptions & { n: number; alpha?: number; engine?: string; 
  * A route: the plan for a non-default layer, or none; either way the kernel snapshot read once
  * (the caller continues with it, so getters cannot change the kernel between two reads).
  */
-export interface Route<Result> {
-  plan?: NativePlan<unknown, Result>;
+export interface Route<Name extends TaskName, Result> {
+  plan?: NativePlan<Name, Result>;
   kernel: Kernel;
 }
 
@@ -30,28 +40,27 @@ function readLayerCall(kernel: unknown, options: Options | undefined) {
 }
 
 /** The penalty plan for a non-default layer. */
-export function layerPenaltyRoute(kernel: unknown, options: Options | undefined): Route<number> {
+export function layerPenaltyRoute(kernel: unknown, options: Options | undefined): Route<LayerPenaltyTask, number> {
   const { kernel: k, layer: c } = readLayerCall(kernel, options);
-  return { kernel: k, plan: c && (layerPenaltyPlan(k, c.spec, c.alpha, c.limit) as NativePlan<unknown, number>) };
+  return { kernel: k, plan: c && layerPenaltyPlan(k, c.spec, c.alpha, c.limit) };
 }
 
 type Gradient = { penalty: number; gradient: Kernel; engine: "structured" };
 
 /** The penalty-and-gradient plan for a non-default layer. */
-export function layerGradientRoute(kernel: unknown, options: Options | undefined): Route<Gradient> {
+export function layerGradientRoute(kernel: unknown, options: Options | undefined): Route<LayerGradientTask, Gradient> {
   const { kernel: k, layer: c } = readLayerCall(kernel, options);
   if (!c) return { kernel: k };
   const plan = layerGradientPlan(k, c.spec, c.alpha, c.limit);
-  const finish = (raw: unknown): Gradient => ({ ...plan.finish(raw as never), engine: "structured" });
-  return { kernel: k, plan: { ...plan, finish } as NativePlan<unknown, Gradient> };
+  return { kernel: k, plan: { ...plan, finish: (raw: RawPenaltyAndGradient): Gradient => ({ ...plan.finish(raw), engine: "structured" }) } };
 }
 
 /** The line-quartic plan for a non-default layer. */
-export function layerQuarticRoute(kernel: unknown, direction: unknown, options: Options | undefined): Route<Float64Array> {
+export function layerQuarticRoute(kernel: unknown, direction: unknown, options: Options | undefined): Route<LayerQuarticTask, Float64Array> {
   const { kernel: k, layer: c } = readLayerCall(kernel, options);
   if (!c) return { kernel: k };
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== k.shape[i]))
     throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${k.shape.join(", ")}], got [${d.shape.join(", ")}]`);
-  return { kernel: k, plan: layerLineQuarticPlan(k, d, c.spec, c.alpha, c.limit) as NativePlan<unknown, Float64Array> };
+  return { kernel: k, plan: layerLineQuarticPlan(k, d, c.spec, c.alpha, c.limit) };
 }
