@@ -7,10 +7,14 @@ import { fmt, quick } from "./common.js";
 
 const shape = [3, 3, 64, 64];
 let seed = 7;
-const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.2;
+const next = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return (seed / 2 ** 31 - 0.5) * 0.2;
+};
 const kernel = createKernel(Float64Array.from({ length: 3 * 3 * 64 * 64 }, next), shape);
 const sizes = [64, 4096];
-const batch = quick ? 5 : 20, repeats = quick ? 5 : 15;
+const batch = quick ? 5 : 20,
+  repeats = quick ? 5 : 15;
 
 for (const n of sizes) for (let i = 0; i < batch; i++) penaltyAndGradient(kernel, { n, stride: 2 }); // warm-up
 const times = new Map(sizes.map((n) => [n, []]));
@@ -23,5 +27,7 @@ for (let r = 0; r < repeats; r++)
 const median = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const ms = sizes.map((n) => median(times.get(n)));
 for (const [i, n] of sizes.entries())
-  console.log(`N = ${String(n).padStart(4)}: ${fmt(ms[i])} ms per penalty+gradient (median of ${repeats} batches of ${batch}; F = ${fmt(penaltyAndGradient(kernel, { n, stride: 2 }).penalty, 6)})`);
+  console.log(
+    `N = ${String(n).padStart(4)}: ${fmt(ms[i])} ms per penalty+gradient (median of ${repeats} batches of ${batch}; F = ${fmt(penaltyAndGradient(kernel, { n, stride: 2 }).penalty, 6)})`,
+  );
 console.log(`ratio N=4096 / N=64: ${fmt(ms[1] / ms[0], 4)}`);

@@ -116,9 +116,9 @@ std::vector<AxisClass> inputAxisClasses(const LayerAxis& a) {
 // Which Gram matrix the engine forms and with which tap matrices A_t.
 struct Layout {
   int64_t k, g, h, taps, side, outer, width;
-  bool inputSide;  // A_t = K_t^T (h x g), Gram M^T M; else A_t = K_t (g x h), Gram M M^T
+  bool inputSide;                     // A_t = K_t^T (h x g), Gram M^T M; else A_t = K_t (g x h), Gram M M^T
   std::vector<AxisClass> rows, cols;  // 1-D classes along H and along W
-  double extra;  // alpha^2-free count of the zero eigenvalues the target side has in addition
+  double extra;                       // alpha^2-free count of the zero eigenvalues the target side has in addition
 };
 
 Layout layoutFor(const LayerSpec& spec) {

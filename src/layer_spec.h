@@ -6,10 +6,11 @@
 
 namespace convreg {
 
-enum class LayerPadding { Same, Valid };
+enum class LayerPadding { Same,
+                          Valid };
 
 struct LayerSpec {
-  int64_t k, g, h;      // kernel k x k x g x h (HWIO)
+  int64_t k, g, h;        // kernel k x k x g x h (HWIO)
   int64_t height, width;  // input H x W
   int64_t stride = 1;
   int64_t dilation = 1;

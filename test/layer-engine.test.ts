@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createKernel, lineQuartic, penalty, penaltyAndGradient, gradient, penaltyAsync, type Kernel } from "../lib/index.js";
 import { native } from "../lib/native/addon.js";
-import {
-  bruteForceCircularM,
-  bruteForceGradient,
-  bruteForceLayerM,
-  bruteForcePenalty,
-  maxRelativeDiff,
-  randomData,
-  transpose,
-  type LayerGeometry,
-} from "./reference.js";
+import { bruteForceCircularM, bruteForceGradient, bruteForceLayerM, bruteForcePenalty, maxRelativeDiff, randomData, transpose, type LayerGeometry } from "./reference.js";
 
 type Case = { k: number; g: number; h: number; geo: LayerGeometry; why: string };
 
@@ -63,7 +54,11 @@ function layerM(c: Case, data: Float64Array, transposed: boolean) {
   const b = bruteForceLayerM(data, c.k, c.g, c.h, c.geo);
   if (!transposed) return b;
   const omega = new Map<number, Array<[number, number]>>();
-  for (const [e, list] of b.omega) omega.set(e, list.map(([i, j]) => [j, i] as [number, number]));
+  for (const [e, list] of b.omega)
+    omega.set(
+      e,
+      list.map(([i, j]) => [j, i] as [number, number]),
+    );
   return { ...b, m: transpose(b.m), omega };
 }
 
@@ -132,7 +127,13 @@ describe("layer engine: strides, VALID, dilation, H x W, transposed, against M b
   });
 
   it("stride 1, zero padding, H = W: the layer engine equals the existing structured engine", () => {
-    for (const [k, g, h, n] of [[1, 2, 3, 4], [2, 3, 2, 5], [3, 2, 4, 7], [5, 3, 3, 4], [4, 1, 1, 2]]) {
+    for (const [k, g, h, n] of [
+      [1, 2, 3, 4],
+      [2, 3, 2, 5],
+      [3, 2, 4, 7],
+      [5, 3, 3, 4],
+      [4, 1, 1, 2],
+    ]) {
       const kernel = kernelOf({ k, g, h, geo: geo(n, n, 1), why: "" }, 11 * k + n);
       const layer = native.layerPenalty(kernel.data, k, g, h, n, n, 1, 1, false, false, alpha);
       const existing = penalty(kernel, { n, alpha });
@@ -141,7 +142,11 @@ describe("layer engine: strides, VALID, dilation, H x W, transposed, against M b
   });
 
   it("circular transposed: F of the block-circulant M^T", () => {
-    for (const [k, g, h, n] of [[3, 2, 3, 4], [3, 3, 2, 5], [2, 1, 2, 3]]) {
+    for (const [k, g, h, n] of [
+      [3, 2, 3, 4],
+      [3, 3, 2, 5],
+      [2, 1, 2, 3],
+    ]) {
       const kernel = kernelOf({ k, g, h, geo: geo(n, n, 1), why: "" }, 3 * k + n);
       const mt = transpose(bruteForceCircularM(kernel.data, k, g, h, n));
       const got = penalty(kernel, { n, alpha, padding: "circular", transposed: true });
@@ -171,9 +176,7 @@ describe("layer engine: strides, VALID, dilation, H x W, transposed, against M b
       const [x0, x1, x2] = ns;
       const [y0, y1, y2] = ns.map(f);
       const lagrange = (x: number) =>
-        (y0 * (x - x1) * (x - x2)) / ((x0 - x1) * (x0 - x2)) +
-        (y1 * (x - x0) * (x - x2)) / ((x1 - x0) * (x1 - x2)) +
-        (y2 * (x - x0) * (x - x1)) / ((x2 - x0) * (x2 - x1));
+        (y0 * (x - x1) * (x - x2)) / ((x0 - x1) * (x0 - x2)) + (y1 * (x - x0) * (x - x2)) / ((x1 - x0) * (x1 - x2)) + (y2 * (x - x0) * (x - x1)) / ((x2 - x0) * (x2 - x1));
       const targets = shape.padding === "valid" ? [63, 4095] : [64, 4096];
       for (const n of targets) {
         const o = { n, alpha, stride: shape.stride, dilation: shape.dilation, padding: shape.padding };

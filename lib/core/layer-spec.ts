@@ -60,14 +60,24 @@ export function readLayerSpec(kernel: Kernel, options: LayerKindOptions & { n: n
   const spec: LayerSpec = { height, width, stride, dilation, padding, transposed };
   if (padding === "circular") {
     // The circular engines are stride-1, square and undilated.
-    for (const [name, value, fallback] of [["stride", stride, 1], ["dilation", dilation, 1], ["width", width, height]] as const)
+    for (const [name, value, fallback] of [
+      ["stride", stride, 1],
+      ["dilation", dilation, 1],
+      ["width", width, height],
+    ] as const)
       if (value !== fallback)
-        throw new ConvregRangeError("ERR_ARGUMENT", `options.${name} must be ${name === "width" ? "options.n" : 1} with options.padding "circular" (got ${value}); circular padding supports only stride 1, dilation 1 and square inputs`);
+        throw new ConvregRangeError(
+          "ERR_ARGUMENT",
+          `options.${name} must be ${name === "width" ? "options.n" : 1} with options.padding "circular" (got ${value}); circular padding supports only stride 1, dilation 1 and square inputs`,
+        );
     return transposed ? spec : undefined;
   }
   if (padding === "valid") {
     const ke = dilation * (k - 1) + 1;
-    for (const [name, size] of [["options.n", height], ["options.width", width]] as const)
+    for (const [name, size] of [
+      ["options.n", height],
+      ["options.width", width],
+    ] as const)
       if (size < ke)
         throw new ConvregRangeError("ERR_RANGE", `${name} must be at least the effective kernel size dilation*(k-1)+1 = ${ke} with options.padding "valid", got ${size}`);
   }

@@ -47,11 +47,7 @@ function bufferSizes(kernel: Kernel, spec: LayerSpec): { gram: number; taps: num
   return { gram: width * width, taps: width * Math.max(g, h), kernel: k * k * g * h, label: `${width} x ${width}` };
 }
 
-function layerArgs(
-  kernel: Kernel,
-  spec: LayerSpec,
-  alpha: number,
-): [Float64Array, number, number, number, number, number, number, number, boolean, boolean, number] {
+function layerArgs(kernel: Kernel, spec: LayerSpec, alpha: number): [Float64Array, number, number, number, number, number, number, number, boolean, boolean, number] {
   const [k, , g, h] = kernel.shape;
   return [kernel.data, k, g, h, spec.height, spec.width, spec.stride, spec.dilation, spec.padding === "valid", spec.transposed, alpha];
 }

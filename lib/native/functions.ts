@@ -8,17 +8,7 @@
  *
  * To add a native function: one entry here, its registration in binding/ (and a plan in lib/).
  */
-import type {
-  CancelArg,
-  KernelArgs,
-  NativeCancelToken,
-  NativeMemoryStats,
-  NativeSparse,
-  NativeSpectral,
-  RawLanczos,
-  RawPenaltyAndGradient,
-  RawSigmaMin,
-} from "./raw.js";
+import type { CancelArg, KernelArgs, NativeCancelToken, NativeMemoryStats, NativeSparse, NativeSpectral, RawLanczos, RawPenaltyAndGradient, RawSigmaMin } from "./raw.js";
 
 /** A function exported by exportTask: sync as `name`, Promise form as `${name}Async`. */
 interface TaskEntry<F> {
@@ -45,8 +35,17 @@ type QuarticArgs = [...KernelArgs, alpha: number, direction: Float64Array, dense
 type ApplyArgs = [...KernelArgs, vectors: Float64Array, count: number];
 type SpectralArgs = [...KernelArgs, alpha: number, start: Float64Array | null, steps: number];
 type LayerArgs = [
-  data: Float64Array, k: number, g: number, h: number, height: number, width: number, stride: number, dilation: number,
-  valid: boolean, transposed: boolean, alpha: number,
+  data: Float64Array,
+  k: number,
+  g: number,
+  h: number,
+  height: number,
+  width: number,
+  stride: number,
+  dilation: number,
+  valid: boolean,
+  transposed: boolean,
+  alpha: number,
 ];
 
 /** The addon's functions, by registration file in binding/. */
@@ -78,16 +77,12 @@ export const NATIVE_FUNCTIONS = {
   applyLayer: task<(...a: ApplyArgs) => Float64Array>(),
   applyLayerTranspose: task<(...a: ApplyArgs) => Float64Array>(),
   // binding/sigma_max.cpp
-  sigmaMaxLanczos: task<
-    (...a: [...KernelArgs, start: Float64Array | null, tolerance: number, maxIterations: number, basisSize: number, cancel: CancelArg]) => RawLanczos
-  >(),
+  sigmaMaxLanczos: task<(...a: [...KernelArgs, start: Float64Array | null, tolerance: number, maxIterations: number, basisSize: number, cancel: CancelArg]) => RawLanczos>(),
   // binding/two_norm.cpp
   spectralDense: task<(...a: SpectralArgs) => NativeSpectral>(),
   spectralMatrixFree: task<(...a: SpectralArgs) => NativeSpectral>(),
   // binding/sigma_min.cpp
-  sigmaMin: task<
-    (...a: [...KernelArgs, factorMemoryLimit: number, tolerance: number, maxLanczos: number, worstCaseRounding: boolean, cancel: CancelArg]) => RawSigmaMin
-  >(),
+  sigmaMin: task<(...a: [...KernelArgs, factorMemoryLimit: number, tolerance: number, maxLanczos: number, worstCaseRounding: boolean, cancel: CancelArg]) => RawSigmaMin>(),
   sigmaMinGramBytes: plain<(k: number, g: number, h: number, n: number, maxLanczos: number) => number>(),
   // binding/cancel.cpp
   CancelToken: plain<new () => NativeCancelToken>(),

@@ -89,7 +89,9 @@ function readCommon(kernel: unknown, options: PenaltyOptions | undefined): Commo
 type PenaltyTask = "densePenalty" | "structuredPenalty" | "circularPenalty" | "circularDensePenalty" | "layerPenalty";
 
 function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyTask, number> {
-  const layer = layerPenaltyRoute(kernel, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
+  const layer = layerPenaltyRoute(kernel, options);
+  if (layer.plan) return layer.plan;
+  kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   if (a.padding === "circular") return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
@@ -98,7 +100,9 @@ function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): N
 }
 
 function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyAndGradientTask | "layerPenaltyAndGradient", PenaltyAndGradient> {
-  const layer = layerGradientRoute(kernel, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
+  const layer = layerGradientRoute(kernel, options);
+  if (layer.plan) return layer.plan;
+  kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   const plan =
@@ -113,13 +117,14 @@ function quarticPlanFor(
   direction: unknown,
   options: PenaltyOptions | undefined,
 ): NativePlan<"lineQuartic" | "circularLineQuartic" | "layerLineQuartic", Float64Array> {
-  const layer = layerQuarticRoute(kernel, direction, options); if (layer.plan) return layer.plan; kernel = layer.kernel;
+  const layer = layerQuarticRoute(kernel, direction, options);
+  if (layer.plan) return layer.plan;
+  kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
     throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${a.kernel.shape.join(", ")}], got [${d.shape.join(", ")}]`);
-  if (a.padding === "circular")
-    return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit);
+  if (a.padding === "circular") return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit);
   return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit);
 }
 

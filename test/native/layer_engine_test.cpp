@@ -65,9 +65,15 @@ convreg::LayerSpec specOf(const General& c, bool transposed) {
 
 std::vector<General> cases() {
   return {
-      {3, 2, 3, 7, 6, 2, 1, false}, {3, 3, 2, 6, 7, 2, 1, true},  {2, 2, 2, 5, 8, 3, 1, false},
-      {5, 1, 2, 3, 4, 2, 1, false}, {3, 2, 1, 3, 3, 1, 1, true},  {3, 2, 2, 9, 7, 2, 2, false},
-      {1, 3, 2, 5, 6, 2, 1, false}, {3, 1, 4, 8, 5, 3, 2, true},  {2, 3, 1, 4, 4, 1, 2, false},
+      {3, 2, 3, 7, 6, 2, 1, false},
+      {3, 3, 2, 6, 7, 2, 1, true},
+      {2, 2, 2, 5, 8, 3, 1, false},
+      {5, 1, 2, 3, 4, 2, 1, false},
+      {3, 2, 1, 3, 3, 1, 1, true},
+      {3, 2, 2, 9, 7, 2, 2, false},
+      {1, 3, 2, 5, 6, 2, 1, false},
+      {3, 1, 4, 8, 5, 3, 2, true},
+      {2, 3, 1, 4, 4, 1, 2, false},
   };
 }
 
