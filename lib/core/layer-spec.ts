@@ -5,6 +5,7 @@
  */
 import { ConvregRangeError, ConvregTypeError } from "./errors.js";
 import type { Kernel } from "./kernel.js";
+import type { GroupOptions } from "./groups.js";
 import { describe, requireChoice, requireInputSize, requireInteger, MAX_INPUT_SIZE } from "./validate.js";
 
 /** How the input is extended outside the image. */
@@ -13,8 +14,8 @@ export type LayerPadding = "zero" | "valid" | "circular";
 /** The paddings accepted by the penalty options. */
 export const LAYER_PADDINGS: readonly LayerPadding[] = ["zero", "valid", "circular"];
 
-/** Layer options of the penalty, its gradient and the line quartic. */
-export interface LayerKindOptions {
+/** Layer options of the penalty, its gradient and the line quartic (`groups`, `depthwise`: lib/core/groups.ts). */
+export interface LayerKindOptions extends GroupOptions {
   /** Stride s along both axes (an integer >= 1, default 1). Output size ceil(H/s) ("zero") or floor((H - ke)/s) + 1 ("valid"). */
   stride?: number;
   /** "zero" (default, TensorFlow's SAME, the odd pad row/column at the bottom/right), "valid" or "circular". */

@@ -4,6 +4,9 @@ import { requireInputSize, requireOptions } from "../core/validate.js";
 import type { LayerOptions } from "../core/layer-options.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { densePlan, sparsePlan } from "./dense.js";
+import type { GroupOptions } from "../core/groups.js";
+import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
+import { assembleDense, assembleSparse } from "./group-matrix.js";
 
 /** M in compressed sparse row form: row i holds `value[z]` at column `column[z]` for z in `rowStart[i]..rowStart[i+1]-1`. */
 export interface SparseMatrix {
@@ -23,7 +26,7 @@ export interface DenseMatrix {
   readonly data: Float64Array;
 }
 
-type MatrixOptions = LayerOptions & { dense?: boolean };
+type MatrixOptions = LayerOptions & GroupOptions & { dense?: boolean };
 
 function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<"denseMatrix" | "sparseMatrix", SparseMatrix | DenseMatrix> {
   const k = requireKernel(kernel);
@@ -41,17 +44,28 @@ function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): Nat
 /**
  * The matrix M with `vec(Y) = M vec(X)`: `h N^2` rows, `g N^2` columns. Row `c N^2 + r N + s`
  * is output pixel (r, s) of channel c; column `d N^2 + r N + s` is input pixel (r, s) of channel d.
- * Sparse CSR by default; `{ dense: true }` materializes it (memory-checked).
+ * Sparse CSR by default; `{ dense: true }` materializes it (memory-checked). With `groups` or
+ * `depthwise`, M is assembled block diagonal from the groups' M (`entry` indexes the layer kernel).
  */
-export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense: true }): DenseMatrix;
-export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense?: false }): SparseMatrix;
+export function transformMatrix(kernel: Kernel, options: LayerOptions & GroupOptions & { dense: true }): DenseMatrix;
+export function transformMatrix(kernel: Kernel, options: LayerOptions & GroupOptions & { dense?: false }): SparseMatrix;
 export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseMatrix | DenseMatrix {
+  const groups = readGroupCall(kernel, options);
+  if (groups) {
+    const blocks = eachGroup(groups.kernels, (k) => runSync(matrixPlanFor(k, groups.options)));
+    return groups.options.dense ? assembleDense(blocks as DenseMatrix[]) : assembleSparse(blocks as SparseMatrix[], groups.layout);
+  }
   return runSync(matrixPlanFor(kernel, options));
 }
 
 /** Async form of {@link transformMatrix}. */
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense: true }): Promise<DenseMatrix>;
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense?: false }): Promise<SparseMatrix>;
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & GroupOptions & { dense: true }): Promise<DenseMatrix>;
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & GroupOptions & { dense?: false }): Promise<SparseMatrix>;
 export async function transformMatrixAsync(kernel: Kernel, options: MatrixOptions): Promise<SparseMatrix | DenseMatrix> {
+  const groups = readGroupCall(kernel, options);
+  if (groups) {
+    const blocks = await eachGroupAsync(groups.kernels, (k) => runAsync(matrixPlanFor(k, groups.options)));
+    return groups.options.dense ? assembleDense(blocks as DenseMatrix[]) : assembleSparse(blocks as SparseMatrix[], groups.layout);
+  }
   return runAsync(matrixPlanFor(kernel, options));
 }

@@ -23,6 +23,8 @@ import type { PenaltyAndGradientTask } from "../engines/kernel-args.js";
 
 import { layerGradientRoute, layerPenaltyRoute, layerQuarticRoute } from "./layer-route.js";
 import type { LayerKindOptions, LayerPadding } from "../core/layer-spec.js";
+import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
+import { combinePenaltyAndGradient, groupDirections, sumPenalties, sumQuartics } from "./groups.js";
 
 export type { Padding } from "../engines/circular.js";
 
@@ -132,31 +134,39 @@ const withGradientOnly = (r: PenaltyAndGradient): Kernel => r.gradient;
 
 /** The paper's penalty F(K) = ||M^T M - alpha I||_F^2. */
 export function penalty(kernel: Kernel, options: PenaltyOptions): number {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return sumPenalties(eachGroup(groups.kernels, (k) => penalty(k, groups.options)));
   return runSync(penaltyPlanFor(kernel, options));
 }
 
 /** Async form of {@link penalty}. */
 export async function penaltyAsync(kernel: Kernel, options: PenaltyOptions): Promise<number> {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return sumPenalties(await eachGroupAsync(groups.kernels, (k) => penaltyAsync(k, groups.options)));
   return runAsync(penaltyPlanFor(kernel, options));
 }
 
 /** dF/dK by Theorem 3.1 (the full derivative, twice the paper's G). */
 export function gradient(kernel: Kernel, options: PenaltyOptions): Kernel {
-  return withGradientOnly(runSync(gradientPlanFor(kernel, options)));
+  return withGradientOnly(penaltyAndGradient(kernel, options));
 }
 
 /** Async form of {@link gradient}. */
 export async function gradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<Kernel> {
-  return withGradientOnly(await runAsync(gradientPlanFor(kernel, options)));
+  return withGradientOnly(await penaltyAndGradientAsync(kernel, options));
 }
 
 /** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
 export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): PenaltyAndGradient {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return combinePenaltyAndGradient(groups, eachGroup(groups.kernels, (k) => penaltyAndGradient(k, groups.options)));
   return runSync(gradientPlanFor(kernel, options));
 }
 
 /** Async form of {@link penaltyAndGradient}. */
 export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<PenaltyAndGradient> {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return combinePenaltyAndGradient(groups, await eachGroupAsync(groups.kernels, (k) => penaltyAndGradientAsync(k, groups.options)));
   return runAsync(gradientPlanFor(kernel, options));
 }
 
@@ -168,10 +178,20 @@ export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOp
  * kernel's and the direction's 2-D DFTs (`engine: "dense"`: from the block-circulant M).
  */
 export function lineQuartic(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Float64Array {
+  const groups = readGroupCall(kernel, options);
+  if (groups) {
+    const directions = groupDirections(groups, direction);
+    return sumQuartics(eachGroup(groups.kernels, (k, i) => lineQuartic(k, directions[i], groups.options)));
+  }
   return runSync(quarticPlanFor(kernel, direction, options));
 }
 
 /** Async form of {@link lineQuartic}. */
 export async function lineQuarticAsync(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Promise<Float64Array> {
+  const groups = readGroupCall(kernel, options);
+  if (groups) {
+    const directions = groupDirections(groups, direction);
+    return sumQuartics(await eachGroupAsync(groups.kernels, (k, i) => lineQuarticAsync(k, directions[i], groups.options)));
+  }
   return runAsync(quarticPlanFor(kernel, direction, options));
 }

@@ -12,9 +12,11 @@ import { native } from "../native/addon.js";
 import type { RawSigmaMin, SigmaMinCertificate } from "../native/raw.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { requireChoice, requireInputSize, requireOptions, requirePositive } from "../core/validate.js";
+import { eachGroup, eachGroupAsync, readGroupCall, type GroupOptions } from "../core/groups.js";
+import { combineSigmaMin } from "./groups.js";
 
 /** Options of {@link sigmaMin}. */
-export interface SigmaMinOptions {
+export interface SigmaMinOptions extends GroupOptions {
   /** Spatial size N of the N x N input (an integer >= 1). */
   n: number;
   /** Bytes allowed for the sparse Gram matrix and work vectors (default: see setMemoryLimit, 2 GiB). */
@@ -174,6 +176,8 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: N
  */
 export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResult {
   throwIfAborted(requireSignal(options?.signal));
+  const groups = readGroupCall(kernel, options);
+  if (groups) return combineSigmaMin(eachGroup(groups.kernels, (k) => sigmaMin(k, groups.options)));
   return runSync(planFor(kernel, options, null));
 }
 
@@ -183,6 +187,8 @@ export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResu
  */
 export async function sigmaMinAsync(kernel: Kernel, options: SigmaMinOptions): Promise<SigmaMinResult> {
   const signal = requireSignal(options?.signal);
+  const groups = readGroupCall(kernel, options);
+  if (groups) return combineSigmaMin(await eachGroupAsync(groups.kernels, (k) => sigmaMinAsync(k, groups.options)));
   return withCancelToken(signal, async (token) => {
     return runAsync(planFor(kernel, options, token));
   });

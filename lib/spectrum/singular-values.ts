@@ -6,9 +6,12 @@ import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { denseSpectrumPlan } from "../engines/dense.js";
 import { PADDINGS, circularDenseSpectrumPlan, circularSpectrumPlan, type Padding } from "../engines/circular.js";
+import type { GroupOptions } from "../core/groups.js";
+import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
+import { unionDescending } from "./groups.js";
 
 /** Options of the singular value computation. */
-export interface SingularValueOptions extends LayerOptions {
+export interface SingularValueOptions extends LayerOptions, GroupOptions {
   /**
    * "svd" (default): LAPACK dgesdd on M, accurate to rounding relative to sigma_max for every value.
    * "gram": square roots of the eigenvalues of the smaller Gram matrix (built from M's nonzeros,
@@ -41,12 +44,16 @@ function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefi
   return denseSpectrumPlan(k, n, method, o.memoryLimit);
 }
 
-/** All `min(h N^2, g N^2)` singular values of M, descending. */
+/** All `min(h N^2, g N^2)` singular values of M, descending (grouped, depthwise: the union of the groups'). */
 export function singularValues(kernel: Kernel, options: SingularValueOptions): Float64Array {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return unionDescending(eachGroup(groups.kernels, (k) => singularValues(k, groups.options)));
   return runSync(spectrumPlanFor(kernel, options));
 }
 
 /** Async form of {@link singularValues}. */
 export async function singularValuesAsync(kernel: Kernel, options: SingularValueOptions): Promise<Float64Array> {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return unionDescending(await eachGroupAsync(groups.kernels, (k) => singularValuesAsync(k, groups.options)));
   return runAsync(spectrumPlanFor(kernel, options));
 }

@@ -17,6 +17,9 @@ import { PADDINGS, type Padding } from "../engines/circular.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular.js";
 import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
+import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
+import { combineSpectra } from "./group-spectrum.js";
+
 export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
 
 const unknownSigmaMin: SigmaMinPart = { sigmaMin: null, sigmaMinLower: null, sigmaMinUpper: null, sigmaMinCertified: false, sigmaMinBound: "none" };
@@ -168,6 +171,8 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
  *   kernel's 2-D DFT and one small SVD per frequency; "dense" uses the block-circulant M.
  */
 export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return combineSpectra(eachGroup(groups.kernels, (k) => spectrum(k, groups.options)));
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
   if (a.padding === "circular" && a.method !== "none") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
@@ -181,6 +186,8 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
 
 /** Async form of {@link spectrum}: runs off the main thread; `options.signal` aborts the iterative method. */
 export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): Promise<Spectrum> {
+  const groups = readGroupCall(kernel, options);
+  if (groups) return combineSpectra(await eachGroupAsync(groups.kernels, (k) => spectrumAsync(k, groups.options)));
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
   if (a.padding === "circular" && a.method !== "none") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));

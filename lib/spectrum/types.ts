@@ -1,5 +1,6 @@
 /** The options and result of `spectrum` (spectrum.ts), shared by its zero- and circular-padding branches. */
 import type { LayerOptions } from "../core/layer-options.js";
+import type { GroupOptions } from "../core/groups.js";
 import type { Padding } from "../engines/circular.js";
 import type { BoundKind, SigmaMinOptions, SigmaMinRounding } from "./sigma-min.js";
 import type { SigmaMaxResult } from "./sigma-max.js";
@@ -13,7 +14,7 @@ import type { SigmaMaxResult } from "./sigma-max.js";
 export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "none";
 
 /** Options of {@link spectrum}. */
-export interface SpectrumOptions extends LayerOptions {
+export interface SpectrumOptions extends LayerOptions, GroupOptions {
   /**
    * "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos sigma_max, no M), "certified"
    * (Lanczos sigma_max and a proven sigma_min bracket from a CHOLMOD Cholesky of the Gram

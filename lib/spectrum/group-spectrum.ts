@@ -1,0 +1,25 @@
+/** The spectrum of a grouped or depthwise layer from its groups' (the rules in groups.ts). */
+import type { Spectrum } from "./types.js";
+import { unionDescending, weakestBound } from "./groups.js";
+
+const minOrNull = (values: ReadonlyArray<number | null>): number | null => (values.some((v) => v === null) ? null : Math.min(...(values as number[])));
+
+/** The layer's spectrum from its groups' (all computed with the same options). */
+export function combineSpectra(parts: readonly Spectrum[]): Spectrum {
+  const top = parts.reduce((a, b) => (b.sigmaMax > a.sigmaMax ? b : a), parts[0]);
+  const sigmaMinBound = weakestBound(parts.map((p) => p.bound.sigmaMin));
+  return {
+    method: parts[0].method,
+    sigmaMax: top.sigmaMax,
+    sigmaMaxBound: Math.max(...parts.map((p) => p.sigmaMaxBound)),
+    sigmaMaxConverged: parts.every((p) => p.sigmaMaxConverged),
+    sigmaMin: minOrNull(parts.map((p) => p.sigmaMin)),
+    sigmaMinLower: minOrNull(parts.map((p) => p.sigmaMinLower)),
+    sigmaMinUpper: minOrNull(parts.map((p) => p.sigmaMinUpper)),
+    sigmaMinCertified: sigmaMinBound === "proven",
+    bound: { sigmaMax: weakestBound(parts.map((p) => p.bound.sigmaMax)), sigmaMin: sigmaMinBound },
+    values: parts.every((p) => p.values !== null) ? unionDescending(parts.map((p) => p.values as Float64Array)) : null,
+    iterations: parts.reduce((sum, p) => sum + p.iterations, 0),
+  };
+}
+
