@@ -15,7 +15,17 @@ import {
   type Kernel,
 } from "../lib/index.js";
 import { sigmaMin } from "../lib/spectrum/sigma-min.js";
-import { bruteForceGradient, bruteForceLayerM, bruteForcePenalty, maxRelativeDiff, randomData, referenceSingularValues, transpose, type LayerGeometry, type Rows } from "./reference.js";
+import {
+  bruteForceGradient,
+  bruteForceLayerM,
+  bruteForcePenalty,
+  maxRelativeDiff,
+  randomData,
+  referenceSingularValues,
+  transpose,
+  type LayerGeometry,
+  type Rows,
+} from "./reference.js";
 
 /**
  * The reference: a grouped (depthwise) kernel written out, from its definition in LAYERS.md, as
@@ -75,7 +85,11 @@ function reference(c: Case, kernel: Kernel) {
   const { m, omega } = bruteForceLayerM(plain.data, c.shape[0], plain.g, plain.h, c.geo);
   if (!c.transposed) return { m, omega, plain };
   const swapped = new Map<number, Array<[number, number]>>();
-  for (const [e, list] of omega) swapped.set(e, list.map(([i, j]) => [j, i] as [number, number]));
+  for (const [e, list] of omega)
+    swapped.set(
+      e,
+      list.map(([i, j]) => [j, i] as [number, number]),
+    );
   return { m: transpose(m), omega: swapped, plain };
 }
 

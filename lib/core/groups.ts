@@ -58,13 +58,15 @@ export function readGroups(kernel: Kernel, options: GroupOptions): GroupLayout |
     throw new ConvregTypeError("ERR_ARGUMENT", `options.depthwise must be a boolean, got ${describe(options.depthwise)}`);
   if (options.depthwise === true) {
     if (options.groups !== undefined)
-      throw new ConvregRangeError("ERR_ARGUMENT", `options.groups and options.depthwise exclude each other (a depthwise layer has one group per input channel); got groups ${describe(options.groups)}`);
+      throw new ConvregRangeError(
+        "ERR_ARGUMENT",
+        `options.groups and options.depthwise exclude each other (a depthwise layer has one group per input channel); got groups ${describe(options.groups)}`,
+      );
     return { count: g, k, inPerGroup: 1, outPerGroup: h };
   }
   if (options.groups === undefined) return undefined;
   const count = requireInteger(options.groups, "options.groups", 1, h);
-  if (h % count !== 0)
-    throw new ConvregRangeError("ERR_ARGUMENT", `options.groups must divide the kernel's output channels (shape[3] = ${h}), got ${count}`);
+  if (h % count !== 0) throw new ConvregRangeError("ERR_ARGUMENT", `options.groups must divide the kernel's output channels (shape[3] = ${h}), got ${count}`);
   return count === 1 ? undefined : { count, k, inPerGroup: g, outPerGroup: h / count };
 }
 
@@ -147,4 +149,3 @@ export async function eachGroupAsync<T>(kernels: readonly Kernel[], run: (kernel
   for (let group = 0; group < kernels.length; group++) out.push(await run(kernels[group], group));
   return out;
 }
-

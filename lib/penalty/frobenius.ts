@@ -159,7 +159,11 @@ export async function gradientAsync(kernel: Kernel, options: PenaltyOptions): Pr
 /** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
 export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): PenaltyAndGradient {
   const groups = readGroupCall(kernel, options);
-  if (groups) return combinePenaltyAndGradient(groups, eachGroup(groups.kernels, (k) => penaltyAndGradient(k, groups.options)));
+  if (groups)
+    return combinePenaltyAndGradient(
+      groups,
+      eachGroup(groups.kernels, (k) => penaltyAndGradient(k, groups.options)),
+    );
   return runSync(gradientPlanFor(kernel, options));
 }
 

@@ -10,7 +10,6 @@ import { requireKernel, type Kernel } from "../core/kernel.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { assembleGroups, groupKernels, type GroupCall } from "../core/groups.js";
 
-
 /** The direction of a line quartic, checked against the layer kernel and sliced like it. */
 export function groupDirections(call: GroupCall<unknown>, direction: unknown): Kernel[] {
   const d = requireKernel(direction, "direction");

@@ -22,4 +22,3 @@ export function combineSpectra(parts: readonly Spectrum[]): Spectrum {
     iterations: parts.reduce((sum, p) => sum + p.iterations, 0),
   };
 }
-
