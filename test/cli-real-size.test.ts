@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createKernel, parseNpy, penaltyAsync, sigmaRangeSvg, writeKernelFile, type ModelReport } from "../lib/index.js";
+import { createKernel, parseNpy, penaltyAsync, writeKernelFile } from "../lib/index.js";
+import { sigmaRangeSvg, type ModelReport } from "../lib/tfjs/index.js";
 import { figureSvg } from "../lib/plot/svg.js";
 import { rng } from "./reference.js";
 import { parseXml } from "./xml.js";
@@ -221,7 +222,9 @@ describe("convreg optimize and the SVG writers at 512 channels", () => {
     const lines = parseXml(svg).filter((e) => e.name === "polyline");
     expect(lines.map((e) => e.attributes.points.trim().split(/\s+/).length)).toEqual([count, count]);
     // The last x tick is the last iteration rounded up to a 1-2-5 step; the first sigma_max tick at or above 10.
-    const ticks = parseXml(svg).filter((e) => e.name === "text" && /^\d+$/.test(e.text ?? "")).map((e) => Number(e.text));
+    const ticks = parseXml(svg)
+      .filter((e) => e.name === "text" && /^\d+$/.test(e.text ?? ""))
+      .map((e) => Number(e.text));
     expect(Math.max(...ticks.slice(0, 20))).toBeGreaterThanOrEqual(count - 1);
   });
 
@@ -234,7 +237,9 @@ describe("convreg optimize and the SVG writers at 512 channels", () => {
     }));
     const report = { file: "m.json", alpha: 1, layers } as unknown as ModelReport;
     const svg = sigmaRangeSvg(report);
-    const labels = parseXml(svg).filter((e) => e.name === "text" && /^1e-?\d+$/.test(e.text ?? "")).map((e) => e.text);
+    const labels = parseXml(svg)
+      .filter((e) => e.name === "text" && /^1e-?\d+$/.test(e.text ?? ""))
+      .map((e) => e.text);
     expect(labels[0]).toBe("1e-3");
     expect(labels[labels.length - 1]).toBe("1e2");
   });

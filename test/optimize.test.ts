@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  createKernel,
-  gradient,
-  optimize,
-  penalty,
-  penaltyAndGradient,
-  piecewiseSchedule,
-  singularValues,
-  type Kernel,
-} from "../lib/index.js";
+import { createKernel, gradient, penalty, penaltyAndGradient, singularValues, type Kernel } from "../lib/index.js";
+import { optimize, piecewiseSchedule } from "../lib/optimize/index.js";
 import { randomData } from "./reference.js";
 
 const kernelOf = (k: number, g: number, h: number, seed: number): Kernel => createKernel(randomData(k, g, h, seed), [k, k, g, h]);
@@ -48,8 +40,7 @@ describe("optimizer: the paper's Algorithm 3.1", () => {
 
   it("accepts constant, piecewise and function schedules", async () => {
     const start = kernelOf(3, 1, 2, 5);
-    const run = (schedule: Parameters<typeof optimize>[1]["schedule"]) =>
-      optimize(start, { n: 4, maxIterations: 6, schedule, spectrumEvery: 0 });
+    const run = (schedule: Parameters<typeof optimize>[1]["schedule"]) => optimize(start, { n: 4, maxIterations: 6, schedule, spectrumEvery: 0 });
     const a = await run({ kind: "constant", step: 2e-4 });
     const b = await run(piecewiseSchedule([0, 3], [2e-4, 2e-4]));
     const c = await run(() => 2e-4);
@@ -81,7 +72,11 @@ describe("optimizer: the paper's Algorithm 3.1", () => {
 
 describe("optimizer: exact line search", () => {
   it("steps to the global minimizer of F(K - lambda G) over lambda > 0 (dense scan with penalty())", async () => {
-    for (const [g, h, seed] of [[2, 1, 1], [1, 2, 2], [2, 3, 3]]) {
+    for (const [g, h, seed] of [
+      [2, 1, 1],
+      [1, 2, 2],
+      [2, 3, 3],
+    ]) {
       const start = kernelOf(3, g, h, seed);
       const n = 4;
       const r = await optimize(start, { n, optimizer: "line-search", maxIterations: 1, spectrumEvery: 0 });

@@ -23,7 +23,7 @@ export function operatorWorkBytes(kernel: Kernel, n: number, count: number): num
   return 8 * ((count * side * side + k) * maxC + count * side * side * maxC + Math.min(g, h) * n * n);
 }
 
-function applyPlan(kernel: unknown, x: unknown, options: ApplyOptions | undefined, transpose: boolean): NativePlan<Float64Array, Float64Array> {
+function applyPlan(kernel: unknown, x: unknown, options: ApplyOptions | undefined, transpose: boolean): NativePlan<"applyLayer" | "applyLayerTranspose", Float64Array> {
   const kern = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
@@ -38,13 +38,8 @@ function applyPlan(kernel: unknown, x: unknown, options: ApplyOptions | undefine
       "ERR_SHAPE",
       `${name} has ${x.length} entries but ${count} vector(s) of ${transpose ? "h" : "g"} N^2 = ${inLength} (N = ${n}) need ${count * inLength}`,
     );
-  for (let i = 0; i < x.length; i++)
-    if (!Number.isFinite(x[i])) throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${x[i]}`);
-  requireMemory(
-    operatorWorkBytes(kern, n, count) + 8 * count * (inLength + 2 * outLength),
-    `applying the layer to ${count} vector(s) at N = ${n}`,
-    o.memoryLimit,
-  );
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${x[i]}`);
+  requireMemory(operatorWorkBytes(kern, n, count) + 8 * count * (inLength + 2 * outLength), `applying the layer to ${count} vector(s) at N = ${n}`, o.memoryLimit);
   return { fn: transpose ? "applyLayerTranspose" : "applyLayer", args: [kern.data, k, g, h, n, x, count], finish: (raw) => raw };
 }
 

@@ -7,7 +7,7 @@ import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions } from "../core/validate.js";
 import type { LayerOptions } from "../core/layer-options.js";
-import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength, type NativeSpectral } from "./two-norm-plans.js";
+import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength } from "./two-norm-plans.js";
 
 export { spectralVectorLength } from "./two-norm-plans.js";
 
@@ -53,10 +53,8 @@ export interface SpectralPenaltyAndGradient {
 
 function requireStartVector(value: unknown, length: number): Float64Array | null {
   if (value === undefined) return null;
-  if (!(value instanceof Float64Array))
-    throw new ConvregTypeError("ERR_ARGUMENT", `options.startVector must be a Float64Array, got ${describe(value)}`);
-  if (value.length !== length)
-    throw new ConvregRangeError("ERR_SHAPE", `options.startVector must have min(g, h) N^2 = ${length} entries, got ${value.length}`);
+  if (!(value instanceof Float64Array)) throw new ConvregTypeError("ERR_ARGUMENT", `options.startVector must be a Float64Array, got ${describe(value)}`);
+  if (value.length !== length) throw new ConvregRangeError("ERR_SHAPE", `options.startVector must have min(g, h) N^2 = ${length} entries, got ${value.length}`);
   let norm = 0;
   for (const x of value) {
     if (!Number.isFinite(x)) throw new ConvregRangeError("ERR_NONFINITE", "options.startVector must hold finite numbers");
@@ -66,7 +64,7 @@ function requireStartVector(value: unknown, length: number): Float64Array | null
   return value;
 }
 
-function planFor(kernel: unknown, options: SpectralOptions | undefined): NativePlan<NativeSpectral, SpectralPenaltyAndGradient> {
+function planFor(kernel: unknown, options: SpectralOptions | undefined): NativePlan<"spectralDense" | "spectralMatrixFree", SpectralPenaltyAndGradient> {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");

@@ -58,18 +58,6 @@ export interface SigmaMaxResult {
   side: "outputs" | "inputs";
 }
 
-interface RawLanczos {
-  eigenvalue: number;
-  residual: number;
-  rounding: number;
-  sigma: number;
-  sigmaBound: number;
-  converged: boolean;
-  iterations: number;
-  restarts: number;
-  vector: Float64Array;
-}
-
 /** Length of the Gram side for a kernel shape and input size. */
 export function gramSize(kernel: Kernel, n: number): number {
   const [, , g, h] = kernel.shape;
@@ -99,8 +87,7 @@ function readArgs(kernel: unknown, options: SigmaMaxOptions | undefined): Lanczo
   let start: Float64Array | null = null;
   if (o.start !== undefined) {
     if (!(o.start instanceof Float64Array)) throw new ConvregTypeError("ERR_ARGUMENT", `options.start must be a Float64Array, got ${describe(o.start)}`);
-    if (o.start.length !== side)
-      throw new ConvregRangeError("ERR_SHAPE", `options.start has ${o.start.length} entries but the Gram side min(g, h) N^2 is ${side}`);
+    if (o.start.length !== side) throw new ConvregRangeError("ERR_SHAPE", `options.start has ${o.start.length} entries but the Gram side min(g, h) N^2 is ${side}`);
     let norm = 0;
     for (let i = 0; i < side; i++) {
       if (!Number.isFinite(o.start[i])) throw new ConvregRangeError("ERR_NONFINITE", `options.start[${i}] must be finite, got ${o.start[i]}`);
@@ -120,7 +107,7 @@ export function lanczosBytes(kernel: Kernel, n: number, basisSize: number): numb
   return 8 * (m + Math.floor(m / 2) + 8) * side + 8 * Math.max(g, h) * n * n + operatorWorkBytes(kernel, n, 1) + 16 * m * m;
 }
 
-function plan(a: LanczosArgs, token: NativeCancelToken | undefined): NativePlan<RawLanczos, SigmaMaxResult> {
+function plan(a: LanczosArgs, token: NativeCancelToken | undefined): NativePlan<"sigmaMaxLanczos", SigmaMaxResult> {
   const [k, , g, h] = a.kernel.shape;
   requireMemory(lanczosBytes(a.kernel, a.n, a.basisSize), `Lanczos for sigma_max at N = ${a.n} (basis of ${a.basisSize} vectors)`, a.memoryLimit);
   return {

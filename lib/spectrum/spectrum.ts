@@ -15,7 +15,7 @@ import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type S
 import type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
 import { PADDINGS, type Padding } from "../engines/circular.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular.js";
-import { sigmaMin, sigmaMinAsync, type BoundKind, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
+import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
 
