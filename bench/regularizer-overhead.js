@@ -17,7 +17,8 @@ const backend = `${tf.getBackend()} (pure JS), tfjs ${tf.version.tfjs}`;
 
 // (a) The experiment's network.
 const network = { depth: 20, channels: 4, classes: 4, seed: 7 };
-const size = 8, batch = 8;
+const size = 8,
+  batch = 8;
 const model = plainCnn(tf, { ...network, size });
 const optimizer = tf.train.sgd(1e-3);
 const x = tf.randomNormal([batch, size, size, 1], 0, 1, "float32", 1);

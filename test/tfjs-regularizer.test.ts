@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addPenaltyGradients, frobeniusRegularizer, regularizeModel, twoNormRegularizer } from "../lib/tfjs/training/index.js";
-import { bruteForceM, bruteForcePenalty, jacobiEigenpairs, multiply, randomData, transpose, type Rows } from "./reference.js";
+import { bruteForceM, bruteForcePenalty, jacobiEigenpairs, multiply, randomData, transpose } from "./reference.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -40,7 +40,8 @@ function twoNormReference(data: Float64Array, k: number, g: number, h: number, n
 }
 
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < expected.length; i++) {
     diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
     scale = Math.max(scale, Math.abs(expected[i]));
@@ -66,7 +67,12 @@ describe("frobeniusRegularizer", () => {
     expect(Math.abs(value.dataSync()[0] - weight * ref.penalty) / (weight * ref.penalty)).toBeLessThan(1e-5);
     const grad = tf.grad((x: tf.Tensor) => regularizer.apply(x))(kernel);
     expect(grad.shape).toEqual([k, k, g, h]);
-    expect(relativeError(grad.dataSync(), ref.gradient.map((v) => weight * v))).toBeLessThan(1e-5);
+    expect(
+      relativeError(
+        grad.dataSync(),
+        ref.gradient.map((v) => weight * v),
+      ),
+    ).toBeLessThan(1e-5);
   });
 
   it("is a tfjs-layers Regularizer whose config round-trips through tf.serialization", () => {
@@ -114,7 +120,12 @@ describe("twoNormRegularizer", () => {
     for (let i = 0; i < 10; i++) regularizer.apply(kernel).dispose();
     expect(Math.abs(regularizer.apply(kernel).dataSync()[0] - weight * ref.penalty) / (weight * ref.penalty)).toBeLessThan(1e-5);
     const grad = tf.grad((x: tf.Tensor) => regularizer.apply(x))(kernel);
-    expect(relativeError(grad.dataSync(), ref.gradient.map((v) => weight * v))).toBeLessThan(1e-4);
+    expect(
+      relativeError(
+        grad.dataSync(),
+        ref.gradient.map((v) => weight * v),
+      ),
+    ).toBeLessThan(1e-4);
   });
 });
 
@@ -187,7 +198,10 @@ describe("training with model.fit", () => {
       ],
     });
     const result = regularizeModel(model, { weight: 1 });
-    expect(result.attached.map((a) => [a.layer, a.n])).toEqual([["same", 8], ["late", 2]]);
+    expect(result.attached.map((a) => [a.layer, a.n])).toEqual([
+      ["same", 8],
+      ["late", 2],
+    ]);
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.layer, s.reason]));
     expect(Object.keys(reasons)).toEqual(["strided", "valid", "depthwise", "separable", "wide"]);
     expect(reasons.strided).toMatch(/stride 2x2/);
@@ -195,19 +209,19 @@ describe("training with model.fit", () => {
     expect(reasons.depthwise).toMatch(/DepthwiseConv2D is not supported/);
     expect(reasons.wide).toMatch(/non-square kernel 1x3/);
     // Only the selected layers when asked, and a layer already regularized is not regularized twice.
-    expect(regularizeModel(model, { weight: 1, layers: ["late"] }).skipped).toEqual([
-      { layer: "late", className: "Conv2D", reason: "the layer already has a kernelRegularizer" },
-    ]);
+    expect(regularizeModel(model, { weight: 1, layers: ["late"] }).skipped).toEqual([{ layer: "late", className: "Conv2D", reason: "the layer already has a kernelRegularizer" }]);
   });
 });
 
 describe("serialization", () => {
   async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+    );
     return tf.loadLayersModel(tf.io.fromMemory(saved!));
   }
 
@@ -248,7 +262,17 @@ describe("addPenaltyGradients (custom loops)", () => {
     const refA = frobeniusReference(a, 3, 2, 2, n, alpha);
     const refB = frobeniusReference(b, 3, 2, 3, n, alpha);
     expect(Math.abs(total - weight * (refA.penalty + refB.penalty)) / total).toBeLessThan(1e-6);
-    expect(relativeError(grads.kernelA.dataSync().map((v, i) => v - dataA[i]), refA.gradient.map((v) => weight * v))).toBeLessThan(1e-5);
-    expect(relativeError(grads.kernelB.dataSync().map((v, i) => v - dataB[i]), refB.gradient.map((v) => weight * v))).toBeLessThan(1e-5);
+    expect(
+      relativeError(
+        grads.kernelA.dataSync().map((v, i) => v - dataA[i]),
+        refA.gradient.map((v) => weight * v),
+      ),
+    ).toBeLessThan(1e-5);
+    expect(
+      relativeError(
+        grads.kernelB.dataSync().map((v, i) => v - dataB[i]),
+        refB.gradient.map((v) => weight * v),
+      ),
+    ).toBeLessThan(1e-5);
   });
 });

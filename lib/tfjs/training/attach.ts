@@ -88,8 +88,7 @@ function conv2dSupport(layer: ConvInternals): number | string {
   if (kr !== kc) return `non-square kernel ${kr}x${kc}: the engines take k x k kernels`;
   if (layer.strides.some((s) => s !== 1)) return `stride ${layer.strides.join("x")}: the engines support stride 1 only`;
   if (layer.dilationRate.some((d) => d !== 1)) return `dilation ${layer.dilationRate.join("x")}: the engines support dilation 1 only`;
-  if (layer.padding !== "same" && kr !== 1)
-    return `padding "${layer.padding}": the engines compute the zero-padded ("same") operator`;
+  if (layer.padding !== "same" && kr !== 1) return `padding "${layer.padding}": the engines compute the zero-padded ("same") operator`;
   const size = spatialInput(layer);
   if (typeof size === "string") return size;
   if (size[0] !== size[1]) return `non-square input ${size[0]}x${size[1]}: the engines take N x N inputs`;

@@ -24,11 +24,7 @@ function underlying(variable: tf.Variable | tf.LayerVariable): tf.Variable {
  * Plain variables use one Frobenius regularizer built from `options`; RegularizedKernel entries
  * use their own. The replaced gradient tensors are disposed.
  */
-export function addPenaltyGradients(
-  grads: tf.NamedTensorMap,
-  kernels: ReadonlyArray<tf.Variable | RegularizedKernel>,
-  options?: FrobeniusRegularizerOptions,
-): number {
+export function addPenaltyGradients(grads: tf.NamedTensorMap, kernels: ReadonlyArray<tf.Variable | RegularizedKernel>, options?: FrobeniusRegularizerOptions): number {
   if (grads === null || typeof grads !== "object") throw new ConvregTypeError("ERR_ARGUMENT", "grads must be the NamedTensorMap of tf.variableGrads");
   if (!Array.isArray(kernels)) throw new ConvregTypeError("ERR_ARGUMENT", "kernels must be an array of variables or { variable, regularizer }");
   let shared: FrobeniusRegularizer | undefined;

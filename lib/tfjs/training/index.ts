@@ -1,5 +1,5 @@
 /**
- * convreg/tfjs: the Frobenius and 2-norm penalties inside @tensorflow/tfjs training
+ * convreg/tfjs/training: the Frobenius and 2-norm penalties inside @tensorflow/tfjs training
  * (a peer dependency: this entry point imports it, the main entry point does not).
  */
 export { frobeniusRegularizer, twoNormRegularizer, FrobeniusRegularizer, TwoNormRegularizer, ConvregRegularizer, type WeightedEvaluation } from "./regularizers.js";

@@ -63,8 +63,7 @@ function show(value: unknown): string {
 
 function integer(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== "number") throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a number, got ${show(value)}`);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new ConvregRangeError("ERR_RANGE", `${name} must be an integer between ${min} and ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConvregRangeError("ERR_RANGE", `${name} must be an integer between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -83,8 +82,7 @@ function choice<const T extends string>(value: unknown, name: string, allowed: r
 }
 
 function resolveCommon(options: unknown, kind: string): Omit<ResolvedFrobeniusOptions, "padding"> & { raw: Record<string, unknown> } {
-  if (options === null || typeof options !== "object")
-    throw new ConvregTypeError("ERR_ARGUMENT", `${kind} options must be an object { n, weight, ... }, got ${show(options)}`);
+  if (options === null || typeof options !== "object") throw new ConvregTypeError("ERR_ARGUMENT", `${kind} options must be an object { n, weight, ... }, got ${show(options)}`);
   const o = options as Record<string, unknown>;
   const n = integer(o.n, "options.n", 1, MAX_INPUT_SIZE);
   // The engines compute the operator of an N x N input with stride 1; refuse what they cannot do
