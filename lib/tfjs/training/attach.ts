@@ -137,7 +137,7 @@ export function regularizeModel(model: tf.LayersModel, options: RegularizeModelO
     conv.kernelRegularizer = regularizer;
     // tfjs-layers turns kernelRegularizer into a loss only when it builds the layer; after build the
     // loss is added by hand (the same closure addWeight would have made).
-    conv.addLoss(() => regularizer.apply(variable.read()));
+    conv.addLoss(() => regularizer.weightedPenalty(variable.read()));
     attached.push({ layer: layer.name, className, variable, regularizer, n: support, padding: "zero" });
   }
   return { attached, skipped };

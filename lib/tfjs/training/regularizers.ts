@@ -47,6 +47,11 @@ export abstract class ConvregRegularizer extends RegularizerBase {
 
   /** weight * penalty(K) as a scalar whose gradient is weight * dPenalty/dK (one native call). */
   override apply(kernel: tf.Tensor): tf.Scalar {
+    return this.weightedPenalty(kernel);
+  }
+
+  /** The same as apply (the name tfjs-layers calls); for callers outside tfjs-layers. */
+  weightedPenalty(kernel: tf.Tensor): tf.Scalar {
     return this.withGradient(kernel) as tf.Scalar;
   }
 
