@@ -12,4 +12,5 @@ void registerOperator(Napi::Env env, Napi::Object exports);
 void registerSigmaMax(Napi::Env env, Napi::Object exports);
 void registerTwoNorm(Napi::Env env, Napi::Object exports);
 void registerSigmaMin(Napi::Env env, Napi::Object exports);
+void registerLayer(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

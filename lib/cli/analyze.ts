@@ -133,7 +133,7 @@ function engineText(engine: "dense" | "structured", circular: boolean): string {
 function spectrumLines(s: Spectrum): string[] {
   if (s.method === "none") return ["sigma_max       not computed (--spectrum none)", "sigma_min       not computed (--spectrum none)"];
   const lanczos = `Lanczos, ${s.iterations} Gram products${s.sigmaMaxConverged ? "" : ", NOT CONVERGED: an estimate"}`;
-  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesvd";
+  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesdd";
   const count = s.values === null ? "" : `, all ${s.values.length} values`;
   const min =
     s.sigmaMin === null
