@@ -86,12 +86,13 @@ function conv2dSupport(layer: ConvInternals): number | string {
   if (layer.kernelRegularizer != null) return "the layer already has a kernelRegularizer";
   const [kr, kc] = layer.kernelSize;
   if (kr !== kc) return `non-square kernel ${kr}x${kc}: the engines take k x k kernels`;
-  if (layer.strides.some((s) => s !== 1)) return `stride ${layer.strides.join("x")}: the engines support stride 1 only`;
-  if (layer.dilationRate.some((d) => d !== 1)) return `dilation ${layer.dilationRate.join("x")}: the engines support dilation 1 only`;
-  if (layer.padding !== "same" && kr !== 1) return `padding "${layer.padding}": the engines compute the zero-padded ("same") operator`;
+  if (layer.strides.some((s) => s !== 1)) return `stride ${layer.strides.join("x")}: the training regularizers support stride 1 only (not yet wired to the layer engine)`;
+  if (layer.dilationRate.some((d) => d !== 1))
+    return `dilation ${layer.dilationRate.join("x")}: the training regularizers support dilation 1 only (not yet wired to the layer engine)`;
+  if (layer.padding !== "same" && kr !== 1) return `padding "${layer.padding}": the training regularizers support "same" only (not yet wired to the layer engine)`;
   const size = spatialInput(layer);
   if (typeof size === "string") return size;
-  if (size[0] !== size[1]) return `non-square input ${size[0]}x${size[1]}: the engines take N x N inputs`;
+  if (size[0] !== size[1]) return `non-square input ${size[0]}x${size[1]}: the training regularizers support N x N inputs only (not yet wired to the layer engine)`;
   return size[0];
 }
 

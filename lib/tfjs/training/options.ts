@@ -19,7 +19,7 @@ export interface FrobeniusRegularizerOptions {
   weight: number;
   /** "zero" (the paper's M; TF.js padding "same") or "circular" (default "zero"). */
   padding?: "zero" | "circular";
-  /** Convolution stride. The engines support stride 1 only (default 1). */
+  /** Convolution stride. The training regularizers support stride 1 only (default 1). */
   stride?: number;
   /** Engine of the penalty (default "auto" = structured: cost independent of N). */
   engine?: FrobeniusEngine;
@@ -85,12 +85,15 @@ function resolveCommon(options: unknown, kind: string): Omit<ResolvedFrobeniusOp
   if (options === null || typeof options !== "object") throw new ConvregTypeError("ERR_ARGUMENT", `${kind} options must be an object { n, weight, ... }, got ${show(options)}`);
   const o = options as Record<string, unknown>;
   const n = integer(o.n, "options.n", 1, MAX_INPUT_SIZE);
-  // The engines compute the operator of an N x N input with stride 1; refuse what they cannot do
-  // rather than regularize a different operator than the layer's.
+  // These regularizers call the square, stride-1 engines; refuse other layers rather than
+  // regularize a different operator than the layer's (the layer engine is not wired in yet).
   if (o.width !== undefined && integer(o.width, "options.width", 1, MAX_INPUT_SIZE) !== n)
-    throw new ConvregRangeError("ERR_RANGE", `options.width (${String(o.width)}) differs from options.n (${n}): non-square inputs are not supported by convreg's engines yet`);
+    throw new ConvregRangeError(
+      "ERR_RANGE",
+      `options.width (${String(o.width)}) differs from options.n (${n}): non-square inputs are not supported by the training regularizers yet`,
+    );
   const stride = o.stride === undefined ? 1 : integer(o.stride, "options.stride", 1, MAX_INPUT_SIZE);
-  if (stride !== 1) throw new ConvregRangeError("ERR_RANGE", `options.stride must be 1: strided convolutions are not supported by convreg's engines yet, got ${stride}`);
+  if (stride !== 1) throw new ConvregRangeError("ERR_RANGE", `options.stride must be 1: strided convolutions are not supported by the training regularizers yet, got ${stride}`);
   const resolved = {
     n,
     alpha: o.alpha === undefined ? 1 : positive(o.alpha, "options.alpha", false),
