@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerSpectrum(env, exports);
   convreg_binding::registerSpectral(env, exports);
   convreg_binding::registerSigmaMin(env, exports);
+  convreg_binding::registerSymbolBound(env, exports);
   return exports;
 }
 

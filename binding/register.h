@@ -11,4 +11,5 @@ void registerCancel(Napi::Env env, Napi::Object exports);
 void registerSpectrum(Napi::Env env, Napi::Object exports);
 void registerSpectral(Napi::Env env, Napi::Object exports);
 void registerSigmaMin(Napi::Env env, Napi::Object exports);
+void registerSymbolBound(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

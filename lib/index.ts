@@ -18,4 +18,5 @@ export { applyLayer, applyLayerAsync, applyLayerTranspose, applyLayerTransposeAs
 export { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 export { spectrum, spectrumAsync, resolveSpectrumMethod, type Spectrum, type SpectrumOptions, type SpectrumMethod, type SigmaMinPart, type ResolvedSpectrumMethod } from "./spectrum.js";
 export * from "./spectral.js";
+export { sigmaMaxUpperBound, symbolBoundBytes, type SymbolBound, type SymbolBoundOptions } from "./spectrum/symbol-bound.js";
 export { timeEngine, type EngineTimingOptions } from "./engine-timing.js";

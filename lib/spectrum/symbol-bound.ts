@@ -1,0 +1,91 @@
+/**
+ * A proven upper bound on sigma_max of the zero-padded M at every input size N, in milliseconds
+ * for small channel counts: the supremum over the torus of sigma_max of the kernel's symbol
+ * (the polyphase symbol for stride s), bounded by branch and bound with a rounding margin.
+ * The proof is in docs/MATH.md, "A proven upper bound on sigma_max at any N".
+ */
+import { requireKernel, type Kernel } from "../kernel.js";
+import { isConvregError, nativeError } from "../errors.js";
+import { native } from "../native.js";
+import { requireMemory } from "../memory.js";
+import { requireInteger, requireOptions, requirePositive } from "../validate.js";
+
+/** Options of {@link sigmaMaxUpperBound}. */
+export interface SymbolBoundOptions {
+  /** Stride s (default 1): the bound is then on the strided M (TensorFlow SAME, any N). */
+  stride?: number;
+  /** Dilation d (default 1): taps at p·d. */
+  dilation?: number;
+  /** Relative gap at which the search stops: upper - symbolLower <= tolerance·upper (default 1e-3). */
+  tolerance?: number;
+  /** Cap on the cells of the torus examined (default 100000); reaching it still gives a valid upper value. */
+  maxCells?: number;
+  /** Bytes allowed (default: the global limit, see setMemoryLimit). */
+  memoryLimit?: number;
+}
+
+/** Result of {@link sigmaMaxUpperBound}. */
+export interface SymbolBound {
+  /** Proven: sigma_max(M_N) <= upper for every N (zero and circular padding), rounding included. */
+  upper: number;
+  /**
+   * The best sampled value of sigma_max of the symbol, minus its rounding margin: a lower bound on the
+   * supremum, NOT on sigma_max(M_N) (at small N, M_N's value is below the supremum).
+   */
+  symbolLower: number;
+  /** Cells of the torus examined. */
+  cells: number;
+  /** False when maxCells stopped the search before upper - symbolLower <= tolerance·upper. */
+  converged: boolean;
+  /** Wall time in milliseconds. */
+  ms: number;
+  bound: "proven";
+}
+
+interface RawSymbolBound {
+  upper: number;
+  lower: number;
+  cells: number;
+  points: number;
+  converged: boolean;
+}
+
+const addon = native as unknown as {
+  symbolBound(kernel: Float64Array, k: number, g: number, h: number, stride: number, dilation: number, tolerance: number, maxCells: number): RawSymbolBound;
+};
+
+/** Largest stride and dilation accepted (as in the C++ core). */
+export const MAX_SYMBOL_STRIDE = 64;
+
+/**
+ * Bytes the native search holds: the complex symbol and its Gram matrix with LAPACK workspace, the
+ * |K| sums, and about 100 bytes per cell for the queue and the cache of evaluated points.
+ */
+export function symbolBoundBytes(k: number, g: number, h: number, stride: number, maxCells: number): number {
+  const rows = g * stride * stride;
+  const side = Math.min(rows, h);
+  return 24 * rows * h + 16 * side * side + 16 * 70 * side + 32 * k * k + 100 * maxCells;
+}
+
+/**
+ * A proven upper value of sigma_max(M_N) for all N at once (zero padding, TensorFlow SAME for stride s;
+ * circular padding too), with the symbol's best sampled value as a lower value of the supremum.
+ */
+export function sigmaMaxUpperBound(kernel: Kernel, options?: SymbolBoundOptions): SymbolBound {
+  const kern = requireKernel(kernel);
+  const o = requireOptions(options);
+  const stride = o.stride === undefined ? 1 : requireInteger(o.stride, "options.stride", 1, MAX_SYMBOL_STRIDE);
+  const dilation = o.dilation === undefined ? 1 : requireInteger(o.dilation, "options.dilation", 1, MAX_SYMBOL_STRIDE);
+  const tolerance = o.tolerance === undefined ? 1e-3 : requirePositive(o.tolerance, "options.tolerance");
+  const maxCells = o.maxCells === undefined ? 100000 : requireInteger(o.maxCells, "options.maxCells", 1);
+  const [k, , g, h] = kern.shape;
+  requireMemory(symbolBoundBytes(k, g, h, stride, maxCells), `the symbol bound (${g * stride * stride} x ${h} symbol, ${maxCells} cells)`, o.memoryLimit);
+  const start = performance.now();
+  let raw: RawSymbolBound;
+  try {
+    raw = addon.symbolBound(kern.data, k, g, h, stride, dilation, tolerance, maxCells);
+  } catch (e) {
+    throw isConvregError(e) ? e : nativeError(e);
+  }
+  return { upper: raw.upper, symbolLower: raw.lower, cells: raw.cells, converged: raw.converged, ms: performance.now() - start, bound: "proven" };
+}
