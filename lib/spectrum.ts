@@ -15,6 +15,7 @@ import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type S
 import type { LayerOptions } from "./operations.js";
 import { PADDINGS, type Padding } from "./circular-plans.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular-spectrum.js";
+import { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrumSymbolOptions, type SymbolBound } from "./spectrum/symbol-bound.js";
 import { sigmaMin, sigmaMinAsync, type BoundKind, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 /**
@@ -58,7 +59,7 @@ export interface SpectrumOptions extends LayerOptions {
 
 /** Extreme singular values of M with error bounds. Unknown values are null. */
 export interface Spectrum {
-  /** The method that ran: "dense", "iterative", "circular-fft" (circular padding) or "none" ("auto" resolved). */
+  /** The method that ran: "dense", "iterative", "circular-fft" (circular padding), "symbol" (only the symbol bound fits) or "none" ("auto" resolved). */
   method: string;
   /** Largest singular value of M (NaN for "none"). */
   sigmaMax: number;
@@ -92,6 +93,13 @@ export interface Spectrum {
   values: Float64Array | null;
   /** Gram products of the iterative method (0 for dense and none). */
   iterations: number;
+  /**
+   * Zero padding, iterative methods only: a proven upper value of sigma_max at every N from the kernel's
+   * symbol ({@link sigmaMaxUpperBound}), so [sigmaMax, sigmaMaxUpper] is a bracket of relative width
+   * (sigmaMaxUpper - sigmaMax) / sigmaMaxUpper. Method "symbol" (Lanczos over the memory limit): the
+   * bracket is [0, sigmaMaxUpper]. Absent or null otherwise.
+   */
+  sigmaMaxUpper?: number | null;
 }
 
 /** What {@link iterativeSigmaMin} contributes to an iterative spectrum. */
@@ -214,6 +222,11 @@ const none: Spectrum = {
   iterations: 0,
 };
 
+/** "auto" when even Lanczos is over the memory limit: sigma_max in the proven bracket [0, symbol upper]. */
+function symbolOnly(b: SymbolBound): Spectrum {
+  return { ...none, method: "symbol", sigmaMax: 0, sigmaMaxBound: b.upper, bound: { sigmaMax: "proven", sigmaMin: "none" }, sigmaMaxUpper: b.upper };
+}
+
 function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
   const o = a.options;
   return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit };
@@ -258,9 +271,16 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
-  const top = sigmaMaxIterative(a.kernel, lanczosOptions(a));
-  if (method === "iterative") return fromIterative(top, unknownSigmaMin);
-  return fromIterative(top, iterativeSigmaMinSync(a), 0, "certified");
+  let top: SigmaMaxResult;
+  try {
+    top = sigmaMaxIterative(a.kernel, lanczosOptions(a));
+  } catch (e) {
+    if (a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return symbolOnly(sigmaMaxUpperBound(a.kernel, { ...spectrumSymbolOptions(a.kernel), memoryLimit: a.options.memoryLimit }));
+    throw e;
+  }
+  const upper = sigmaMaxUpperBound(a.kernel, { ...spectrumSymbolOptions(a.kernel), memoryLimit: a.options.memoryLimit }).upper;
+  if (method === "iterative") return { ...fromIterative(top, unknownSigmaMin), sigmaMaxUpper: upper };
+  return { ...fromIterative(top, iterativeSigmaMinSync(a), 0, "certified"), sigmaMaxUpper: upper };
 }
 
 /** Async form of {@link spectrum}: runs off the main thread; `options.signal` aborts the iterative method. */
@@ -275,7 +295,15 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
     throwIfAborted(a.options.signal);
     return fromDense(a, values);
   }
-  const top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
-  if (method === "iterative") return fromIterative(top, unknownSigmaMin);
-  return fromIterative(top, await iterativeSigmaMin(a), 0, "certified");
+  let top: SigmaMaxResult;
+  try {
+    top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
+  } catch (e) {
+    if (a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return symbolOnly(await sigmaMaxUpperBoundAsync(a.kernel, { ...spectrumSymbolOptions(a.kernel), memoryLimit: a.options.memoryLimit }));
+    throw e;
+  }
+  const upper = (await sigmaMaxUpperBoundAsync(a.kernel, { ...spectrumSymbolOptions(a.kernel), memoryLimit: a.options.memoryLimit })).upper;
+  throwIfAborted(a.options.signal);
+  if (method === "iterative") return { ...fromIterative(top, unknownSigmaMin), sigmaMaxUpper: upper };
+  return { ...fromIterative(top, await iterativeSigmaMin(a), 0, "certified"), sigmaMaxUpper: upper };
 }
