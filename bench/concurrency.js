@@ -3,7 +3,7 @@
 // once with the overlap rule switched off (each call asks for all cores, the case the policy
 // exists to avoid). A ratio near or above 1 for "policy" means concurrent use does not collapse.
 import * as convreg from "../dist/index.js";
-import { native } from "../dist/native.js";
+import { native } from "../dist/native/addon.js";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 
 const calls = 8;

@@ -10,8 +10,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerSystem(env, exports);
   convreg_binding::registerStructured(env, exports);
   convreg_binding::registerCancel(env, exports);
-  convreg_binding::registerSpectrum(env, exports);
-  convreg_binding::registerSpectral(env, exports);
+  convreg_binding::registerOperator(env, exports);
+  convreg_binding::registerSigmaMax(env, exports);
+  convreg_binding::registerTwoNorm(env, exports);
   convreg_binding::registerSigmaMin(env, exports);
   convreg_binding::registerSymbolBound(env, exports);
   return exports;

@@ -1,4 +1,4 @@
-// Shape of a convolution layer and the tap-offset convention of MATH.md.
+// Shape of a convolution layer and the tap-offset convention of docs/MATH.md.
 #pragma once
 #include <cstdint>
 #include <stdexcept>

@@ -6,7 +6,7 @@
 // changes within k of the border, so all positions r fall into O(k) classes per axis whose
 // blocks are equal. F is then the count-weighted sum of ||block - alpha I||^2 over the
 // classes, a sum of nonnegative terms: no cancellation between ||M^T M||^2, ||M||^2 and
-// alpha^2 g N^2, which the expanded formula of MATH.md would suffer when F is small.
+// alpha^2 g N^2, which the expanded formula of docs/MATH.md would suffer when F is small.
 // The tap products P come from one syrk, the gradient from one symm (a gemm with a symmetric
 // factor).
 #include "structured_engine.h"

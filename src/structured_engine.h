@@ -1,4 +1,4 @@
-// The structured engine (MATH.md, "Beyond the paper"): the penalty, its gradient and the
+// The structured engine (docs/MATH.md, "Beyond the paper"): the penalty, its gradient and the
 // exact line quartic from the kernel alone, at a cost that does not depend on N.
 // Zero padding only.
 #pragma once

@@ -10,7 +10,7 @@ import {
   ConvregError, createKernel, formatKernel, isConvregError, kernelFromNested, kernelToOIHW, nativeError, parseKernel, parseNpy,
   penalty, penaltyAndGradient, singularValues, writeKernelFile,
 } from "../lib/index.js";
-import { native } from "../lib/native.js";
+import { native } from "../lib/native/addon.js";
 import { UsageError } from "../lib/cli/args.js";
 
 function thrown(f: () => unknown): Error & { code?: string } {

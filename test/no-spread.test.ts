@@ -1,7 +1,7 @@
 /**
  * No call in lib/ spreads an array into arguments (`Math.max(...a)`, `push(...a)`, `f.apply(x, a)`):
  * each element becomes a stack slot, and past ~100,000 elements the call throws RangeError
- * "Maximum call stack size exceeded" (issue 11). lib/arrays.ts has the loop forms.
+ * "Maximum call stack size exceeded" (issue 11). lib/core/arrays.ts has the loop forms.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { randomKernel } from "../lib/index.js";
-import { deterministicLog, deterministicSqrt, xoshiro128ss } from "../lib/random.js";
+import { deterministicLog, deterministicSqrt, xoshiro128ss } from "../lib/core/random.js";
 
 // The documented algorithm reimplemented independently: 64-bit arithmetic with BigInt for both
 // SplitMix64 and xoshiro128** (the library uses Math.imul on 32-bit words), and Math.log /

@@ -1,12 +1,12 @@
 /** `convreg analyze <kernel> --n N`: penalty, extreme singular values, condition number, gradient norm. */
 import { performance } from "node:perf_hooks";
-import { formatKernel, readKernelFileDetailed, writeBytes } from "../kernel-file.js";
-import { penaltyAndGradientAsync } from "../operations.js";
-import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum.js";
+import { formatKernel, readKernelFileDetailed, writeBytes } from "../io/kernel-file.js";
+import { penaltyAndGradientAsync } from "../penalty/frobenius.js";
+import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum/spectrum.js";
 import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag } from "./args.js";
 import { jsonNumber, sig } from "./format.js";
 import { attempt, reasonText, type Part } from "./partial.js";
-import { euclideanNorm } from "../arrays.js";
+import { euclideanNorm } from "../core/arrays.js";
 
 export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A] [--layout hwio|oihw]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]

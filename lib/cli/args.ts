@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
-import { ConvregRangeError, ConvregTypeError } from "../errors.js";
+import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
 
 /** A usage error (unknown or missing flag, wrong word): printed as one line with the usage, exit code 2. Code ERR_ARGUMENT. */
 export class UsageError extends ConvregTypeError {

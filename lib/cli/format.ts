@@ -1,5 +1,5 @@
 /** Number formatting shared by the CLI's human-readable output. */
-import { maxOf } from "../arrays.js";
+import { maxOf } from "../core/arrays.js";
 
 /** A number with `digits` significant digits, or "inf"/"nan". */
 export function sig(value: number, digits = 6): string {

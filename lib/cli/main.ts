@@ -1,5 +1,5 @@
 /** The `convreg` command line: dispatches to one module per command. */
-import { isConvregError } from "../errors.js";
+import { isConvregError } from "../core/errors.js";
 import { UsageError } from "./args.js";
 import { analyze, usage as analyzeUsage } from "./analyze.js";
 import { reproduce, usage as reproduceUsage } from "./reproduce.js";

@@ -7,9 +7,9 @@
 import { readFileSync } from "node:fs";
 import { optimize } from "../optimize/optimize.js";
 import { OPTIMIZERS, type OptimizerName } from "../optimize/options.js";
-import { isConvregError } from "../errors.js";
-import type { Kernel } from "../kernel.js";
-import { penaltyAsync } from "../operations.js";
+import { isConvregError } from "../core/errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { penaltyAsync } from "../penalty/frobenius.js";
 import { analyzeLayer } from "../tfjs/layer-analysis.js";
 import { readTfjsModel, readWeight } from "../tfjs/model.js";
 import { layerKernel } from "../tfjs/report.js";

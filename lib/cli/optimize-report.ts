@@ -1,7 +1,7 @@
 /** What the reproduce and optimize commands write and print about one optimization run. */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../core/kernel.js";
 import { firstWithin, historyToCsv, spectrumRows, type HistoryRow } from "../optimize/history.js";
 import type { OptimizeResult } from "../optimize/optimize.js";
 import type { FigurePanel } from "../plot/svg.js";

@@ -1,6 +1,6 @@
 /** `convreg optimize <kernel> --n N`: minimize the paper's penalty for the user's own kernel. */
 import { performance } from "node:perf_hooks";
-import { readKernelFileDetailed, writeKernelFile } from "../kernel-file.js";
+import { readKernelFileDetailed, writeKernelFile } from "../io/kernel-file.js";
 import { optimize as runOptimizer } from "../optimize/optimize.js";
 import { OPTIMIZERS } from "../optimize/options.js";
 import { figureSvg } from "../plot/svg.js";

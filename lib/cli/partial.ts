@@ -3,7 +3,7 @@
  * no convergence, native failure) becomes null with the reason, and the rest is still reported.
  * Argument errors (TypeError/RangeError codes) are not caught: they stop the command.
  */
-import { ConvregError, isConvregError } from "../errors.js";
+import { ConvregError, isConvregError } from "../core/errors.js";
 
 /** Why a value is missing: the error's stable code and message. */
 export interface Reason {

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { optimize, type OptimizeResult } from "../optimize/optimize.js";
 import { OPTIMIZERS } from "../optimize/options.js";
 import { figureSvg } from "../plot/svg.js";
-import { randomKernel } from "../random.js";
+import { randomKernel } from "../core/random.js";
 import { choiceFlag, integerFlag, parseCommandArgs } from "./args.js";
 import { table } from "./format.js";
 import { TOLERANCE_HELP, toleranceFlag } from "./tolerance.js";

@@ -1,5 +1,5 @@
 /** The `--tolerance` flag of `reproduce` and `optimize`: the relative band around sqrt(alpha) at which a run stops. */
-import { ConvregRangeError } from "../errors.js";
+import { ConvregRangeError } from "../core/errors.js";
 import type { OptimizerName } from "../optimize/options.js";
 
 /** Default band of the adaptive optimizers ("line-search", "lbfgs"): 1%. The paper's optimizer has none (its 1000 steps). */

@@ -2,8 +2,8 @@
  * sigma_max and sigma_min of M for the optimizer's tracking, by the cheapest exact dense method:
  * eigenvalues of the smaller Gram matrix, checked against their error bound, else dgesvd.
  */
-import type { Kernel } from "../kernel.js";
-import { singularValuesAsync } from "../operations.js";
+import type { Kernel } from "../core/kernel.js";
+import { singularValuesAsync } from "../spectrum/singular-values.js";
 
 /** The extreme singular values of M and how they were computed. */
 export interface ExtremeSingularValues {

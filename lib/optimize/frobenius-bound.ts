@@ -5,7 +5,7 @@
  * F = ||M^T M - alpha I||_F^2 at every iterate, and when g > h, M^T M holds (g - h) N^2 extra zero
  * eigenvalues, so ||S - alpha I||_F^2 = F - alpha^2 (g - h) N^2 (MATH.md).
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../core/kernel.js";
 
 /** Bounds on sigma_max and sigma_min implied by the penalty (both from one radius r). */
 export interface FrobeniusBound {

@@ -3,9 +3,9 @@
  * quartic) or the 2-norm penalty of its reference [7] (warm-started power method; backtracking
  * line search, since its value along a line is not a polynomial).
  */
-import type { Kernel } from "../kernel.js";
-import { lineQuarticAsync, penaltyAndGradientAsync, type Engine } from "../operations.js";
-import { spectralPenaltyAndGradientAsync } from "../spectral.js";
+import type { Kernel } from "../core/kernel.js";
+import { lineQuarticAsync, penaltyAndGradientAsync, type Engine } from "../penalty/frobenius.js";
+import { spectralPenaltyAndGradientAsync } from "../penalty/two-norm.js";
 import { backtrack } from "./backtracking.js";
 import { minimizeOnPositiveAxis } from "./quartic.js";
 

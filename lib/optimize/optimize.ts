@@ -4,8 +4,8 @@
  * Every native call is the async form, so the event loop stays free during a run.
  */
 import { performance } from "node:perf_hooks";
-import { ConvregError, isConvregError } from "../errors.js";
-import { requireKernel, type Kernel } from "../kernel.js";
+import { ConvregError, isConvregError } from "../core/errors.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
 import { frobeniusBound, type FrobeniusBound } from "./frobenius-bound.js";
 import type { HistoryRow } from "./history.js";
 import { LbfgsMemory } from "./lbfgs.js";

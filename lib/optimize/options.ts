@@ -1,8 +1,8 @@
 /** Options of {@link optimize} and their validation (before any native work starts). */
-import { ConvregRangeError, ConvregTypeError } from "../errors.js";
-import type { Engine } from "../operations.js";
-import type { Kernel } from "../kernel.js";
-import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions, requirePositive } from "../validate.js";
+import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
+import type { Engine } from "../penalty/frobenius.js";
+import type { Kernel } from "../core/kernel.js";
+import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions, requirePositive } from "../core/validate.js";
 import type { HistoryRow } from "./history.js";
 import { scheduleFunction, type Schedule } from "./schedule.js";
 import { PENALTY_METHODS, type PenaltyMethod } from "./objective.js";
@@ -58,7 +58,7 @@ export interface OptimizeOptions {
   spectrumEvery?: SpectrumEvery;
   /**
    * The dense spectrum's work limit for the "auto" rule, in units of rows x cols x min(rows, cols)
-   * of M (default AUTO_DENSE_WORK_LIMIT of lib/spectrum.ts); past it the checks use Lanczos.
+   * of M (default AUTO_DENSE_WORK_LIMIT of lib/spectrum/spectrum.ts); past it the checks use Lanczos.
    */
   denseWorkLimit?: number;
   /** L-BFGS memory: number of curvature pairs kept (default 10). */

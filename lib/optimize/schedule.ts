@@ -2,8 +2,8 @@
  * Step-size schedules for the paper's fixed-step gradient descent, as plain values so that they
  * can be passed around, printed and validated.
  */
-import { ConvregRangeError, ConvregTypeError } from "../errors.js";
-import { describe, requirePositive } from "../validate.js";
+import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
+import { describe, requirePositive } from "../core/validate.js";
 
 /** A constant step. */
 export interface ConstantSchedule {

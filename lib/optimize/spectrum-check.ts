@@ -7,11 +7,11 @@
  * sigma_max is inside the tolerance band. Whatever does not fit the memory limit is left null
  * with the reason; a check never throws ERR_MEMORY_LIMIT.
  */
-import { isConvregError } from "../errors.js";
-import type { Kernel } from "../kernel.js";
-import { sigmaMaxIterativeAsync } from "../sigma-max.js";
-import { sigmaMinAsync } from "../sigma-min.js";
-import { resolveSpectrumMethod } from "../spectrum.js";
+import { isConvregError } from "../core/errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { sigmaMaxIterativeAsync } from "../spectrum/sigma-max.js";
+import { sigmaMinAsync } from "../spectrum/sigma-min.js";
+import { resolveSpectrumMethod } from "../spectrum/spectrum.js";
 import { extremeSingularValues } from "./extremes.js";
 
 /** How a check computed its values. */

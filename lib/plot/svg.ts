@@ -12,7 +12,7 @@ export interface FigurePanel {
   sigmaMin: readonly number[];
 }
 
-import { maxOf, minOf } from "../arrays.js";
+import { maxOf, minOf } from "../core/arrays.js";
 
 const PANEL_W = 480;
 const PANEL_H = 330;

@@ -4,11 +4,11 @@
  * (the polyphase symbol for stride s), bounded by branch and bound with a rounding margin.
  * The proof is in docs/MATH.md, "A proven upper bound on sigma_max at any N".
  */
-import { requireKernel, type Kernel } from "../kernel.js";
-import { isConvregError, nativeError } from "../errors.js";
-import { native } from "../native.js";
-import { requireMemory } from "../memory.js";
-import { requireInteger, requireOptions, requirePositive } from "../validate.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { isConvregError, nativeError } from "../core/errors.js";
+import { native } from "../native/addon.js";
+import { requireMemory } from "../core/memory.js";
+import { requireInteger, requireOptions, requirePositive } from "../core/validate.js";
 
 /** Options of {@link sigmaMaxUpperBound}. */
 export interface SymbolBoundOptions {

@@ -3,10 +3,10 @@
  * `{ name, op, input, attr }`. Conv2D and _FusedConv2D nodes take their filter from a weight
  * (through Identity nodes); strides, padding and dilations are node attributes.
  */
-import type { KernelShape } from "../kernel.js";
+import type { KernelShape } from "../core/kernel.js";
 import type { TfjsModel } from "./model.js";
 import { firstKnown, inputSpatial, mapSize, UNKNOWN, windowOutput, type SpatialSize } from "./spatial.js";
-import { kernelShapeProblem, type ConvLayer, type ModelConvolutions } from "./topology.js";
+import { kernelShapeProblem, type ConvLayer, type ModelConvolutions } from "./conv-layer.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);

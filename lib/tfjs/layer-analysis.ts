@@ -4,11 +4,11 @@
  * a dense SVD when it is cheap, else Lanczos for sigma_max and the shift-invert sigma_min (a bracket
  * proven under worst-case rounding). The penalty always comes from the structured engine (cost independent of N).
  */
-import { isConvregError } from "../errors.js";
-import type { Kernel } from "../kernel.js";
-import { penaltyAsync } from "../operations.js";
-import { sigmaMinAsync, type BoundKind } from "../sigma-min.js";
-import { spectrumAsync } from "../spectrum.js";
+import { isConvregError } from "../core/errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { penaltyAsync } from "../penalty/frobenius.js";
+import { sigmaMinAsync, type BoundKind } from "../spectrum/sigma-min.js";
+import { spectrumAsync } from "../spectrum/spectrum.js";
 
 /** How the spectrum of a layer was computed: all values by dgesvd, or Lanczos + shift-invert. */
 export type LayerSpectrumMethod = "dense-svd" | "iterative";

@@ -2,10 +2,10 @@
  * Convolutions of a TF.js layers model (Keras topology: Sequential or Functional, Keras 2 or 3
  * style inbound nodes), with each layer's input size propagated from the model's input shape.
  */
-import type { KernelShape } from "../kernel.js";
+import type { KernelShape } from "../core/kernel.js";
 import type { TfjsModel } from "./model.js";
 import { firstKnown, inputSpatial, mapSize, pair, UNKNOWN, windowOutput, type SpatialSize } from "./spatial.js";
-import { kernelShapeProblem, type ConvLayer, type ModelConvolutions, type SkippedLayer } from "./topology.js";
+import { kernelShapeProblem, type ConvLayer, type ModelConvolutions, type SkippedLayer } from "./conv-layer.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);

@@ -3,7 +3,7 @@
  * weights_manifest.json), an array of groups `{ paths, weights }`. Each group's shards,
  * concatenated in order, hold its weights back to back in the listed order.
  */
-import { ConvregError } from "../errors.js";
+import { ConvregError } from "../core/errors.js";
 
 /** Data types a manifest entry may name (float16 is accepted as a raw half-precision tensor). */
 export const WEIGHT_DTYPES = ["float32", "float16", "int32", "bool", "complex64", "string"] as const;

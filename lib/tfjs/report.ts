@@ -2,9 +2,9 @@
  * `reportModel`: every conv layer of a TF.js model with the N it is analysed at (and where
  * that N came from), its penalty, extreme singular values, condition number and method.
  */
-import { ConvregTypeError, isConvregError } from "../errors.js";
-import { createKernel, type Kernel } from "../kernel.js";
-import { penaltyAsync } from "../operations.js";
+import { ConvregTypeError, isConvregError } from "../core/errors.js";
+import { createKernel, type Kernel } from "../core/kernel.js";
+import { penaltyAsync } from "../penalty/frobenius.js";
 import { analyzeLayer, type LayerAnalysis, type LayerSpectrumMethod } from "./layer-analysis.js";
 import { modelError } from "./manifest.js";
 import { readTfjsModel, readWeight, type ModelKind, type TfjsModel } from "./model.js";

@@ -1,5 +1,5 @@
 /** An SVG chart of each layer's singular value range [sigma_min, sigma_max] on a log axis. */
-import { maxOf, minOf } from "../arrays.js";
+import { maxOf, minOf } from "../core/arrays.js";
 import type { ModelReport } from "./report.js";
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);

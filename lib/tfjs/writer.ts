@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { ConvregError } from "../errors.js";
+import { ConvregError } from "../core/errors.js";
 import { affineQuantization, encodeWeight } from "./decode.js";
 import { elementCount, modelError, type WeightEntry, type WeightGroup } from "./manifest.js";
 import { weightLocation, type TfjsModel } from "./model.js";

@@ -7,7 +7,7 @@
 // the slope over six readings averages that out, and a real leak of 1 KB per call adds
 // callsPerRound KB per round to every reading.
 import * as c from "../../dist/index.js";
-import { releaseFreeHeap } from "../../dist/native-memory.js";
+import { releaseFreeHeap } from "../../dist/native/memory-stats.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
 
 const callsPerRound = Number(process.argv[2] ?? 3000);

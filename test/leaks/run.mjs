@@ -4,8 +4,8 @@
 // again. Prints one JSON line: the change of each counter per function, and two held-allocation
 // checks showing the counters do see memory the addon holds.
 import * as c from "../../dist/index.js";
-import { native } from "../../dist/native.js";
-import { nativeMemoryStats } from "../../dist/native-memory.js";
+import { native } from "../../dist/native/addon.js";
+import { nativeMemoryStats } from "../../dist/native/memory-stats.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
 
 const calls = Number(process.argv[2] ?? 10_000);

@@ -12,7 +12,7 @@
 #include "../../src/lanczos.h"
 #include "../../src/sigma_max.h"
 #include "../../src/sigma_min.h"
-#include "../../src/spectral_penalty.h"
+#include "../../src/two_norm_penalty.h"
 #include "../../src/structured_engine.h"
 #include "check.h"
 #include "reference.h"

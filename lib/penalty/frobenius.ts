@@ -1,42 +1,26 @@
 /**
- * The layer operations of the public API: the matrix M, the penalty of the paper,
- * its gradient (Theorem 3.1) and the singular values of M. Each exists in a
+ * The paper's penalty F(K) = ||M^T M - alpha I||_F^2, its gradient (Theorem 3.1) and the exact
+ * quartic along a line, routed to the dense, structured or circular engine. Each exists in a
  * synchronous form and an `...Async` form that runs off the main thread.
  */
-import { requireKernel, type Kernel } from "./kernel.js";
-import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "./validate.js";
-import { runAsync, runSync, type NativePlan } from "./plan.js";
-import { ConvregRangeError } from "./errors.js";
-import {
-  densePenaltyPlan,
-  denseGradientPlan,
-  densePlan,
-  denseSpectrumPlan,
-  sparsePlan,
-} from "./dense-plans.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "../core/validate.js";
+import type { LayerOptions } from "../core/layer-options.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { ConvregRangeError } from "../core/errors.js";
+import { densePenaltyPlan, denseGradientPlan } from "../engines/dense.js";
 import {
   PADDINGS,
   circularDenseGradientPlan,
   circularDensePenaltyPlan,
-  circularDenseSpectrumPlan,
   circularGradientPlan,
   circularLineQuarticPlan,
   circularPenaltyPlan,
-  circularSpectrumPlan,
   type Padding,
-} from "./circular-plans.js";
+} from "../engines/circular.js";
+import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
 
-import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "./structured-plans.js";
-
-export type { Padding } from "./circular-plans.js";
-
-/** Options shared by every layer operation. */
-export interface LayerOptions {
-  /** Spatial size N of the N x N input (an integer >= 1). */
-  n: number;
-  /** Refuse allocations larger than this many bytes (default: see setMemoryLimit, 2 GiB). */
-  memoryLimit?: number;
-}
+export type { Padding } from "../engines/circular.js";
 
 /**
  * Engines that compute the penalty and its gradient. "dense" builds M (the paper's reference
@@ -70,40 +54,6 @@ export interface PenaltyOptions extends LayerOptions {
    * different numbers: see the README section "Zero or circular padding".
    */
   padding?: Padding;
-}
-
-/** Options of the singular value computation. */
-export interface SingularValueOptions extends LayerOptions {
-  /**
-   * "svd" (default): LAPACK dgesvd on M, accurate to rounding relative to sigma_max for every value.
-   * "gram": square roots of the eigenvalues of the smaller Gram matrix (dsyevd), several times
-   * faster; values below about 1e-8 * sigma_max lose their relative accuracy.
-   */
-  method?: "svd" | "gram" | "fft";
-  /**
-   * "zero" (default) or "circular". Circular padding defaults to `method: "fft"`: the exact values
-   * from zgesvd of each frequency's g x h block of the kernel's 2-D DFT, at a cost of about
-   * N^2 (k g h + min(g,h)^2 max(g,h)). "svd" and "gram" then run on the dense block-circulant M.
-   */
-  padding?: Padding;
-}
-
-/** M in compressed sparse row form: row i holds `value[z]` at column `column[z]` for z in `rowStart[i]..rowStart[i+1]-1`. */
-export interface SparseMatrix {
-  readonly rows: number;
-  readonly cols: number;
-  readonly rowStart: Int32Array;
-  readonly column: Int32Array;
-  /** Index into `kernel.data` of the entry stored at each nonzero. */
-  readonly entry: Int32Array;
-  readonly value: Float64Array;
-}
-
-/** M as a dense row-major matrix. */
-export interface DenseMatrix {
-  readonly rows: number;
-  readonly cols: number;
-  readonly data: Float64Array;
 }
 
 /** Penalty and its gradient, computed in one pass. */
@@ -161,54 +111,7 @@ function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOpt
   return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit) as NativePlan<unknown, Float64Array>;
 }
 
-function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefined): NativePlan<unknown, Float64Array> {
-  const k = requireKernel(kernel);
-  const o = requireOptions(options);
-  const n = requireInputSize(o.n, "options.n");
-  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
-  if (padding === "circular") {
-    const method = requireChoice(o.method, "options.method", ["fft", "svd", "gram"], "fft");
-    return (method === "fft" ? circularSpectrumPlan(k, n, o.memoryLimit) : circularDenseSpectrumPlan(k, n, method, o.memoryLimit)) as NativePlan<unknown, Float64Array>;
-  }
-  if (o.method === "fft")
-    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "fft" needs options.padding "circular" (the zero-padded M is not block circulant)`);
-  const method = requireChoice(o.method, "options.method", ["svd", "gram"], "svd");
-  return denseSpectrumPlan(k, n, method, o.memoryLimit) as NativePlan<unknown, Float64Array>;
-}
-
-type MatrixOptions = LayerOptions & { dense?: boolean };
-
-function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<unknown, SparseMatrix | DenseMatrix> {
-  const k = requireKernel(kernel);
-  const o = requireOptions(options);
-  const n = requireInputSize(o.n, "options.n");
-  if (o.dense) {
-    const plan = densePlan(k, n, o.memoryLimit);
-    const [, , g, h] = k.shape;
-    return { ...plan, finish: (raw) => ({ rows: h * n * n, cols: g * n * n, data: raw as Float64Array }) } as NativePlan<unknown, DenseMatrix>;
-  }
-  return sparsePlan(k, n, o.memoryLimit) as NativePlan<unknown, SparseMatrix>;
-}
-
 const withGradientOnly = (r: PenaltyAndGradient): Kernel => r.gradient;
-
-/**
- * The matrix M with `vec(Y) = M vec(X)`: `h N^2` rows, `g N^2` columns. Row `c N^2 + r N + s`
- * is output pixel (r, s) of channel c; column `d N^2 + r N + s` is input pixel (r, s) of channel d.
- * Sparse CSR by default; `{ dense: true }` materializes it (memory-checked).
- */
-export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense: true }): DenseMatrix;
-export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense?: false }): SparseMatrix;
-export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseMatrix | DenseMatrix {
-  return runSync(matrixPlanFor(kernel, options));
-}
-
-/** Async form of {@link transformMatrix}. */
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense: true }): Promise<DenseMatrix>;
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense?: false }): Promise<SparseMatrix>;
-export async function transformMatrixAsync(kernel: Kernel, options: MatrixOptions): Promise<SparseMatrix | DenseMatrix> {
-  return runAsync(matrixPlanFor(kernel, options));
-}
 
 /** The paper's penalty F(K) = ||M^T M - alpha I||_F^2. */
 export function penalty(kernel: Kernel, options: PenaltyOptions): number {
@@ -254,14 +157,4 @@ export function lineQuartic(kernel: Kernel, direction: Kernel, options: PenaltyO
 /** Async form of {@link lineQuartic}. */
 export async function lineQuarticAsync(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Promise<Float64Array> {
   return runAsync(quarticPlanFor(kernel, direction, options));
-}
-
-/** All `min(h N^2, g N^2)` singular values of M, descending. */
-export function singularValues(kernel: Kernel, options: SingularValueOptions): Float64Array {
-  return runSync(spectrumPlanFor(kernel, options));
-}
-
-/** Async form of {@link singularValues}. */
-export async function singularValuesAsync(kernel: Kernel, options: SingularValueOptions): Promise<Float64Array> {
-  return runAsync(spectrumPlanFor(kernel, options));
 }

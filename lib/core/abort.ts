@@ -3,7 +3,7 @@
  * CancelToken, which the C++ loop checks between iterations.
  */
 import { ConvregError, ConvregTypeError } from "./errors.js";
-import { native } from "./native.js";
+import { native } from "../native/addon.js";
 import { describe } from "./validate.js";
 
 /** The native token: `cancel()` sets a flag that a running native task reads. */

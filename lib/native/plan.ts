@@ -3,8 +3,8 @@
  * its raw result into the public one. Sync and async entry points share one plan so
  * that validation and conversion are written once.
  */
-import { ConvregError, isConvregError, nativeError } from "./errors.js";
-import { native } from "./native.js";
+import { ConvregError, isConvregError, nativeError } from "../core/errors.js";
+import { native } from "./addon.js";
 
 export interface NativePlan<Raw, Result> {
   /** Addon function name; its Promise form is `${fn}Async`. */

@@ -3,11 +3,11 @@
  * exact to rounding, from the kernel's 2-D DFT and one small zgesvd per frequency ("circular-fft"),
  * or by dgesvd on the materialized block-circulant M ("dense", the reference).
  */
-import { ConvregRangeError } from "./errors.js";
-import type { Kernel } from "./kernel.js";
-import type { NativePlan } from "./plan.js";
-import type { Spectrum, SpectrumMethod } from "./spectrum.js";
-import { circularDenseSpectrumPlan, circularSpectrumPlan } from "./circular-plans.js";
+import { ConvregRangeError } from "../core/errors.js";
+import type { Kernel } from "../core/kernel.js";
+import type { NativePlan } from "../native/plan.js";
+import type { Spectrum, SpectrumMethod } from "./types.js";
+import { circularDenseSpectrumPlan, circularSpectrumPlan } from "../engines/circular.js";
 
 /**
  * Rounding bound on every singular value: zgesvd's backward error (`4 eps sigma_max sqrt(g h)`,

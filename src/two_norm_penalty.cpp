@@ -1,4 +1,4 @@
-#include "spectral_penalty.h"
+#include "two_norm_penalty.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,11 +3,12 @@
  * products by dgemv) and the matrix-free path (products as convolutions). Memory is estimated
  * here, before any native allocation.
  */
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import { matrixSize } from "./dense-plans.js";
-import type { NativePlan } from "./plan.js";
-import { operatorWorkBytes } from "./operator.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import { matrixSize } from "../engines/dense.js";
+import type { NativePlan } from "../native/plan.js";
+import { operatorWorkBytes } from "../engines/operator.js";
+import { kernelArgs } from "../engines/kernel-args.js";
 
 /** Raw result of the native spectral functions. */
 export interface NativeSpectral {
@@ -30,8 +31,7 @@ export function spectralVectorLength(kernel: Kernel, n: number): number {
 }
 
 function args(kernel: Kernel, n: number, alpha: number, start: Float64Array | null, steps: number): unknown[] {
-  const [k, , g, h] = kernel.shape;
-  return [kernel.data, k, g, h, n, alpha, start, steps];
+  return [...kernelArgs(kernel, n), alpha, start, steps];
 }
 
 /** The dense reference: sparse M, dense M, the power-method vectors. */

@@ -3,14 +3,14 @@
  * Gram operator, applied by convolutions in the native core. The result carries an error
  * bound from the true residual of the returned Ritz vector and a converged flag.
  */
-import { requireKernel, type Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import { runAsync, runSync, type NativePlan } from "./plan.js";
-import { ConvregRangeError, ConvregTypeError } from "./errors.js";
-import { describe, requireInputSize, requireInteger, requireOptions, requirePositive } from "./validate.js";
-import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "./abort.js";
-import { operatorWorkBytes } from "./operator.js";
-import type { LayerOptions } from "./operations.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
+import { describe, requireInputSize, requireInteger, requireOptions, requirePositive } from "../core/validate.js";
+import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "../core/abort.js";
+import { operatorWorkBytes } from "../engines/operator.js";
+import type { LayerOptions } from "../core/layer-options.js";
 
 /** Default relative tolerance of the iterative sigma_max: stop when `sigmaMaxBound <= tolerance * sigmaMax`. */
 export const DEFAULT_SIGMA_TOLERANCE = 1e-9;

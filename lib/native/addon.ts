@@ -31,7 +31,7 @@ export interface NativeAddon {
   denseSingularValuesAsync(...a: [...KernelArgs, method: "svd" | "gram"]): Promise<Float64Array>;
   setBlasThreads(threads: number): void;
   blasThreads(): number;
-  /** @internal Leak tests: counted native memory (lib/native-memory.ts). */
+  /** @internal Leak tests: counted native memory (lib/native/memory-stats.ts). */
   nativeMemoryStats(): { liveBytes: number; peakBytes: number; liveObjects: number; scratchBytes: number };
   /** @internal RSS checks: glibc malloc_trim(0). */
   releaseFreeHeap(): void;
@@ -42,9 +42,9 @@ export type { Both };
 function findAddon(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    path.resolve(here, "../build/Release/convreg.node"),
     path.resolve(here, "../../build/Release/convreg.node"),
-    path.resolve(here, "../build/Debug/convreg.node"),
+    path.resolve(here, "../../../build/Release/convreg.node"),
+    path.resolve(here, "../../build/Debug/convreg.node"),
   ];
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found)

@@ -3,8 +3,8 @@
  * memory order (Fortran order is converted to C order), format versions 1.0, 2.0 and 3.0;
  * writing of float64 in C order. Any other dtype is refused with ERR_NPY_HEADER.
  */
-import { ConvregError, ConvregTypeError } from "./errors.js";
-import { describe } from "./validate.js";
+import { ConvregError, ConvregTypeError } from "../core/errors.js";
+import { describe } from "../core/validate.js";
 
 /** An array read from a `.npy` file, widened to float64. */
 export interface NpyArray {

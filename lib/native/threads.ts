@@ -1,6 +1,6 @@
 /** The BLAS thread count of the process (OpenBLAS keeps one global setting). */
-import { native } from "./native.js";
-import { requireInteger } from "./validate.js";
+import { native } from "./addon.js";
+import { requireInteger } from "../core/validate.js";
 
 /** Sets the number of BLAS threads used by native calls. */
 export function setBlasThreads(threads: number): void {

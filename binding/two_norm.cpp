@@ -1,7 +1,7 @@
-// Binding for the 2-norm penalty (src/spectral_penalty): argument conversion only.
+// Binding for the 2-norm penalty (src/two_norm_penalty): argument conversion only.
 #include <memory>
 
-#include "../src/spectral_penalty.h"
+#include "../src/two_norm_penalty.h"
 #include "convert.h"
 #include "register.h"
 #include "worker.h"
@@ -46,7 +46,7 @@ void exportSpectral(Napi::Env env, Napi::Object exports, const char* name, Compu
 }
 }  // namespace
 
-void registerSpectral(Napi::Env env, Napi::Object exports) {
+void registerTwoNorm(Napi::Env env, Napi::Object exports) {
   exportSpectral(env, exports, "spectralDense", convreg::spectralDense);
   exportSpectral(env, exports, "spectralMatrixFree", convreg::spectralMatrixFree);
 }

@@ -2,12 +2,12 @@
  * The layer as an operator: `M x` (apply the convolution) and `M^T y` (its adjoint) without
  * forming M, by one BLAS gemm per kernel tap over the channel dimension.
  */
-import { requireKernel, type Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import { runAsync, runSync, type NativePlan } from "./plan.js";
-import { ConvregRangeError, ConvregTypeError } from "./errors.js";
-import { describe, requireInputSize, requireInteger, requireOptions } from "./validate.js";
-import type { LayerOptions } from "./operations.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
+import { describe, requireInputSize, requireInteger, requireOptions } from "../core/validate.js";
+import type { LayerOptions } from "../core/layer-options.js";
 
 /** Options of {@link applyLayer} and {@link applyLayerTranspose}. */
 export interface ApplyOptions extends LayerOptions {

@@ -3,11 +3,12 @@
  * Gram matrix formed with syrk, the gradient multiplied with BLAS and summed over Omega.
  * Memory is estimated here, before any native allocation.
  */
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import type { NativeSparse } from "./native.js";
-import type { NativePlan } from "./plan.js";
-import { ConvregRangeError } from "./errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import type { NativeSparse } from "../native/addon.js";
+import type { NativePlan } from "../native/plan.js";
+import { kernelArgs, penaltyAndGradientCall, type PenaltyAndGradientPlan } from "./kernel-args.js";
+import { ConvregRangeError } from "../core/errors.js";
 
 /** Sizes of M for a kernel and input size n. */
 export function matrixSize(kernel: Kernel, n: number): { rows: number; cols: number; nonzeros: number } {
@@ -40,11 +41,6 @@ function gramBytes(kernel: Kernel, n: number): number {
 
 const INT32_MAX = 2 ** 31 - 1;
 
-function kernelArgs(kernel: Kernel, n: number): unknown[] {
-  const [k, , g, h] = kernel.shape;
-  return [kernel.data, k, g, h, n];
-}
-
 /** M in CSR form. */
 export function sparsePlan(kernel: Kernel, n: number, limit?: number): NativePlan<NativeSparse, NativeSparse> {
   const { rows, cols, nonzeros } = matrixSize(kernel, n);
@@ -75,18 +71,14 @@ export function denseGradientPlan(
   n: number,
   alpha: number,
   limit?: number,
-): NativePlan<{ penalty: number; gradient: Float64Array }, { penalty: number; gradient: Kernel }> {
+): PenaltyAndGradientPlan {
   const { rows, cols } = matrixSize(kernel, n);
   requireMemory(
     sparseBytes(kernel, n) + 2 * denseBytes(kernel, n) + gramBytes(kernel, n),
     `the dense gradient (M is ${rows} x ${cols})`,
     limit,
   );
-  return {
-    fn: "densePenaltyAndGradient",
-    args: [...kernelArgs(kernel, n), alpha],
-    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
-  };
+  return penaltyAndGradientCall("densePenaltyAndGradient", kernel, n, alpha);
 }
 
 /** All singular values of M, descending: dgesvd ("svd") or the smaller Gram matrix's eigenvalues ("gram"). */

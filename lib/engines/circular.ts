@@ -3,23 +3,16 @@
  * frequency (Sedghi, Gupta and Long, ICLR 2019); the dense one builds the block-circulant M
  * by definition and stays the reference. Memory is estimated here, before any native call.
  */
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import type { NativePlan } from "./plan.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import type { NativePlan } from "../native/plan.js";
+import { kernelArgs, penaltyAndGradientCall, type PenaltyAndGradientPlan } from "./kernel-args.js";
 
 /** How the input is extended outside the N x N image. */
 export type Padding = "zero" | "circular";
 
 /** The paddings accepted by the `padding` option. */
 export const PADDINGS: readonly Padding[] = ["zero", "circular"];
-
-type RawPenaltyAndGradient = { penalty: number; gradient: Float64Array };
-type PenaltyAndGradientPlan = NativePlan<RawPenaltyAndGradient, { penalty: number; gradient: Kernel }>;
-
-function kernelArgs(kernel: Kernel, n: number): unknown[] {
-  const [k, , g, h] = kernel.shape;
-  return [kernel.data, k, g, h, n];
-}
 
 /**
  * Bytes of the DFT engine's buffers (complex doubles): the taps' DFT along one axis (k x (N/2+1)
@@ -43,11 +36,7 @@ export function circularPenaltyPlan(kernel: Kernel, n: number, alpha: number, li
 /** F and dF/dK for circular padding: per-frequency gradients taken back through the DFT. */
 export function circularGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
   requireMemory(spectrumBytes(kernel, n, true), `the circular gradient (kernel DFT at n = ${n})`, limit);
-  return {
-    fn: "circularPenaltyAndGradient",
-    args: [...kernelArgs(kernel, n), alpha],
-    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
-  };
+  return penaltyAndGradientCall("circularPenaltyAndGradient", kernel, n, alpha);
 }
 
 /** All min(g, h) N^2 singular values of the circular M: zgesvd of each frequency's g x h block. */
@@ -77,11 +66,7 @@ export function circularDensePenaltyPlan(kernel: Kernel, n: number, alpha: numbe
 export function circularDenseGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
   const b = circularDenseBytes(kernel, n);
   requireMemory(b.sparse + 2 * b.dense + b.gram, `the dense circular gradient (M is ${b.rows} x ${b.cols})`, limit);
-  return {
-    fn: "circularDensePenaltyAndGradient",
-    args: [...kernelArgs(kernel, n), alpha],
-    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
-  };
+  return penaltyAndGradientCall("circularDensePenaltyAndGradient", kernel, n, alpha);
 }
 
 /** All singular values of the dense block-circulant M by dgesvd ("svd") or dsyevd on its Gram matrix ("gram"). */

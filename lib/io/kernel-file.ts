@@ -3,10 +3,10 @@
  * `{ "shape": [...], "layout": "hwio" | "oihw", "data": [...] }` with data flat in that layout.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { ConvregError, ConvregTypeError, isConvregError } from "./errors.js";
-import { createKernel, kernelFromOIHW, kernelToOIHW, requireKernel, type Kernel, type KernelLayout } from "./kernel.js";
+import { ConvregError, ConvregTypeError, isConvregError } from "../core/errors.js";
+import { createKernel, kernelFromOIHW, kernelToOIHW, requireKernel, type Kernel, type KernelLayout } from "../core/kernel.js";
 import { formatNpy, parseNpy, requireBytes } from "./npy.js";
-import { describe, requireChoice, requireOptions } from "./validate.js";
+import { describe, requireChoice, requireOptions } from "../core/validate.js";
 
 /** Options of kernel file reading and writing. */
 export interface KernelFileOptions {

@@ -4,11 +4,12 @@
  * here, before the native call: the engine's largest buffers are tap Gram matrices of side
  * k^2 min(g, h).
  */
-import { ConvregRangeError } from "./errors.js";
-import type { Kernel } from "./kernel.js";
-import { requireMemory } from "./memory.js";
-import type { NativePlan } from "./plan.js";
-import { matrixSize } from "./dense-plans.js";
+import { ConvregRangeError } from "../core/errors.js";
+import type { Kernel } from "../core/kernel.js";
+import { requireMemory } from "../core/memory.js";
+import type { NativePlan } from "../native/plan.js";
+import { kernelArgs, penaltyAndGradientCall, type PenaltyAndGradientPlan } from "./kernel-args.js";
+import { matrixSize } from "./dense.js";
 
 /** Sizes of the structured engine's buffers, in doubles. */
 function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: number; label: string } {
@@ -19,11 +20,6 @@ function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: numb
   if (tapGram * 8 > 2 ** 62)
     throw new ConvregRangeError("ERR_RANGE", `a ${k}x${k}x${g}x${h} kernel needs a tap Gram matrix of ${width} x ${width}, beyond what can be addressed`);
   return { tapGram, taps: width * Math.max(g, h), kernel: k * k * g * h, label: `${width} x ${width}` };
-}
-
-function kernelArgs(kernel: Kernel, n: number): unknown[] {
-  const [k, , g, h] = kernel.shape;
-  return [kernel.data, k, g, h, n];
 }
 
 /** F = ||M^T M - alpha I||_F^2 by the structured engine. */
@@ -39,15 +35,11 @@ export function structuredGradientPlan(
   n: number,
   alpha: number,
   limit?: number,
-): NativePlan<{ penalty: number; gradient: Float64Array }, { penalty: number; gradient: Kernel }> {
+): PenaltyAndGradientPlan {
   const s = tapSizes(kernel);
   // Kernel copy, taps, tap Gram, weights, gradient of the taps, gradient (native and JS copies).
   requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram), `the structured gradient (tap Gram matrix ${s.label})`, limit);
-  return {
-    fn: "structuredPenaltyAndGradient",
-    args: [...kernelArgs(kernel, n), alpha],
-    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
-  };
+  return penaltyAndGradientCall("structuredPenaltyAndGradient", kernel, n, alpha);
 }
 
 /** The five coefficients of F(K + t D), by the structured engine or from the dense M(K) and M(D). */

@@ -1,9 +1,9 @@
 /** Benchmark helper: the engines' penalty+gradient timed inside the native core (no JS crossing per call). */
-import { requireKernel, type Kernel } from "./kernel.js";
-import { native } from "./native.js";
-import { requireAlpha, requireChoice, requireInputSize, requireInteger } from "./validate.js";
-import { denseGradientPlan } from "./dense-plans.js";
-import { structuredGradientPlan } from "./structured-plans.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { native } from "../native/addon.js";
+import { requireAlpha, requireChoice, requireInputSize, requireInteger } from "../core/validate.js";
+import { denseGradientPlan } from "../engines/dense.js";
+import { structuredGradientPlan } from "../engines/structured.js";
 
 /** Options of {@link timeEngine}. */
 export interface EngineTimingOptions {

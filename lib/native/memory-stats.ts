@@ -1,8 +1,8 @@
 /**
  * Counted native memory, for leak tests and benchmarks.
- * @internal Not part of the public API (not exported from index.ts); import "convreg/dist/native-memory.js" in tests only.
+ * @internal Not part of the public API (not exported from index.ts); import "convreg/dist/native/memory-stats.js" in tests only.
  */
-import { native } from "./native.js";
+import { native } from "./addon.js";
 
 /** What the addon holds beyond a call (src/native_memory.h says what is counted and why). */
 export interface NativeMemoryStats {

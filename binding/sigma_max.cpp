@@ -1,7 +1,6 @@
-// Binding for the matrix-free operator (src/conv_operator) and sigma_max by Lanczos (src/sigma_max).
+// Binding for sigma_max by Lanczos (src/sigma_max): argument conversion only.
 #include <memory>
 
-#include "../src/conv_operator.h"
 #include "../src/sigma_max.h"
 #include "cancel.h"
 #include "convert.h"
@@ -10,41 +9,7 @@
 
 namespace convreg_binding {
 
-namespace {
-struct OperatorArgs {
-  SharedDoubles kernel, vectors;
-  convreg::ConvShape shape;
-  int64_t count;
-};
-// (kernel, k, g, h, n, vectors, count): lengths are checked in TypeScript.
-OperatorArgs readOperatorArgs(const Napi::CallbackInfo& info) {
-  return OperatorArgs{sharedCopy(info[0]),
-                      sharedCopy(info[5]), readShape(info, 1), toInt(info[6])};
-}
-
-void exportApply(Napi::Env env, Napi::Object exports, const char* name, bool transpose) {
-  exportTask<std::vector<double>>(
-      env, exports, name,
-      [transpose](const Napi::CallbackInfo& info) {
-        OperatorArgs a = readOperatorArgs(info);
-        return std::function<std::vector<double>()>([a, transpose] {
-          convreg::ConvOperator op(a.shape, a.kernel->data());
-          std::vector<double> out(static_cast<size_t>(a.count * (transpose ? a.shape.cols() : a.shape.rows())));
-          if (transpose)
-            op.applyTranspose(a.vectors->data(), out.data(), a.count);
-          else
-            op.apply(a.vectors->data(), out.data(), a.count);
-          return out;
-        });
-      },
-      [](Napi::Env env, std::vector<double>& v) -> Napi::Value { return toFloat64Array(env, v); });
-}
-}  // namespace
-
-void registerSpectrum(Napi::Env env, Napi::Object exports) {
-  exportApply(env, exports, "applyLayer", false);
-  exportApply(env, exports, "applyLayerTranspose", true);
-
+void registerSigmaMax(Napi::Env env, Napi::Object exports) {
   // (kernel, k, g, h, n, start | null, tolerance, maxIterations, basisSize, cancelToken | undefined)
   exportTask<convreg::LanczosResult>(
       env, exports, "sigmaMaxLanczos",

@@ -1,6 +1,6 @@
 /** Bare BLAS timings for benchmarks: the machine's own DGEMM/DSYRK speed, measured in-process. */
-import { native } from "./native.js";
-import { requireInteger } from "./validate.js";
+import { native } from "../native/addon.js";
+import { requireInteger } from "../core/validate.js";
 
 const MAX_SIDE = 20_000;
 

@@ -5,13 +5,13 @@
  * below (see src/sigma_min.cpp and the README). The bracket is proven under the default
  * worst-case rounding model; under the probabilistic one it is an estimate.
  */
-import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "./abort.js";
-import { ConvregError, isConvregError, type ConvregErrorCode } from "./errors.js";
-import { requireKernel, type Kernel } from "./kernel.js";
-import { formatBytes, requireMemory } from "./memory.js";
-import { native } from "./native.js";
-import { runAsync, runSync, type NativePlan } from "./plan.js";
-import { requireChoice, requireInputSize, requireOptions, requirePositive } from "./validate.js";
+import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "../core/abort.js";
+import { ConvregError, isConvregError, type ConvregErrorCode } from "../core/errors.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { formatBytes, requireMemory } from "../core/memory.js";
+import { native } from "../native/addon.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { requireChoice, requireInputSize, requireOptions, requirePositive } from "../core/validate.js";
 
 /** Options of {@link sigmaMin}. */
 export interface SigmaMinOptions {

@@ -2,14 +2,14 @@
  * The 2-norm penalty the paper compares with (its reference [7]): ||B||_2 with B the smaller Gram
  * matrix of M minus alpha I, estimated by a warm-started power method, and its kernel gradient.
  */
-import { requireKernel, type Kernel } from "./kernel.js";
-import { ConvregRangeError, ConvregTypeError } from "./errors.js";
-import { runAsync, runSync, type NativePlan } from "./plan.js";
-import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions } from "./validate.js";
-import type { LayerOptions } from "./operations.js";
-import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength, type NativeSpectral } from "./spectral-plans.js";
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions } from "../core/validate.js";
+import type { LayerOptions } from "../core/layer-options.js";
+import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength, type NativeSpectral } from "./two-norm-plans.js";
 
-export { spectralVectorLength } from "./spectral-plans.js";
+export { spectralVectorLength } from "./two-norm-plans.js";
 
 /**
  * Engines of the 2-norm penalty: "dense" materializes M and multiplies with dgemv (the reference);

@@ -1,0 +1,49 @@
+/** Every singular value of M: LAPACK on the dense M, or per DFT frequency for circular padding. */
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import { requireChoice, requireInputSize, requireOptions } from "../core/validate.js";
+import type { LayerOptions } from "../core/layer-options.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import { ConvregRangeError } from "../core/errors.js";
+import { denseSpectrumPlan } from "../engines/dense.js";
+import { PADDINGS, circularDenseSpectrumPlan, circularSpectrumPlan, type Padding } from "../engines/circular.js";
+
+/** Options of the singular value computation. */
+export interface SingularValueOptions extends LayerOptions {
+  /**
+   * "svd" (default): LAPACK dgesvd on M, accurate to rounding relative to sigma_max for every value.
+   * "gram": square roots of the eigenvalues of the smaller Gram matrix (dsyevd), several times
+   * faster; values below about 1e-8 * sigma_max lose their relative accuracy.
+   */
+  method?: "svd" | "gram" | "fft";
+  /**
+   * "zero" (default) or "circular". Circular padding defaults to `method: "fft"`: the exact values
+   * from zgesvd of each frequency's g x h block of the kernel's 2-D DFT, at a cost of about
+   * N^2 (k g h + min(g,h)^2 max(g,h)). "svd" and "gram" then run on the dense block-circulant M.
+   */
+  padding?: Padding;
+}
+
+function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefined): NativePlan<unknown, Float64Array> {
+  const k = requireKernel(kernel);
+  const o = requireOptions(options);
+  const n = requireInputSize(o.n, "options.n");
+  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  if (padding === "circular") {
+    const method = requireChoice(o.method, "options.method", ["fft", "svd", "gram"], "fft");
+    return (method === "fft" ? circularSpectrumPlan(k, n, o.memoryLimit) : circularDenseSpectrumPlan(k, n, method, o.memoryLimit)) as NativePlan<unknown, Float64Array>;
+  }
+  if (o.method === "fft")
+    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "fft" needs options.padding "circular" (the zero-padded M is not block circulant)`);
+  const method = requireChoice(o.method, "options.method", ["svd", "gram"], "svd");
+  return denseSpectrumPlan(k, n, method, o.memoryLimit) as NativePlan<unknown, Float64Array>;
+}
+
+/** All `min(h N^2, g N^2)` singular values of M, descending. */
+export function singularValues(kernel: Kernel, options: SingularValueOptions): Float64Array {
+  return runSync(spectrumPlanFor(kernel, options));
+}
+
+/** Async form of {@link singularValues}. */
+export async function singularValuesAsync(kernel: Kernel, options: SingularValueOptions): Promise<Float64Array> {
+  return runAsync(spectrumPlanFor(kernel, options));
+}
