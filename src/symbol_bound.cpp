@@ -258,16 +258,18 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
     return std::min(maxUp + delta * delta * l2, minUp + 2 * delta * l1) * (1 + 8 * kUnit);
   };
 
-  // The half torus [0, 2 pi] x [0, pi] suffices by the symmetry; 16 x 8 cells to start.
+  // The half torus [0, 2 pi] x [0, pi] suffices by the symmetry; 2m x m cells to start, m = 8
+  // unless maxCells is smaller (a coarse but still proven bound for large channel counts).
+  const int64_t m = std::max<int64_t>(1, std::min<int64_t>(8, static_cast<int64_t>(std::sqrt(o.maxCells / 2.0))));
   std::priority_queue<Cell> queue;
   double finished = 0;  // largest upper value of the cells dropped
   auto add = [&](int64_t x, int64_t y, int64_t side) {
     ++r.cells;
     queue.push({cellUpper(x, y, side), x, y, side});
   };
-  const int64_t start = kFull / 16;
-  for (int64_t i = 0; i < 16; ++i)
-    for (int64_t j = 0; j < 8; ++j) add(i * start, j * start, start);
+  const int64_t start = kFull / (2 * m);
+  for (int64_t i = 0; i < 2 * m; ++i)
+    for (int64_t j = 0; j < m; ++j) add(i * start, j * start, start);
   double upper = 0;
   while (true) {
     const Cell top = queue.top();

@@ -154,7 +154,15 @@ describe("sigmaMaxUpperBound", () => {
     const data = randomData(3, 3, 3, 12);
     const b = sigmaMaxUpperBound(kernelOf(data, 3, 3, 3), { maxCells: 130, tolerance: 1e-8 });
     expect(b.converged).toBe(false);
-    expect(b.upper).toBeGreaterThanOrEqual(gridMax(data, 3, 3, 3, 1, 1, 32));
+    const grid = gridMax(data, 3, 3, 3, 1, 1, 32);
+    expect(b.upper).toBeGreaterThanOrEqual(grid);
+    // Below 128 cells the starting grid is coarser (2m x m cells); the value stays an upper one.
+    for (const maxCells of [1, 2, 8, 50]) {
+      const coarse = sigmaMaxUpperBound(kernelOf(data, 3, 3, 3), { maxCells, tolerance: 1e-8 });
+      expect(coarse.converged).toBe(false);
+      expect(coarse.upper).toBeGreaterThanOrEqual(grid);
+      expect(coarse.cells).toBeLessThanOrEqual(Math.max(maxCells, 2));
+    }
   });
 });
 

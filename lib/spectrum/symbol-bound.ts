@@ -112,12 +112,12 @@ export async function sigmaMaxUpperBoundAsync(kernel: Kernel, options?: SymbolBo
 }
 
 /**
- * The options `spectrum` uses: tolerance 1e-3, and a cap on the cells so that the bound costs
- * about as much as 4e10 / 16 flops of eigenvalue work (at least the 128 starting cells and 4 splits):
- * 4000 cells up to 64 channels, about 150 at 256.
+ * The options `spectrum` uses: tolerance 1e-3 and a cap on the cells so that the bound costs about
+ * 2.5e9 / n^3 cells of eigenvalue work, n = min(g, h): 4000 cells up to 64 channels, about 150 at 256,
+ * 18 at 512 (a coarser starting grid: a wider, still proven bracket).
  */
 export function spectrumSymbolOptions(kernel: Kernel): SymbolBoundOptions {
   const [, , g, h] = kernel.shape;
   const side = Math.min(g, h);
-  return { tolerance: 1e-3, maxCells: Math.max(144, Math.min(4000, Math.floor(2.5e9 / side ** 3))) };
+  return { tolerance: 1e-3, maxCells: Math.max(2, Math.min(4000, Math.floor(2.5e9 / side ** 3))) };
 }
