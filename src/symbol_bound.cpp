@@ -134,35 +134,53 @@ class SymbolEvaluator {
   double rhoA_ = 0, gramFactor_ = 0;
 };
 
-// An upper bound on ||K_t||_2: the top eigenvalue of the smaller Gram matrix by dsyevd, plus the
-// same backward-error margin as for the symbol (4 n^2 u ||G||_2 with ||G||_2 <= ||K_t||_F^2).
-double tapNorm(const SymbolEvaluator& e, const Tap& t, int64_t g, int64_t h) {
-  const int64_t side = std::min(g, h), inner = std::max(g, h);
-  std::vector<double> kt(g * h), gram(side * side), w(side);
+// An upper bound on ||X||_2 for a real row-major rows x cols X: the top eigenvalue of the smaller
+// Gram matrix by dsyevd, plus the same backward-error margin as for the symbol (step 4), capped by ||X||_F.
+double normUpper(const std::vector<double>& x, int64_t rows, int64_t cols) {
   double f2 = 0;
-  for (int64_t din = 0; din < g; ++din)
-    for (int64_t c = 0; c < h; ++c) {
-      kt[din * h + c] = e.entry(t, din, c);
-      f2 += kt[din * h + c] * kt[din * h + c];
-    }
+  for (double v : x) f2 += v * v;
   if (f2 == 0) return 0;
-  // Row-major g x h: G = K^T K (h x h) when g >= h, else K K^T.
-  cblas_dsyrk(CblasRowMajor, CblasUpper, g >= h ? CblasTrans : CblasNoTrans, static_cast<int>(side), static_cast<int>(inner), 1.0,
-              kt.data(), static_cast<int>(h), 0.0, gram.data(), static_cast<int>(side));
-  std::vector<double> work(side * 66 + 1);
+  const int64_t side = std::min(rows, cols), inner = std::max(rows, cols);
+  std::vector<double> gram(side * side), w(side), work(side * 66 + 1);
   std::vector<lapack_int> iwork(side * 5 + 3);
+  cblas_dsyrk(CblasRowMajor, CblasUpper, rows >= cols ? CblasTrans : CblasNoTrans, static_cast<int>(side), static_cast<int>(inner), 1.0,
+              x.data(), static_cast<int>(cols), 0.0, gram.data(), static_cast<int>(side));
   const lapack_int n = static_cast<lapack_int>(side);
   const lapack_int info = LAPACKE_dsyevd_work(LAPACK_ROW_MAJOR, 'N', 'U', n, gram.data(), n, w.data(), work.data(),
                                               static_cast<lapack_int>(work.size()), iwork.data(), static_cast<lapack_int>(iwork.size()));
   if (info != 0) throw CodedError("ERR_NATIVE", "dsyevd failed in the symbol bound (info " + std::to_string(info) + ")");
   const double sn = static_cast<double>(side);
   const double margin = 1.01 * (4 * sn * sn * kUnit * (1 + gamma(inner + 2)) + gamma(inner + 2)) * f2 + kUnderflow * sn * sn * inner;
-  return std::min(std::sqrt(std::max(w[side - 1], 0.0) + margin) * (1 + 4 * kUnit), std::sqrt(f2) * (1 + 4 * kUnit));
+  return std::min(std::sqrt(std::max(w[side - 1], 0.0) + margin), std::sqrt(f2)) * (1 + 4 * kUnit);
 }
 
-// L1 = sum_t ||K_t||_2 ||v_t||_1, L2 = sum_t ||K_t||_2 ||v_t||_1^2 with v_t = u_t - (centre of the
-// offsets of t's polyphase block): each block may be shifted by its own phase (a unitary factor).
-std::pair<double, double> lipschitz(const SymbolEvaluator& e, int64_t blocks, int64_t g, int64_t h) {
+// What the cell bounds need (MATH.md, step 2): per tap an upper value of ||K_t|| and ||v_t||_1 with
+// v_t = u_t - (centre of the offsets of t's polyphase block), and ||W|| for W = [P K_1, ..., P K_T]
+// side by side, so that ||sum_t P K_t a_t|| <= min(sum_t ||K_t|| |a_t|, ||W|| ||a||_2).
+struct Constants {
+  std::vector<double> norm, v;
+  double wide = 0;
+  double l1 = 0, l2 = 0;  // sum_t ||K_t|| ||v_t||_1 and the smaller of sum_t ||K_t|| ||v_t||_1^2, ||W|| (sum_t ||v_t||_1^4)^(1/2)
+
+  // sup over |eta|_inf <= r of ||sum_t P K_t (e^{i<v_t, w + eta>} - e^{i<v_t, w>})||, using |e^{ia} - e^{ib}| <= min(2, |a - b|).
+  double moved(double r) const {
+    double sum = 0, squares = 0;
+    for (size_t t = 0; t < norm.size(); ++t) {
+      const double d = std::min(2.0, r * v[t]);
+      sum += norm[t] * d;
+      squares += d * d;
+    }
+    return std::min(sum, wide * std::sqrt(squares)) * 1.0001;  // the factor covers the rounding of these sums
+  }
+  // A bound on sigma_max(A(w)) at every w: ||sum_t P K_t z_t|| with |z_t| = 1.
+  double everywhere() const {
+    double sum = 0;
+    for (double n : norm) sum += n;
+    return std::min(sum, wide * std::sqrt(static_cast<double>(norm.size()))) * 1.0001;
+  }
+};
+
+Constants constants(const SymbolEvaluator& e, int64_t blocks, int64_t g, int64_t h) {
   std::vector<double> lo1(blocks, 1e300), hi1(blocks, -1e300), lo2(blocks, 1e300), hi2(blocks, -1e300);
   for (const Tap& t : e.taps()) {
     lo1[t.block] = std::min(lo1[t.block], double(t.u1));
@@ -170,14 +188,29 @@ std::pair<double, double> lipschitz(const SymbolEvaluator& e, int64_t blocks, in
     lo2[t.block] = std::min(lo2[t.block], double(t.u2));
     hi2[t.block] = std::max(hi2[t.block], double(t.u2));
   }
-  double l1 = 0, l2 = 0;
-  for (const Tap& t : e.taps()) {
-    const double norm = tapNorm(e, t, g, h);
+  const int64_t taps = static_cast<int64_t>(e.taps().size()), rows = blocks * g, cols = h * taps;
+  std::vector<double> wide(rows * cols, 0.0), kt(g * h);
+  Constants c;
+  double fourth = 0;
+  for (int64_t i = 0; i < taps; ++i) {
+    const Tap& t = e.taps()[i];
+    for (int64_t din = 0; din < g; ++din)
+      for (int64_t o = 0; o < h; ++o) {
+        kt[din * h + o] = e.entry(t, din, o);
+        wide[(t.block * g + din) * cols + i * h + o] = kt[din * h + o];
+      }
+    const double norm = normUpper(kt, g, h);
     const double v = std::fabs(t.u1 - 0.5 * (lo1[t.block] + hi1[t.block])) + std::fabs(t.u2 - 0.5 * (lo2[t.block] + hi2[t.block]));
-    l1 += norm * v;
-    l2 += norm * v * v;
+    c.norm.push_back(norm);
+    c.v.push_back(v);
+    c.l1 += norm * v;
+    c.l2 += norm * v * v;
+    fourth += v * v * v * v;
   }
-  return {l1 * 1.0001, l2 * 1.0001};  // the factor covers the rounding of these sums
+  c.wide = normUpper(wide, rows, cols);
+  c.l1 *= 1.0001;
+  c.l2 = std::min(c.l2, c.wide * std::sqrt(fourth)) * 1.0001;  // the factor covers the rounding of these sums
+  return c;
 }
 
 struct Cell {
@@ -223,8 +256,9 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
   for (double& v : scaled) v = std::ldexp(v, -exponent);
 
   SymbolEvaluator eval(k, g, h, scaled.data(), o.stride, o.dilation);
-  const auto [l1, l2] = lipschitz(eval, o.stride * o.stride, g, h);
-  r.lipschitz1 = std::ldexp(l1, exponent);
+  const Constants bounds = constants(eval, o.stride * o.stride, g, h);
+  const double l2 = bounds.l2, everywhere = bounds.everywhere();
+  r.lipschitz1 = std::ldexp(bounds.l1, exponent);
   r.lipschitz2 = std::ldexp(l2, exponent);
 
   // Proven [lower, upper] of sigma_max(A(w)) per dyadic point, cached. sigma_max(A) is 2 pi periodic
@@ -245,7 +279,7 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
     return v;
   };
   // sup over a cell of half-width delta (MATH.md, steps 2-3): second order from the four corners,
-  // or first order from the nearest corner, whichever is smaller.
+  // first order from the lowest corner, or the bound valid everywhere, whichever is smallest.
   auto cellUpper = [&](int64_t x, int64_t y, int64_t side) {
     double maxUp = 0, minUp = 1e308;
     for (int64_t dx : {int64_t{0}, side})
@@ -255,7 +289,7 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
         minUp = std::min(minUp, up);
       }
     const double delta = kTwoPi * static_cast<double>(side) / static_cast<double>(kFull) / 2;
-    return std::min(maxUp + delta * delta * l2, minUp + 2 * delta * l1) * (1 + 8 * kUnit);
+    return std::min({maxUp + delta * delta * l2, minUp + bounds.moved(2 * delta), everywhere}) * (1 + 8 * kUnit);
   };
 
   // The half torus [0, 2 pi] x [0, pi] suffices by the symmetry; 2m x m cells to start, m = 8
