@@ -176,6 +176,10 @@ describe("spectrum with the symbol bound", () => {
       expect(s.sigmaMax).toBeLessThanOrEqual(exact * (1 + 1e-12));
     }
     expect(spectrum(kernel, { n: 6, method: "dense" }).sigmaMaxUpper).toBeUndefined();
+    // The symbol's search over the memory limit leaves Lanczos alone: its value stays, the upper one is null.
+    const tight = spectrum(kernel, { n: 6, method: "iterative", memoryLimit: 100000 });
+    expect(tight.sigmaMaxUpper).toBeNull();
+    expect(Math.abs(tight.sigmaMax - exact)).toBeLessThanOrEqual(1e-9 * exact);
   });
 
   it("when even Lanczos is over the memory limit, auto gives the bracket [0, symbol upper]", async () => {

@@ -15,7 +15,7 @@ import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type S
 import type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
 import { PADDINGS, type Padding } from "../engines/circular.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular.js";
-import { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrumSymbolOptions, type SymbolBound, type SymbolBoundOptions } from "./symbol-bound.js";
+import { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrumSymbolOptions, type SymbolBoundOptions } from "./symbol-bound.js";
 import { sigmaMin, sigmaMinAsync, type BoundKind, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
@@ -132,13 +132,32 @@ const none: Spectrum = {
 };
 
 /** "auto" when even Lanczos is over the memory limit: sigma_max in the proven bracket [0, symbol upper]. */
-function symbolOnly(b: SymbolBound): Spectrum {
-  return { ...none, method: "symbol", sigmaMax: 0, sigmaMaxBound: b.upper, bound: { sigmaMax: "proven", sigmaMin: "none" }, sigmaMaxUpper: b.upper };
+function symbolOnly(upper: number): Spectrum {
+  return { ...none, method: "symbol", sigmaMax: 0, sigmaMaxBound: upper, bound: { sigmaMax: "proven", sigmaMin: "none" }, sigmaMaxUpper: upper };
 }
 
 /** The symbol bound's options in `spectrum`: a capped search under the call's memory limit. */
 function symbolOptions(a: SpectrumArgs): SymbolBoundOptions {
   return { ...spectrumSymbolOptions(a.kernel), memoryLimit: a.options.memoryLimit };
+}
+
+/** The symbol's upper value is an addition to Lanczos: null when its search is over the memory limit. */
+function symbolUpper(run: () => number): number | null {
+  try {
+    return run();
+  } catch (e) {
+    if (isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return null;
+    throw e;
+  }
+}
+
+async function symbolUpperAsync(run: () => Promise<number>): Promise<number | null> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return null;
+    throw e;
+  }
 }
 
 function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
@@ -189,10 +208,11 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   try {
     top = sigmaMaxIterative(a.kernel, lanczosOptions(a));
   } catch (e) {
-    if (a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return symbolOnly(sigmaMaxUpperBound(a.kernel, symbolOptions(a)));
-    throw e;
+    const upper = a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT" ? symbolUpper(() => sigmaMaxUpperBound(a.kernel, symbolOptions(a)).upper) : null;
+    if (upper === null) throw e;
+    return symbolOnly(upper);
   }
-  const upper = sigmaMaxUpperBound(a.kernel, symbolOptions(a)).upper;
+  const upper = symbolUpper(() => sigmaMaxUpperBound(a.kernel, symbolOptions(a)).upper);
   if (method === "iterative") return { ...fromIterative(top, unknownSigmaMin), sigmaMaxUpper: upper };
   return { ...fromIterative(top, iterativeSigmaMinSync(a), 0, "certified"), sigmaMaxUpper: upper };
 }
@@ -213,10 +233,12 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
   try {
     top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
   } catch (e) {
-    if (a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return symbolOnly(await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a)));
-    throw e;
+    const upper =
+      a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT" ? await symbolUpperAsync(async () => (await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a))).upper) : null;
+    if (upper === null) throw e;
+    return symbolOnly(upper);
   }
-  const upper = (await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a))).upper;
+  const upper = await symbolUpperAsync(async () => (await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a))).upper);
   throwIfAborted(a.options.signal);
   if (method === "iterative") return { ...fromIterative(top, unknownSigmaMin), sigmaMaxUpper: upper };
   return { ...fromIterative(top, await iterativeSigmaMin(a), 0, "certified"), sigmaMaxUpper: upper };
