@@ -1,7 +1,8 @@
 // Dense reference engine at the paper's sizes: penalty+gradient and singular values for the four
 // kernels of Section 4 at N = 20, with the GFLOP/s of the BLAS phases beside a DGEMM measured in
 // the same run. Run: node bench/dense.js [--quick]
-import { penaltyAndGradient, singularValues, timeDgemm, timeDsyrk, getBlasThreads } from "../dist/index.js";
+import { penaltyAndGradient, singularValues, getBlasThreads } from "convreg";
+import { timeDgemm, timeDsyrk } from "convreg/bench";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 

@@ -5,7 +5,7 @@
 // Run: node bench/engine-scaling.js [--quick]
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { penaltyAndGradient, spectralPenaltyAndGradient } from "../dist/index.js";
+import { penaltyAndGradient, spectralPenaltyAndGradient } from "convreg";
 import { benchDir, fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 import { logLogPlot } from "./plot.js";

@@ -1,5 +1,5 @@
 // Kernels used by the benchmarks: seeded standard normal entries (the paper's experiment).
-import { createKernel } from "../dist/index.js";
+import { createKernel } from "convreg";
 
 /** A kernel with N(0,1) entries from a fixed-seed mulberry32 + Box-Muller generator. */
 export function paperKernel(shape, seed = 1) {

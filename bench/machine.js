@@ -2,7 +2,9 @@
 // paths, beside a large DGEMM and a bare DGEMM of the same shape as each phase's gemm, all measured
 // in this run. (bench/dense.js does the same for the dense engine's syrk/symm and dgesvd.)
 // Run: node bench/machine.js [--quick]
-import { applyLayer, getBlasThreads, penaltyAndGradient, sigmaMaxIterative, spectralPenaltyAndGradient, timeDgemm } from "../dist/index.js";
+import { applyLayer, getBlasThreads, penaltyAndGradient, spectralPenaltyAndGradient } from "convreg";
+import { sigmaMaxIterative } from "../dist/spectrum/sigma-max.js";
+import { timeDgemm } from "convreg/bench";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 

@@ -2,7 +2,8 @@
 // alpha = 1, the seeds of `convreg reproduce`) within 5% and 1% of 1, for the paper's fixed-step
 // Algorithm 3.1, steepest descent with the exact line search, and L-BFGS with it.
 // Usage: node bench/optimizers.js [--quick] [--only paper|line-search|lbfgs]   (--quick: no paper run, 3x3x3x1 and 3x3x1x3 only)
-import { optimize, randomKernel } from "../dist/index.js";
+import { optimize } from "convreg/optimize";
+import { randomKernel } from "convreg";
 import { fmt, markdownTable, quick, reproduceCommand, writeResults } from "./common.js";
 
 const shapes = quick ? [[3, 3, 3, 1], [3, 3, 1, 3]] : [[3, 3, 3, 1], [3, 3, 1, 3], [3, 3, 3, 6], [3, 3, 6, 3]]; // --quick: the small pair (the whole quick run stays under a minute)

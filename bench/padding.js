@@ -3,7 +3,7 @@
 // and the penalty F (alpha = 1), median and largest |.| over several seeds, measured in one run.
 // Zero padding uses the dense engine (dgesvd), so N stays where M fits.
 // Run: node bench/padding.js [--quick]
-import { penalty, singularValues } from "../dist/index.js";
+import { penalty, singularValues } from "convreg";
 import { fmt, markdownTable, quick, reproduceCommand, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 

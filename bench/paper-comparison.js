@@ -3,9 +3,10 @@
 // iteration side by side, and iterations and optimizer seconds until sigma_max and sigma_min are both
 // in [1 - e, 1 + e], for each method at its best fixed step from a small grid (as the paper did)
 // and with the adaptive step rules. Run: node bench/paper-comparison.js [--quick]
-import {
-  optimize, penalty, penaltyAndGradient, piecewiseSchedule, sigmaMaxIterative, sigmaMin, spectralPenaltyAndGradient,
-} from "../dist/index.js";
+import { optimize, piecewiseSchedule } from "convreg/optimize";
+import { penalty, penaltyAndGradient, spectralPenaltyAndGradient } from "convreg";
+import { sigmaMaxIterative } from "../dist/spectrum/sigma-max.js";
+import { sigmaMin } from "../dist/spectrum/sigma-min.js";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 import { performance } from "node:perf_hooks";

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import * as convreg from "../dist/index.js";
+import * as convreg from "convreg/tfjs";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 

@@ -9,7 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { createKernel, sigmaMinAsync, singularValues } from "../dist/index.js";
+import { createKernel, singularValues } from "convreg";
+import { sigmaMinAsync } from "../dist/spectrum/sigma-min.js";
 import { benchDir, fmt, markdownTable, quick, writeResults } from "./common.js";
 
 const GiB = 1024 ** 3;

@@ -3,7 +3,8 @@
 // Run: npm run build && node bench/spectrum.js [--quick]   (or: npm run bench:spectrum)
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { applyLayer, applyLayerTranspose, getBlasThreads, sigmaMaxIterative, singularValues } from "../dist/index.js";
+import { applyLayer, applyLayerTranspose, getBlasThreads, singularValues } from "convreg";
+import { sigmaMaxIterative } from "../dist/spectrum/sigma-max.js";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 

@@ -2,7 +2,8 @@
 // side by side; (b) its time against N for a 3x3x256x256 kernel; (c) that time against the bare
 // syrk + gemm of the same shapes, measured in the same run. Medians of repeats: the machine may be
 // shared, so single timings are noisy. Run: node bench/structured.js [--quick]
-import { penaltyAndGradient, timeDgemm, timeDsyrk, timeEngine, getBlasThreads } from "../dist/index.js";
+import { penaltyAndGradient, getBlasThreads } from "convreg";
+import { timeDgemm, timeDsyrk, timeEngine } from "convreg/bench";
 import { performance } from "node:perf_hooks";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
-import { penaltyAndGradient, singularValues } from "../dist/index.js";
+import { penaltyAndGradient, singularValues } from "convreg";
 import { benchDir, fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 

@@ -4,7 +4,14 @@
  * is left running once the Promise has rejected (the in-flight count is back to 0).
  */
 import { describe, expect, it } from "vitest";
-import * as convreg from "../lib/index.js";
+import * as main from "../lib/index.js";
+import { activeNativeCalls } from "../lib/bench/index.js";
+import { optimize } from "../lib/optimize/index.js";
+import { sigmaMaxIterative, sigmaMaxIterativeAsync } from "../lib/spectrum/sigma-max.js";
+import { sigmaMinAsync } from "../lib/spectrum/sigma-min.js";
+
+/** The public entry point plus the internals these checks also exercise. */
+const convreg = { ...main, activeNativeCalls, optimize, sigmaMaxIterative, sigmaMaxIterativeAsync, sigmaMinAsync };
 import { createKernel } from "../lib/index.js";
 import { randomData } from "./reference.js";
 

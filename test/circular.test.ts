@@ -1,17 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  createKernel,
-  gradient,
-  lineQuartic,
-  penalty,
-  penaltyAndGradient,
-  penaltyAndGradientAsync,
-  penaltyAsync,
-  singularValues,
-  singularValuesAsync,
-  spectrum,
-  spectrumAsync,
-} from "../lib/index.js";
+import { createKernel, gradient, lineQuartic, penalty, penaltyAndGradient, penaltyAndGradientAsync, penaltyAsync, singularValues, singularValuesAsync, spectrum, spectrumAsync } from "../lib/index.js";
 import { bruteForceCircularM, bruteForcePenalty, maxRelativeDiff, randomData, referenceSingularValues } from "./reference.js";
 
 // k in 1..5 (odd and even), g != h and g == h, N from 1 (every N < k included for k > 1).

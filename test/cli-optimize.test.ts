@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatKernel, randomKernel, readKernelFile, singularValues, type HistoryRow } from "../lib/index.js";
+import { formatKernel, randomKernel, readKernelFile, singularValues } from "../lib/index.js";
+import { type HistoryRow } from "../lib/optimize/index.js";
 import { parseXml } from "./xml.js";
 
 const root = path.resolve(import.meta.dirname, "..");

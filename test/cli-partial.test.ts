@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createKernel, penaltyAsync, reportModel, writeKernelFile } from "../lib/index.js";
+import { createKernel, penaltyAsync, writeKernelFile } from "../lib/index.js";
+import { reportModel } from "../lib/tfjs/index.js";
 import { bruteForceM, bruteForcePenalty, randomData, referenceSingularValues } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

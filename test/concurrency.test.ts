@@ -4,7 +4,12 @@
  * keeps ticking during a long native call.
  */
 import { describe, expect, it } from "vitest";
-import * as convreg from "../lib/index.js";
+import * as main from "../lib/index.js";
+import { activeNativeCalls } from "../lib/bench/index.js";
+import { sigmaMaxIterativeAsync } from "../lib/spectrum/sigma-max.js";
+
+/** The public entry point plus the internals these checks also exercise. */
+const convreg = { ...main, activeNativeCalls, sigmaMaxIterativeAsync };
 import { createKernel, type Kernel } from "../lib/index.js";
 import { randomData, rng } from "./reference.js";
 

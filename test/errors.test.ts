@@ -6,10 +6,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  ConvregError, createKernel, formatKernel, isConvregError, kernelFromNested, kernelToOIHW, nativeError, parseKernel, parseNpy,
-  penalty, penaltyAndGradient, singularValues, writeKernelFile,
-} from "../lib/index.js";
+import { ConvregError, createKernel, formatKernel, isConvregError, kernelFromNested, kernelToOIHW, parseKernel, parseNpy, penalty, penaltyAndGradient, singularValues, writeKernelFile } from "../lib/index.js";
+import { nativeError } from "../lib/core/errors.js";
 import { native } from "../lib/native/addon.js";
 import { UsageError } from "../lib/cli/args.js";
 

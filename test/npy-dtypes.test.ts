@@ -4,7 +4,8 @@
  * lib code. (test/fixtures/make_fixtures.py also writes numpy-made files of the same kind.)
  */
 import { describe, expect, it } from "vitest";
-import { float16ToNumber, parseKernel, parseNpy } from "../lib/index.js";
+import { float16ToNumber } from "../lib/io/npy.js";
+import { parseKernel, parseNpy } from "../lib/index.js";
 
 type Order = "<" | ">";
 

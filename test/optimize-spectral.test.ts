@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { backtrack, ARMIJO_C, createKernel, optimize, singularValues, spectralPenaltyAndGradient, type Kernel } from "../lib/index.js";
+import { backtrack, ARMIJO_C } from "../lib/optimize/backtracking.js";
+import { createKernel, singularValues, spectralPenaltyAndGradient, type Kernel } from "../lib/index.js";
+import { optimize } from "../lib/optimize/index.js";
 import { randomData } from "./reference.js";
 
 const kernelOf = (k: number, g: number, h: number, seed: number): Kernel => createKernel(randomData(k, g, h, seed), [k, k, g, h]);

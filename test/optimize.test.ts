@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  createKernel,
-  gradient,
-  optimize,
-  penalty,
-  penaltyAndGradient,
-  piecewiseSchedule,
-  singularValues,
-  type Kernel,
-} from "../lib/index.js";
+import { createKernel, gradient, penalty, penaltyAndGradient, singularValues, type Kernel } from "../lib/index.js";
+import { optimize, piecewiseSchedule } from "../lib/optimize/index.js";
 import { randomData } from "./reference.js";
 
 const kernelOf = (k: number, g: number, h: number, seed: number): Kernel => createKernel(randomData(k, g, h, seed), [k, k, g, h]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { minimizeOnPositiveAxis } from "../lib/index.js";
+import { minimizeOnPositiveAxis } from "../lib/optimize/quartic.js";
 import { realRoots } from "../lib/optimize/quartic.js";
 
 // Coefficients (ascending) of prod (t - r_i) times lead.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createKernel, singularValues, sigmaMin, sigmaMinAsync, type Kernel } from "../lib/index.js";
+import { createKernel, singularValues, type Kernel } from "../lib/index.js";
+import { sigmaMin, sigmaMinAsync } from "../lib/spectrum/sigma-min.js";
 import { bruteForceM, randomData, referenceSingularValues, rng } from "./reference.js";
 
 /** The smallest singular value by dgesvd and sigma_max (for the reference's own error). */

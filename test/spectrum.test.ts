@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createKernel, sigmaMaxIterative, sigmaMaxIterativeAsync, singularValues, spectrum, spectrumAsync } from "../lib/index.js";
+import { createKernel, singularValues, spectrum, spectrumAsync } from "../lib/index.js";
+import { sigmaMaxIterative, sigmaMaxIterativeAsync } from "../lib/spectrum/sigma-max.js";
 import { bruteForceM, randomData, referenceSingularValues } from "./reference.js";
 
 describe("sigma_max by Lanczos without M", () => {

@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  createKernel,
-  lineQuartic,
-  lineQuarticAsync,
-  penalty,
-  penaltyAndGradient,
-  penaltyAndGradientAsync,
-  penaltyAsync,
-  gradient,
-  type Kernel,
-} from "../lib/index.js";
+import { createKernel, lineQuartic, lineQuarticAsync, penalty, penaltyAndGradient, penaltyAndGradientAsync, penaltyAsync, gradient, type Kernel } from "../lib/index.js";
 import { bruteForceM, bruteForcePenalty, maxRelativeDiff, randomData, rng } from "./reference.js";
 
 type Case = [k: number, g: number, h: number, n: number];

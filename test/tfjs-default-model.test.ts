@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createKernel, findConvolutions, optimize, readTfjsModel, readWeight, reportModel } from "../lib/index.js";
+import { createKernel } from "../lib/index.js";
+import { findConvolutions, readTfjsModel, readWeight, reportModel } from "../lib/tfjs/index.js";
+import { optimize } from "../lib/optimize/index.js";
 import { bruteForceM, bruteForcePenalty, referenceSingularValues } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -115,7 +117,7 @@ describe("TF.js reader on @upscalerjs/default-model", () => {
       const [k, , g, h] = expected[i].shape;
       expect(l.n).toBe(expected[i].n);
       expect(l.nSource).toBe("--input-size");
-      expect(l.method).toBe("dense-svd");
+      expect(l.method).toBe("dense");
       const { m } = bruteForceM(weights.get(`${l.layer.name}/kernel`)!.values, k, g, h, l.n);
       const sigma = referenceSingularValues(m);
       const penalty = bruteForcePenalty(m, 1);
@@ -136,7 +138,7 @@ describe("convreg report and optimize on @upscalerjs/default-model", () => {
     const doc = JSON.parse(r.stdout);
     const expected = expectedConvs(2);
     expect(doc.layers.map((l: any) => [l.name, l.shape, l.n])).toEqual(expected.map((e) => [e.name, e.shape, e.n]));
-    expect(doc.layers.every((l: any) => l.sigmaMax > 0 && l.sigmaMin > 0 && l.method === "dense-svd")).toBe(true);
+    expect(doc.layers.every((l: any) => l.sigmaMax > 0 && l.sigmaMin > 0 && l.method === "dense")).toBe(true);
     const text = readFileSync(svg, "utf8");
     expect(text.startsWith("<svg")).toBe(true);
     expect(text.match(/<rect x=/g)?.length).toBe(12);

@@ -10,16 +10,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  ConvregError,
-  findConvolutions,
-  halfToNumber,
-  numberToHalf,
-  readTfjsModel,
-  readWeight,
-  reportModel,
-  writeModelWithWeight,
-} from "../lib/index.js";
+import { ConvregError } from "../lib/index.js";
+import { findConvolutions, readTfjsModel, readWeight, reportModel, writeModelWithWeight } from "../lib/tfjs/index.js";
+import { halfToNumber, numberToHalf } from "../lib/tfjs/decode.js";
 import { jacobiEigenvalues, multiply, rng, transpose, type Rows } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,8 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  createKernel, kernelFromNested, kernelFromOIHW, penalty, penaltyAndGradientAsync, singularValues, transformMatrix,
-  setMemoryLimit, getMemoryLimit, isConvregError,
-} from "../lib/index.js";
+import { createKernel, kernelFromNested, kernelFromOIHW, penalty, penaltyAndGradientAsync, singularValues, transformMatrix, setMemoryLimit, getMemoryLimit, isConvregError } from "../lib/index.js";
 
 const good = createKernel([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3, 1, 1]);
 

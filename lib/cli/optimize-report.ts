@@ -149,12 +149,13 @@ export function summaryRow(result: OptimizeResult, alpha: number): string[] {
 export function finalSpectrumLines(result: OptimizeResult): string[] {
   const f = result.finalSpectrum;
   const lines: string[] = [];
-  const how = f.method === "lanczos" ? "Lanczos, residual bound" : f.method === "none" ? "" : `dense (${f.method}), rounding bound`;
+  const lanczos = f.method === "iterative" || f.method === "certified";
+  const how = lanczos ? "Lanczos, residual bound" : f.method === "none" ? "" : "dense, rounding bound";
   if (f.sigmaMax !== null)
     lines.push(`final σmax = ${sig(f.sigmaMax, 8)} ± ${sig(f.sigmaMaxBound ?? Number.NaN, 2)} (${how}${f.sigmaMaxConverged ? "" : ", iteration cap hit"})`);
   if (f.sigmaMin !== null) {
     const bracket = f.sigmaMinLower !== null && f.sigmaMinUpper !== null ? `in [${sig(f.sigmaMinLower, 8)}, ${sig(f.sigmaMinUpper, 8)}]` : "";
-    lines.push(`final σmin = ${sig(f.sigmaMin, 8)} ${bracket} (${f.method === "lanczos" ? (f.sigmaMinCertified ? "sparse Cholesky, certified" : "sparse shift-invert, estimate") : how})`);
+    lines.push(`final σmin = ${sig(f.sigmaMin, 8)} ${bracket} (${lanczos ? (f.sigmaMinCertified ? "sparse Cholesky, certified" : "sparse shift-invert, estimate") : how})`);
   }
   const b = result.finalFrobeniusBound;
   if (b) lines.push(`from the penalty: σmax <= ${sig(b.sigmaMaxUpper, 8)}, σmin >= ${sig(b.sigmaMinLower, 8)} (every σ² within ${sig(b.radius, 3)} of alpha)`);

@@ -37,7 +37,7 @@ export interface OptimizeResult {
    */
   quarticEvaluations: number;
   /**
-   * How many times each method ran: the dense ones (see extremeSingularValues), Lanczos for
+   * How many times each method ran: the dense ones (Gram eigenvalues or dgesvd, see extremes.ts), Lanczos for
    * sigma_max and the sparse certified sigma_min (see SpectrumChecker).
    */
   spectrumMethods: { gram: number; svd: number; lanczos: number; sparse: number };
@@ -169,7 +169,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
   };
   // The final iterate's spectrum: an in-run check is reused unless it left out what a final check computes.
   const finalCheck = async (k: Kernel, inRun: SpectrumCheck | undefined) =>
-    inRun && (inRun.method !== "lanczos" || inRun.sigmaMin !== null) ? inRun : check(k, true);
+    inRun && (inRun.method !== "iterative" || inRun.sigmaMin !== null) ? inRun : check(k, true);
   // A check's note goes on the first row it applies to, not on every row.
   const noteOf = (c: SpectrumCheck | undefined): { note?: string } => {
     if (!c?.note || notes.has(c.note)) return {};

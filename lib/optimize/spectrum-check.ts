@@ -1,7 +1,7 @@
 /**
  * The optimizer's spectrum checks, at any size. The method is `spectrum`'s "auto" rule, resolved
  * once per run (M's size does not change): "dense" (the Gram eigenvalues or dgesvd, see
- * extremeSingularValues) where M fits the memory limit and the dense work limit, else "iterative":
+ * extremes.ts) where M fits the memory limit and the dense work limit, else "iterative":
  * sigma_max by Lanczos warm-started from the previous check's vector, and sigma_min by the
  * certified sparse method (shift-invert on a Cholesky) only at the final iterate or once
  * sigma_max is inside the tolerance band. Whatever does not fit the memory limit is left null
@@ -11,11 +11,14 @@ import { isConvregError } from "../core/errors.js";
 import type { Kernel } from "../core/kernel.js";
 import { sigmaMaxIterativeAsync } from "../spectrum/sigma-max.js";
 import { sigmaMinAsync } from "../spectrum/sigma-min.js";
-import { resolveSpectrumMethod } from "../spectrum/spectrum.js";
+import { resolveSpectrumMethod, type SpectrumMethod } from "../spectrum/spectrum.js";
 import { extremeSingularValues } from "./extremes.js";
 
-/** How a check computed its values. */
-export type SpectrumCheckMethod = "gram" | "svd" | "lanczos" | "none";
+/**
+ * How a check computed its values, in `spectrum`'s names: "dense" (Gram eigenvalues or dgesvd),
+ * "iterative" (Lanczos sigma_max only), "certified" (Lanczos and the shift-invert sigma_min), "none".
+ */
+export type SpectrumCheckMethod = Extract<SpectrumMethod, "dense" | "iterative" | "certified" | "none">;
 
 /** sigma_max and sigma_min of one iterate with their bounds; null where not computed. */
 export interface SpectrumCheck {
@@ -101,7 +104,7 @@ export class SpectrumChecker {
       const maxBound = e.method === "gram" ? eigenError / (2 * e.sigmaMax) : 4 * Number.EPSILON * e.sigmaMax * Math.sqrt(g * h) * this.s.n * this.s.n;
       const minBound = e.method === "gram" ? (e.sigmaMin > 0 ? eigenError / (2 * e.sigmaMin) : Number.POSITIVE_INFINITY) : maxBound;
       return {
-        method: e.method,
+        method: "dense",
         sigmaMax: e.sigmaMax,
         sigmaMaxBound: maxBound,
         sigmaMaxConverged: true,
@@ -135,14 +138,14 @@ export class SpectrumChecker {
     }
     this.counts.lanczos++;
     this.vector = top.vector;
-    const result: SpectrumCheck = { ...empty(null), method: "lanczos", sigmaMax: top.sigmaMax, sigmaMaxBound: top.sigmaMaxBound, sigmaMaxConverged: top.converged };
+    const result: SpectrumCheck = { ...empty(null), method: "iterative", sigmaMax: top.sigmaMax, sigmaMaxBound: top.sigmaMaxBound, sigmaMaxConverged: top.converged };
     const target = Math.sqrt(alpha);
     const maxInBand = tolerance !== undefined && top.sigmaMax + top.sigmaMaxBound <= target * (1 + tolerance);
     if (!final && !maxInBand) return { ...result, note: "sigma_min not computed: sigma_max is outside the tolerance band" };
     try {
       const m = await sigmaMinAsync(kernel, { n, memoryLimit, signal });
       this.counts.sparse++;
-      return { ...result, sigmaMin: m.sigmaMin, sigmaMinLower: m.certified ? m.lower : null, sigmaMinUpper: m.upper, sigmaMinCertified: m.certified };
+      return { ...result, method: "certified", sigmaMin: m.sigmaMin, sigmaMinLower: m.certified ? m.lower : null, sigmaMinUpper: m.upper, sigmaMinCertified: m.certified };
     } catch (e) {
       if (!isMemoryLimit(e)) throw e;
       return { ...result, note: `sigma_min skipped: ${(e as Error).message}` };

@@ -1,17 +1,20 @@
 /**
  * The per-layer numbers of `convreg report`: penalty, extreme singular values and condition
- * number of one conv layer's M at a given N, with the spectrum method chosen by cost:
- * a dense SVD when it is cheap, else Lanczos for sigma_max and the shift-invert sigma_min (a bracket
- * proven under worst-case rounding). The penalty always comes from the structured engine (cost independent of N).
+ * number of one conv layer's M at a given N. The spectrum comes from `spectrum` with its "auto"
+ * rule (dense SVD when it fits the memory and work limits), under the report's smaller default
+ * work limit; past it, "certified" (Lanczos sigma_max and the shift-invert sigma_min, a bracket
+ * proven under worst-case rounding), or "iterative" alone when sigma_min does not fit the memory
+ * limit. The penalty always comes from the structured engine (cost independent of N).
  */
 import { isConvregError } from "../core/errors.js";
 import type { Kernel } from "../core/kernel.js";
 import { penaltyAsync } from "../penalty/frobenius.js";
-import { sigmaMinAsync, type BoundKind } from "../spectrum/sigma-min.js";
-import { spectrumAsync } from "../spectrum/spectrum.js";
+import type { BoundKind } from "../spectrum/sigma-min.js";
+import { denseSvdWork, resolveSpectrumMethod, spectrumAsync, type ResolvedSpectrumMethod } from "../spectrum/spectrum.js";
+import type { Spectrum, SpectrumOptions } from "../spectrum/types.js";
 
-/** How the spectrum of a layer was computed: all values by dgesvd, or Lanczos + shift-invert. */
-export type LayerSpectrumMethod = "dense-svd" | "iterative";
+/** The spectrum method that ran for a layer (the names of `SpectrumMethod`). */
+export type LayerSpectrumMethod = Exclude<ResolvedSpectrumMethod["method"], "none" | "circular-fft">;
 
 /** The numbers reported for one layer. */
 export interface LayerAnalysis {
@@ -42,15 +45,19 @@ export interface LayerAnalysisOptions {
   alpha?: number;
   /**
    * Largest dense SVD, in units of rows x cols x min(rows, cols) of M (default
-   * {@link DENSE_WORK_LIMIT}); larger layers use the iterative methods.
+   * {@link REPORT_DENSE_WORK_LIMIT}): `spectrum`'s `denseWorkLimit`; larger layers use the iterative methods.
    */
   denseWorkLimit?: number;
   memoryLimit?: number;
   signal?: AbortSignal;
 }
 
-/** Default budget of one dense SVD: about 2 s on one core (a 1024 x 1024 M, e.g. 64 channels at N = 4). */
-export const DENSE_WORK_LIMIT = 2 ** 30;
+/**
+ * The report's default `denseWorkLimit` for `spectrum`'s "auto": about 2 s of dense SVD on one core
+ * (a 1024 x 1024 M, e.g. 64 channels at N = 4), smaller than `spectrum`'s own default because a
+ * model has many layers.
+ */
+export const REPORT_DENSE_WORK_LIMIT = 2 ** 30;
 
 /**
  * Penalty from all singular values: the eigenvalues of M^T M are sigma_i^2 plus
@@ -62,14 +69,6 @@ export function penaltyFromSingularValues(sigma: Float64Array, columns: number, 
   return f;
 }
 
-/** Work of a dense SVD of this layer's M at size n. */
-export function denseWork(kernel: Kernel, n: number): number {
-  const [, , g, h] = kernel.shape;
-  const rows = h * n * n;
-  const cols = g * n * n;
-  return rows * cols * Math.min(rows, cols);
-}
-
 /** Penalty, sigma_max, sigma_min and condition number of one layer at size n. */
 export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions): Promise<LayerAnalysis> {
   const { n, memoryLimit, signal } = options;
@@ -77,59 +76,48 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
   const [, , g, h] = kernel.shape;
   const size = `${h * n * n} x ${g * n * n}`;
   const penalty = await penaltyAsync(kernel, { n, alpha, engine: "auto", memoryLimit });
-  const work = denseWork(kernel, n);
-  const limit = options.denseWorkLimit ?? DENSE_WORK_LIMIT;
-  if (work <= limit) {
-    const s = await spectrumAsync(kernel, { n, method: "dense", memoryLimit, signal });
+  const base: SpectrumOptions = { n, memoryLimit, signal, denseWorkLimit: options.denseWorkLimit ?? REPORT_DENSE_WORK_LIMIT };
+  const { method } = resolveSpectrumMethod(kernel, { ...base, method: "auto" });
+  // A layer within the work limit whose dense SVD does not fit the memory limit is refused with
+  // ERR_MEMORY_LIMIT (the report's "failed" row), as before, rather than silently degraded.
+  const refusedByMemory = method === "iterative" && denseSvdWork(kernel, n) <= (base.denseWorkLimit as number);
+  if (method === "dense" || refusedByMemory) {
+    const s = await spectrumAsync(kernel, { ...base, method: "dense" });
     return {
-      n,
-      penalty,
-      sigmaMax: s.sigmaMax,
-      sigmaMaxBound: s.sigmaMaxBound,
-      sigmaMin: s.sigmaMin,
-      sigmaMinLower: s.sigmaMinLower,
-      sigmaMinUpper: s.sigmaMinUpper,
-      sigmaMinCertificate: "dense: all singular values by dgesvd, rounding-model bound (an estimate)",
-      sigmaMinBound: s.bound.sigmaMin,
-      conditionNumber: s.sigmaMin === null ? null : s.sigmaMax / s.sigmaMin,
-      method: "dense-svd",
+      ...numbers(n, penalty, s, "dense: all singular values by dgesvd, rounding-model bound (an estimate)"),
+      method: "dense",
       methodNote: `dense SVD of the ${size} matrix M`,
     };
   }
-  const s = await spectrumAsync(kernel, { n, method: "iterative", memoryLimit, signal });
-  let sigmaMin = s.sigmaMin;
-  let lower = s.sigmaMinLower;
-  let upper = s.sigmaMinUpper;
-  let certificate: string | null = s.sigmaMin === null ? null : s.sigmaMinCertified ? "iterative, certified" : "estimate";
-  let bound = s.bound.sigmaMin;
-  let minNote = "";
-  if (sigmaMin === null) {
-    try {
-      const m = await sigmaMinAsync(kernel, { n, memoryLimit, signal });
-      sigmaMin = m.sigmaMin;
-      lower = m.lower;
-      upper = m.upper;
-      certificate = m.certified ? `${m.certificate}: proven bracket [${lower}, ${upper}]` : "estimate (no lower bound proven)";
-      bound = m.bound;
-      minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
-    } catch (e) {
-      if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
-      minNote = `; sigma_min not computed (${e.message})`;
-    }
+  let s: Spectrum;
+  let minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
+  try {
+    s = await spectrumAsync(kernel, { ...base, method: "certified" });
+  } catch (e) {
+    if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
+    s = await spectrumAsync(kernel, { ...base, method: "iterative" });
+    minNote = `; sigma_min not computed (${e.message})`;
   }
+  const certificate = s.sigmaMin === null ? null : s.sigmaMinCertified ? `cholesky: proven bracket [${s.sigmaMinLower}, ${s.sigmaMinUpper}]` : "estimate (no lower bound proven)";
   const converged = s.sigmaMaxConverged ? "" : " (iteration cap hit: sigma_max is an estimate)";
+  return {
+    ...numbers(n, penalty, s, certificate),
+    method: s.method === "certified" ? "certified" : "iterative",
+    methodNote: `M is ${size}, over the dense SVD budget: sigma_max by Lanczos (${s.iterations} Gram products)${converged}${minNote}`,
+  };
+}
+
+function numbers(n: number, penalty: number, s: Spectrum, certificate: string | null): Omit<LayerAnalysis, "method" | "methodNote"> {
   return {
     n,
     penalty,
     sigmaMax: s.sigmaMax,
     sigmaMaxBound: s.sigmaMaxBound,
-    sigmaMin,
-    sigmaMinLower: lower,
-    sigmaMinUpper: upper,
+    sigmaMin: s.sigmaMin,
+    sigmaMinLower: s.sigmaMinLower,
+    sigmaMinUpper: s.sigmaMinUpper,
     sigmaMinCertificate: certificate,
-    sigmaMinBound: bound,
-    conditionNumber: sigmaMin === null ? null : s.sigmaMax / sigmaMin,
-    method: "iterative",
-    methodNote: `M is ${size}, over the dense SVD budget: sigma_max by Lanczos (${s.iterations} Gram products)${converged}${minNote}`,
+    sigmaMinBound: s.bound.sigmaMin,
+    conditionNumber: s.sigmaMin === null ? null : s.sigmaMax / s.sigmaMin,
   };
 }

@@ -1,5 +1,11 @@
 /** Fuzz classes over the public API: kernel constructors, the layer operations, limits, extremes. */
-import * as convreg from "../../lib/index.js";
+import * as main from "../../lib/index.js";
+import { optimize } from "../../lib/optimize/index.js";
+import { sigmaMaxIterative, sigmaMaxIterativeAsync } from "../../lib/spectrum/sigma-max.js";
+import { sigmaMin, sigmaMinAsync } from "../../lib/spectrum/sigma-min.js";
+
+/** The public entry point plus the internals these checks also exercise. */
+const convreg = { ...main, optimize, sigmaMaxIterative, sigmaMaxIterativeAsync, sigmaMin, sigmaMinAsync };
 import { createKernel, kernelFromNested, kernelFromOIHW, type Kernel } from "../../lib/index.js";
 import type { FuzzCase, FuzzClass, Rng } from "./harness.js";
 import { nonFinitePath, show } from "./harness.js";

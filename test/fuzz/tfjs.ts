@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readTfjsModel, readWeight } from "../../lib/index.js";
+import { readTfjsModel, readWeight } from "../../lib/tfjs/index.js";
 import type { FuzzClass, Rng } from "./harness.js";
 
 let root: string | undefined;

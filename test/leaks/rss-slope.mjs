@@ -6,7 +6,12 @@
 // LIMIT. A single difference of two readings moves by several MB with allocator and V8 noise;
 // the slope over six readings averages that out, and a real leak of 1 KB per call adds
 // callsPerRound KB per round to every reading.
-import * as c from "../../dist/index.js";
+import * as main from "../../dist/index.js";
+import { sigmaMaxIterativeAsync } from "../../dist/spectrum/sigma-max.js";
+import { sigmaMin, sigmaMinAsync } from "../../dist/spectrum/sigma-min.js";
+
+/** The public entry point plus the internals these checks also exercise. */
+const c = { ...main, sigmaMaxIterativeAsync, sigmaMin, sigmaMinAsync };
 import { releaseFreeHeap } from "../../dist/native/memory-stats.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
 

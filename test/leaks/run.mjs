@@ -3,7 +3,14 @@
 // bytes and objects, not RSS), make `calls` calls (async ones 8 at a time), settle, read them
 // again. Prints one JSON line: the change of each counter per function, and two held-allocation
 // checks showing the counters do see memory the addon holds.
-import * as c from "../../dist/index.js";
+import * as main from "../../dist/index.js";
+import { activeNativeCalls } from "../../dist/bench/index.js";
+import { optimize } from "../../dist/optimize/index.js";
+import { sigmaMaxIterative, sigmaMaxIterativeAsync } from "../../dist/spectrum/sigma-max.js";
+import { sigmaMin, sigmaMinAsync } from "../../dist/spectrum/sigma-min.js";
+
+/** The public entry point plus the internals these checks also exercise. */
+const c = { ...main, activeNativeCalls, optimize, sigmaMaxIterative, sigmaMaxIterativeAsync, sigmaMin, sigmaMinAsync };
 import { native } from "../../dist/native/addon.js";
 import { nativeMemoryStats } from "../../dist/native/memory-stats.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
