@@ -192,7 +192,10 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
  *   Cholesky of the smaller Gram matrix ({@link sigmaMin}), proven under the default worst-case
  *   rounding (`bound.sigmaMin`); heavy at large sizes.
  * - "auto" (default): "dense" when its memory estimate fits `memoryLimit` and its work fits
- *   `denseWorkLimit`, else "iterative".
+ *   `denseWorkLimit`, else "iterative"; when even Lanczos is over `memoryLimit`, "symbol": sigma_max
+ *   in the proven bracket [0, sigmaMaxUpper].
+ * - "iterative" and "certified" add `sigmaMaxUpper`, the kernel symbol's proven upper value
+ *   ({@link sigmaMaxUpperBound}): [sigmaMax, sigmaMaxUpper] is a bracket.
  * - "none": nothing is computed (sigmaMax NaN, bound Infinity).
  * - `padding: "circular"`: "auto" gives "circular-fft", every value exact to rounding from the
  *   kernel's 2-D DFT and one small SVD per frequency; "dense" uses the block-circulant M.
