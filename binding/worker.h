@@ -10,9 +10,18 @@
 #include <utility>
 
 #include "../src/blas_threads.h"
+#include "../src/coded_error.h"
 #include "../src/native_memory.h"
 
 namespace convreg_binding {
+
+// The JS error for a C++ exception: its message, and a `code` property when the core gave one
+// (convreg::CodedError). lib/core/errors.ts nativeError reads that property.
+inline Napi::Error toJsError(Napi::Env env, const std::exception& e) {
+  Napi::Error error = Napi::Error::New(env, e.what());
+  if (const auto* coded = dynamic_cast<const convreg::CodedError*>(&e)) error.Value().Set("code", coded->code());
+  return error;
+}
 
 template <typename Result>
 class TaskWorker : public Napi::AsyncWorker {
@@ -29,6 +38,9 @@ class TaskWorker : public Napi::AsyncWorker {
     try {
       convreg::BlasCallScope blas;  // thread policy: one BLAS thread while calls overlap
       result_ = task_();
+    } catch (const convreg::CodedError& e) {
+      code_ = e.code();
+      SetError(e.what());
     } catch (const std::exception& e) {
       SetError(e.what());
     } catch (...) {
@@ -36,13 +48,18 @@ class TaskWorker : public Napi::AsyncWorker {
     }
   }
   void OnOK() override { deferred_.Resolve(toJs_(Env(), result_)); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnError(const Napi::Error& e) override {
+    Napi::Object error = e.Value();
+    if (!code_.empty()) error.Set("code", code_);
+    deferred_.Reject(error);
+  }
 
  private:
   Task task_;
   ToJs toJs_;
   Napi::Promise::Deferred deferred_;
   Result result_{};
+  std::string code_;  // of a CodedError thrown by the task, set as the rejection's `code`
   convreg::LiveObject live_;  // counted from creation until N-API deletes the worker
 };
 
@@ -57,7 +74,7 @@ void exportTask(Napi::Env env, Napi::Object exports, const std::string& name, Pr
       convreg::BlasCallScope blas;
       result = task();
     } catch (const std::exception& e) {
-      throw Napi::Error::New(info.Env(), e.what());
+      throw toJsError(info.Env(), e);
     }
     return toJs(info.Env(), result);
   }, name));

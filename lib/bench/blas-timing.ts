@@ -6,14 +6,17 @@ const MAX_SIDE = 20_000;
 
 /** Median milliseconds of a DGEMM C = A B (A m x k, B k x n) over `repeats` runs, and its GFLOP/s. */
 export function timeDgemm(m: number, n: number, k: number, repeats = 5): { ms: number; gflops: number } {
-  const args = [requireInteger(m, "m", 1, MAX_SIDE), requireInteger(n, "n", 1, MAX_SIDE), requireInteger(k, "k", 1, MAX_SIDE)];
-  const ms = (native.timeDgemm as (...a: number[]) => number)(...args, requireInteger(repeats, "repeats", 1, 1000));
+  const ms = native.timeDgemm(
+    requireInteger(m, "m", 1, MAX_SIDE),
+    requireInteger(n, "n", 1, MAX_SIDE),
+    requireInteger(k, "k", 1, MAX_SIDE),
+    requireInteger(repeats, "repeats", 1, 1000),
+  );
   return { ms, gflops: (2 * m * n * k) / (ms * 1e6) };
 }
 
 /** Median milliseconds of a DSYRK C = A A^T (A n x k) over `repeats` runs, and its GFLOP/s (n^2 k flops). */
 export function timeDsyrk(n: number, k: number, repeats = 5): { ms: number; gflops: number } {
-  const args = [requireInteger(n, "n", 1, MAX_SIDE), requireInteger(k, "k", 1, MAX_SIDE)];
-  const ms = (native.timeDsyrk as (...a: number[]) => number)(...args, requireInteger(repeats, "repeats", 1, 1000));
+  const ms = native.timeDsyrk(requireInteger(n, "n", 1, MAX_SIDE), requireInteger(k, "k", 1, MAX_SIDE), requireInteger(repeats, "repeats", 1, 1000));
   return { ms, gflops: (n * n * k) / (ms * 1e6) };
 }

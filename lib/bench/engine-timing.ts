@@ -26,5 +26,5 @@ export function timeEngine(kernel: Kernel, options: EngineTimingOptions): number
   const repeats = requireInteger(options.repeats ?? 5, "options.repeats", 1, 1000);
   (engine === "dense" ? denseGradientPlan : structuredGradientPlan)(k, n, alpha); // memory guard only
   const [kk, , g, h] = k.shape;
-  return (native.timeEnginePenaltyAndGradient as (...a: unknown[]) => number)(k.data, kk, g, h, n, alpha, engine === "dense", calls, repeats);
+  return native.timeEnginePenaltyAndGradient(k.data, kk, g, h, n, alpha, engine === "dense", calls, repeats);
 }

@@ -6,11 +6,9 @@ import { ConvregError, ConvregTypeError } from "./errors.js";
 import { native } from "../native/addon.js";
 import { describe } from "./validate.js";
 
-/** The native token: `cancel()` sets a flag that a running native task reads. */
-export interface NativeCancelToken {
-  cancel(): void;
-  readonly cancelled: boolean;
-}
+import type { NativeCancelToken } from "../native/raw.js";
+
+export type { NativeCancelToken } from "../native/raw.js";
 
 /** Checks an optional AbortSignal option. */
 export function requireSignal(value: unknown, name = "options.signal"): AbortSignal | undefined {
@@ -35,8 +33,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  */
 export async function withCancelToken<T>(signal: AbortSignal | undefined, start: (token: NativeCancelToken) => Promise<T>): Promise<T> {
   throwIfAborted(signal);
-  const Token = native.CancelToken as new () => NativeCancelToken;
-  const token = new Token();
+  const token = new native.CancelToken();
   const onAbort = () => token.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {

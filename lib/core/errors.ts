@@ -4,19 +4,32 @@
  * them by class.
  */
 
+/**
+ * Stable codes of every error convreg throws, in lib/ or in the native core (src/ throws
+ * convreg::CodedError with one of these; binding/ sets it as the JS error's `code`).
+ * test/error-codes.test.ts checks that every code in src/, binding/ and the README is listed here.
+ */
+export const ERROR_CODES = [
+  "ERR_ARGUMENT",
+  "ERR_SHAPE",
+  "ERR_NONFINITE",
+  "ERR_RANGE",
+  "ERR_MEMORY_LIMIT",
+  "ERR_NPY_HEADER",
+  "ERR_KERNEL_FILE",
+  "ERR_MODEL_FORMAT",
+  "ERR_ABORTED",
+  "ERR_NOT_CONVERGED",
+  "ERR_NATIVE",
+] as const;
+
 /** Stable codes of every error convreg throws. */
-export type ConvregErrorCode =
-  | "ERR_ARGUMENT"
-  | "ERR_SHAPE"
-  | "ERR_NONFINITE"
-  | "ERR_RANGE"
-  | "ERR_MEMORY_LIMIT"
-  | "ERR_NPY_HEADER"
-  | "ERR_KERNEL_FILE"
-  | "ERR_MODEL_FORMAT"
-  | "ERR_ABORTED"
-  | "ERR_NOT_CONVERGED"
-  | "ERR_NATIVE";
+export type ConvregErrorCode = (typeof ERROR_CODES)[number];
+
+/** True when `value` is one of convreg's error codes. */
+export function isErrorCode(value: unknown): value is ConvregErrorCode {
+  return ERROR_CODES.some((code) => code === value);
+}
 
 /** Fields shared by every convreg error. */
 export interface ConvregErrorFields {
@@ -58,18 +71,14 @@ export function isConvregError(e: unknown): e is Error & ConvregErrorFields {
   return e instanceof ConvregError || e instanceof ConvregTypeError || e instanceof ConvregRangeError;
 }
 
-const CODES: ReadonlySet<string> = new Set<ConvregErrorCode>([
-  "ERR_ARGUMENT", "ERR_SHAPE", "ERR_NONFINITE", "ERR_RANGE", "ERR_MEMORY_LIMIT", "ERR_NPY_HEADER",
-  "ERR_KERNEL_FILE", "ERR_MODEL_FORMAT", "ERR_ABORTED", "ERR_NOT_CONVERGED", "ERR_NATIVE",
-]);
-
 /**
- * Wraps an exception from the native core. A message of the form "[ERR_X] text" (the core's
- * coded errors) keeps its code; anything else is ERR_NATIVE (validated input should never cause one).
+ * Wraps an exception from the native core. An error whose `code` property is one of ERROR_CODES
+ * (the core's CodedError, see binding/worker.h) keeps its code and message; anything else is
+ * ERR_NATIVE (validated input should never cause one).
  */
 export function nativeError(e: unknown): ConvregError {
   const message = e instanceof Error ? e.message : String(e);
-  const coded = /^\[(ERR_[A-Z_]+)\] ([\s\S]*)$/.exec(message);
-  if (coded && CODES.has(coded[1])) return new ConvregError(coded[1] as ConvregErrorCode, coded[2], { cause: e });
+  const code = e instanceof Error && "code" in e ? e.code : undefined;
+  if (isErrorCode(code)) return new ConvregError(code, message, { cause: e });
   return new ConvregError("ERR_NATIVE", message.startsWith("convreg") ? message : `convreg: ${message}`, { cause: e });
 }

@@ -28,7 +28,7 @@ function spectrumBytes(kernel: Kernel, n: number, withGradient: boolean): number
 }
 
 /** F for circular padding by the per-frequency Gram matrices. */
-export function circularPenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<number, number> {
+export function circularPenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<"circularPenalty", number> {
   requireMemory(spectrumBytes(kernel, n, false), `the circular penalty (kernel DFT at n = ${n})`, limit);
   return { fn: "circularPenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
 }
@@ -40,7 +40,7 @@ export function circularGradientPlan(kernel: Kernel, n: number, alpha: number, l
 }
 
 /** All min(g, h) N^2 singular values of the circular M: zgesvd of each frequency's g x h block. */
-export function circularSpectrumPlan(kernel: Kernel, n: number, limit?: number): NativePlan<Float64Array, Float64Array> {
+export function circularSpectrumPlan(kernel: Kernel, n: number, limit?: number): NativePlan<"circularSingularValues", Float64Array> {
   const [, , g, h] = kernel.shape;
   const count = Math.min(g, h) * n * n;
   // The values are gathered in the core (8 bytes each) and copied once into the Float64Array.
@@ -56,7 +56,7 @@ function circularDenseBytes(kernel: Kernel, n: number): { sparse: number; dense:
 }
 
 /** F from the dense block-circulant M (the reference). */
-export function circularDensePenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<number, number> {
+export function circularDensePenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<"circularDensePenalty", number> {
   const b = circularDenseBytes(kernel, n);
   requireMemory(b.sparse + b.dense + b.gram, `the dense circular penalty (M is ${b.rows} x ${b.cols})`, limit);
   return { fn: "circularDensePenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
@@ -70,7 +70,7 @@ export function circularDenseGradientPlan(kernel: Kernel, n: number, alpha: numb
 }
 
 /** All singular values of the dense block-circulant M by dgesvd ("svd") or dsyevd on its Gram matrix ("gram"). */
-export function circularDenseSpectrumPlan(kernel: Kernel, n: number, method: "svd" | "gram", limit?: number): NativePlan<Float64Array, Float64Array> {
+export function circularDenseSpectrumPlan(kernel: Kernel, n: number, method: "svd" | "gram", limit?: number): NativePlan<"circularDenseSingularValues", Float64Array> {
   const b = circularDenseBytes(kernel, n);
   const bytes = b.sparse + b.dense + (method === "svd" ? b.dense : 2 * b.gram);
   requireMemory(bytes, `the dense circular singular values (M is ${b.rows} x ${b.cols})`, limit);
@@ -85,7 +85,7 @@ export function circularLineQuarticPlan(
   alpha: number,
   dense: boolean,
   limit?: number,
-): NativePlan<Float64Array, Float64Array> {
+): NativePlan<"circularLineQuartic", Float64Array> {
   if (dense) {
     const b = circularDenseBytes(kernel, n);
     // The sparse M while building, two dense M, three Gram-sized products.

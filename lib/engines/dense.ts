@@ -5,7 +5,7 @@
  */
 import type { Kernel } from "../core/kernel.js";
 import { requireMemory } from "../core/memory.js";
-import type { NativeSparse } from "../native/addon.js";
+import type { NativeSparse } from "../native/raw.js";
 import type { NativePlan } from "../native/plan.js";
 import { kernelArgs, penaltyAndGradientCall, type PenaltyAndGradientPlan } from "./kernel-args.js";
 import { ConvregRangeError } from "../core/errors.js";
@@ -42,7 +42,7 @@ function gramBytes(kernel: Kernel, n: number): number {
 const INT32_MAX = 2 ** 31 - 1;
 
 /** M in CSR form. */
-export function sparsePlan(kernel: Kernel, n: number, limit?: number): NativePlan<NativeSparse, NativeSparse> {
+export function sparsePlan(kernel: Kernel, n: number, limit?: number): NativePlan<"sparseMatrix", NativeSparse> {
   const { rows, cols, nonzeros } = matrixSize(kernel, n);
   if (nonzeros > INT32_MAX || rows > INT32_MAX || cols > INT32_MAX)
     throw new ConvregRangeError("ERR_RANGE", `the sparse M for n = ${n} has ${nonzeros} nonzeros; its int32 indices allow at most ${INT32_MAX}`);
@@ -52,14 +52,14 @@ export function sparsePlan(kernel: Kernel, n: number, limit?: number): NativePla
 }
 
 /** M as a dense row-major matrix. */
-export function densePlan(kernel: Kernel, n: number, limit?: number): NativePlan<Float64Array, Float64Array> {
+export function densePlan(kernel: Kernel, n: number, limit?: number): NativePlan<"denseMatrix", Float64Array> {
   const { rows, cols } = matrixSize(kernel, n);
   requireMemory(sparseBytes(kernel, n) + 2 * denseBytes(kernel, n), `the dense M (${rows} x ${cols})`, limit);
   return { fn: "denseMatrix", args: kernelArgs(kernel, n), finish: (raw) => raw };
 }
 
 /** F = ||M^T M - alpha I||_F^2 from the dense M and its smaller Gram matrix. */
-export function densePenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<number, number> {
+export function densePenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<"densePenalty", number> {
   const { rows, cols } = matrixSize(kernel, n);
   requireMemory(sparseBytes(kernel, n) + denseBytes(kernel, n) + gramBytes(kernel, n), `the dense penalty (M is ${rows} x ${cols})`, limit);
   return { fn: "densePenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
@@ -82,7 +82,7 @@ export function denseGradientPlan(
 }
 
 /** All singular values of M, descending: dgesvd ("svd") or the smaller Gram matrix's eigenvalues ("gram"). */
-export function denseSpectrumPlan(kernel: Kernel, n: number, method: "svd" | "gram", limit?: number): NativePlan<Float64Array, Float64Array> {
+export function denseSpectrumPlan(kernel: Kernel, n: number, method: "svd" | "gram", limit?: number): NativePlan<"denseSingularValues", Float64Array> {
   const { rows, cols } = matrixSize(kernel, n);
   // LAPACKE's row-major interface transposes its input into a second buffer.
   const bytes = sparseBytes(kernel, n) + denseBytes(kernel, n) + (method === "svd" ? denseBytes(kernel, n) : 2 * gramBytes(kernel, n));

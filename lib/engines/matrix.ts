@@ -25,16 +25,17 @@ export interface DenseMatrix {
 
 type MatrixOptions = LayerOptions & { dense?: boolean };
 
-function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<unknown, SparseMatrix | DenseMatrix> {
+function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<"denseMatrix" | "sparseMatrix", SparseMatrix | DenseMatrix> {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
   if (o.dense) {
     const plan = densePlan(k, n, o.memoryLimit);
     const [, , g, h] = k.shape;
-    return { ...plan, finish: (raw) => ({ rows: h * n * n, cols: g * n * n, data: raw as Float64Array }) } as NativePlan<unknown, DenseMatrix>;
+    const dense: NativePlan<"denseMatrix", DenseMatrix> = { ...plan, finish: (raw) => ({ rows: h * n * n, cols: g * n * n, data: raw }) };
+    return dense;
   }
-  return sparsePlan(k, n, o.memoryLimit) as NativePlan<unknown, SparseMatrix>;
+  return sparsePlan(k, n, o.memoryLimit);
 }
 
 /**

@@ -23,7 +23,7 @@ export function operatorWorkBytes(kernel: Kernel, n: number, count: number): num
   return 8 * ((count * side * side + k) * maxC + count * side * side * maxC + Math.min(g, h) * n * n);
 }
 
-function applyPlan(kernel: unknown, x: unknown, options: ApplyOptions | undefined, transpose: boolean): NativePlan<Float64Array, Float64Array> {
+function applyPlan(kernel: unknown, x: unknown, options: ApplyOptions | undefined, transpose: boolean): NativePlan<"applyLayer" | "applyLayerTranspose", Float64Array> {
   const kern = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");

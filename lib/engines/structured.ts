@@ -23,7 +23,7 @@ function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: numb
 }
 
 /** F = ||M^T M - alpha I||_F^2 by the structured engine. */
-export function structuredPenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<number, number> {
+export function structuredPenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<"structuredPenalty", number> {
   const s = tapSizes(kernel);
   requireMemory(8 * (s.kernel + s.taps + s.tapGram), `the structured penalty (tap Gram matrix ${s.label})`, limit);
   return { fn: "structuredPenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
@@ -50,7 +50,7 @@ export function lineQuarticPlan(
   alpha: number,
   engine: "dense" | "structured",
   limit?: number,
-): NativePlan<Float64Array, Float64Array> {
+): NativePlan<"lineQuartic", Float64Array> {
   if (engine === "structured") {
     const s = tapSizes(kernel);
     // Two kernel copies, two tap packings, three tap Gram matrices (KK, DD, KD).

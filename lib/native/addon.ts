@@ -1,43 +1,12 @@
-/** Loads the compiled addon and describes its functions. Nothing here validates. */
+/** Loads the compiled addon and types it by lib/native/functions.ts. Nothing here validates. */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import fs from "node:fs";
+import { taskNames, type AsyncTasks, type NativeAddon } from "./functions.js";
 
-/** M in CSR form as the addon returns it (indices fit in int32; checked before the call). */
-export interface NativeSparse {
-  rows: number;
-  cols: number;
-  rowStart: Int32Array;
-  column: Int32Array;
-  entry: Int32Array;
-  value: Float64Array;
-}
-
-type KernelArgs = [kernel: Float64Array, k: number, g: number, h: number, n: number];
-type Both<A extends unknown[], R> = ((...args: A) => R) & { async: (...args: A) => Promise<R> };
-
-/** The raw functions of the addon: each heavy one also exists with an `Async` suffix. */
-export interface NativeAddon {
-  sparseMatrix(...a: KernelArgs): NativeSparse;
-  sparseMatrixAsync(...a: KernelArgs): Promise<NativeSparse>;
-  denseMatrix(...a: KernelArgs): Float64Array;
-  denseMatrixAsync(...a: KernelArgs): Promise<Float64Array>;
-  densePenalty(...a: [...KernelArgs, alpha: number]): number;
-  densePenaltyAsync(...a: [...KernelArgs, alpha: number]): Promise<number>;
-  densePenaltyAndGradient(...a: [...KernelArgs, alpha: number]): { penalty: number; gradient: Float64Array };
-  densePenaltyAndGradientAsync(...a: [...KernelArgs, alpha: number]): Promise<{ penalty: number; gradient: Float64Array }>;
-  denseSingularValues(...a: [...KernelArgs, method: "svd" | "gram"]): Float64Array;
-  denseSingularValuesAsync(...a: [...KernelArgs, method: "svd" | "gram"]): Promise<Float64Array>;
-  setBlasThreads(threads: number): void;
-  blasThreads(): number;
-  /** @internal Leak tests: counted native memory (lib/native/memory-stats.ts). */
-  nativeMemoryStats(): { liveBytes: number; peakBytes: number; liveObjects: number; scratchBytes: number };
-  /** @internal RSS checks: glibc malloc_trim(0). */
-  releaseFreeHeap(): void;
-  [name: string]: unknown;
-}
-export type { Both };
+export type { NativeSparse } from "./raw.js";
+export type { NativeAddon } from "./functions.js";
 
 function findAddon(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -55,5 +24,14 @@ function findAddon(): string {
   return found;
 }
 
+const loaded: Record<string, unknown> = createRequire(import.meta.url)(findAddon());
+
+// The two casts of the boundary: require() returns an untyped module, so its shape is declared
+// here as for any foreign function interface. test/native-exports.test.ts checks that the addon
+// exports exactly the names of NATIVE_FUNCTIONS, each a function.
+
 /** The loaded addon. */
-export const native: NativeAddon = createRequire(import.meta.url)(findAddon()) as NativeAddon;
+export const native = loaded as NativeAddon;
+
+/** The `...Async` forms keyed by their sync name, so that runAsync looks one up with a typed key. */
+export const nativeAsync = Object.fromEntries(taskNames().map((name) => [name, loaded[`${name}Async`]])) as AsyncTasks;

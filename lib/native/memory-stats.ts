@@ -3,18 +3,9 @@
  * @internal Not part of the public API (not exported from index.ts); import "convreg/dist/native/memory-stats.js" in tests only.
  */
 import { native } from "./addon.js";
+import type { NativeMemoryStats } from "./raw.js";
 
-/** What the addon holds beyond a call (src/native_memory.h says what is counted and why). */
-export interface NativeMemoryStats {
-  /** Counted bytes alive: task copies of inputs, cancel-token flags, leaked CHOLMOD blocks. */
-  liveBytes: number;
-  /** Highest liveBytes since the process started. */
-  peakBytes: number;
-  /** Counted objects alive: async workers, cancel tokens, leaked CHOLMOD blocks. */
-  liveObjects: number;
-  /** Bytes kept on purpose by the per-thread scratch arenas (bounded per thread). */
-  scratchBytes: number;
-}
+export type { NativeMemoryStats } from "./raw.js";
 
 /** @internal The addon's counters now. */
 export function nativeMemoryStats(): NativeMemoryStats {

@@ -4,16 +4,27 @@
  * that validation and conversion are written once.
  */
 import { ConvregError, isConvregError, nativeError } from "../core/errors.js";
-import { native } from "./addon.js";
+import { native, nativeAsync } from "./addon.js";
+import type { TaskArgs, TaskName, TaskResult } from "./functions.js";
 
-export interface NativePlan<Raw, Result> {
+/**
+ * A call of the task `Name` (a key of NativeTasks: a misspelt name does not compile), with
+ * arguments and raw result typed by lib/native/functions.ts. `Name` may be a union when a
+ * route picks one of several tasks.
+ */
+export interface NativePlan<Name extends TaskName, Result> {
   /** Addon function name; its Promise form is `${fn}Async`. */
-  fn: string;
-  args: unknown[];
-  finish: (raw: Raw) => Result;
+  fn: Name;
+  args: TaskArgs[Name];
+  // A method, not a property: method parameters are bivariant, so a plan of one task is also a
+  // plan of a union of task names (fn, args and finish always come from the same plan literal).
+  finish(raw: TaskResult[Name]): Result;
   /** Skip the check that every number the native call returned is finite (for results where Infinity means something). */
   allowNonFinite?: boolean;
 }
+
+/** Each task's sync form, keyed by name so that `tasks[plan.fn]` takes `plan.args`. */
+const tasks: { [K in TaskName]: (...args: TaskArgs[K]) => TaskResult[K] } = native;
 
 /** The first non-finite number in a native result (a number, a Float64Array, or an object of those), or undefined. */
 function firstNonFinite(raw: unknown): number | undefined {
@@ -35,7 +46,7 @@ function firstNonFinite(raw: unknown): number | undefined {
  * Refuses a native result holding NaN or Infinity: with finite, validated inputs that only
  * happens when a sum of squares overflows double precision, and must never pass silently.
  */
-function requireFiniteResult<Raw, Result>(plan: NativePlan<Raw, Result>, raw: Raw): Raw {
+function requireFiniteResult<Name extends TaskName, Result>(plan: NativePlan<Name, Result>, raw: TaskResult[Name]): TaskResult[Name] {
   if (plan.allowNonFinite) return raw;
   const bad = firstNonFinite(raw);
   if (bad !== undefined)
@@ -46,17 +57,18 @@ function requireFiniteResult<Raw, Result>(plan: NativePlan<Raw, Result>, raw: Ra
   return raw;
 }
 
-function addonFunction(name: string): (...args: unknown[]) => unknown {
-  const f = native[name];
+/** A stale build may lack a function the TypeScript side knows. */
+function requireFunction(f: unknown, name: string): void {
   if (typeof f !== "function") throw new ConvregError("ERR_NATIVE", `convreg: the native addon has no function ${name} (rebuild with npm install)`);
-  return f as (...args: unknown[]) => unknown;
 }
 
 /** Runs a plan on the calling thread. */
-export function runSync<Raw, Result>(plan: NativePlan<Raw, Result>): Result {
-  let raw: Raw;
+export function runSync<Name extends TaskName, Result>(plan: NativePlan<Name, Result>): Result {
+  const f = tasks[plan.fn];
+  requireFunction(f, plan.fn);
+  let raw: TaskResult[Name];
   try {
-    raw = addonFunction(plan.fn)(...plan.args) as Raw;
+    raw = f(...plan.args);
   } catch (e) {
     throw isConvregError(e) ? e : nativeError(e);
   }
@@ -64,10 +76,12 @@ export function runSync<Raw, Result>(plan: NativePlan<Raw, Result>): Result {
 }
 
 /** Runs a plan on the libuv thread pool; the event loop keeps running meanwhile. */
-export async function runAsync<Raw, Result>(plan: NativePlan<Raw, Result>): Promise<Result> {
-  let raw: Raw;
+export async function runAsync<Name extends TaskName, Result>(plan: NativePlan<Name, Result>): Promise<Result> {
+  const f = nativeAsync[plan.fn];
+  requireFunction(f, `${plan.fn}Async`);
+  let raw: TaskResult[Name];
   try {
-    raw = (await addonFunction(`${plan.fn}Async`)(...plan.args)) as Raw;
+    raw = await f(...plan.args);
   } catch (e) {
     throw isConvregError(e) ? e : nativeError(e);
   }

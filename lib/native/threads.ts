@@ -18,5 +18,5 @@ export function getBlasThreads(): number {
  * one BLAS thread each. It returns to 0 once every call, including aborted ones, has finished.
  */
 export function activeNativeCalls(): number {
-  return (native.activeNativeCalls as () => number)();
+  return native.activeNativeCalls();
 }

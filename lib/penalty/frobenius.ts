@@ -19,6 +19,7 @@ import {
   type Padding,
 } from "../engines/circular.js";
 import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
+import type { PenaltyAndGradientTask } from "../engines/kernel-args.js";
 
 export type { Padding } from "../engines/circular.js";
 
@@ -81,34 +82,39 @@ function readCommon(kernel: unknown, options: PenaltyOptions | undefined): Commo
   return { kernel: k, n: requireInputSize(o.n, "options.n"), alpha: requireAlpha(o.alpha), memoryLimit: o.memoryLimit, padding };
 }
 
-function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, number> {
+/** The tasks that compute F alone. */
+type PenaltyTask = "densePenalty" | "structuredPenalty" | "circularPenalty" | "circularDensePenalty";
+
+function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyTask, number> {
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
-  if (a.padding === "circular")
-    return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
+  if (a.padding === "circular") return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
   const plan = engine === "dense" ? densePenaltyPlan : structuredPenaltyPlan;
-  return plan(a.kernel, a.n, a.alpha, a.memoryLimit) as NativePlan<unknown, number>;
+  return plan(a.kernel, a.n, a.alpha, a.memoryLimit);
 }
 
-function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, PenaltyAndGradient> {
+function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyAndGradientTask, PenaltyAndGradient> {
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   const plan =
     a.padding === "circular"
       ? (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit)
       : (engine === "dense" ? denseGradientPlan : structuredGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
-  const finish = (raw: Parameters<typeof plan.finish>[0]): PenaltyAndGradient => ({ ...plan.finish(raw as never), engine });
-  return { ...plan, finish } as NativePlan<unknown, PenaltyAndGradient>;
+  return { ...plan, finish: (raw) => ({ ...plan.finish(raw), engine }) };
 }
 
-function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOptions | undefined): NativePlan<unknown, Float64Array> {
+function quarticPlanFor(
+  kernel: unknown,
+  direction: unknown,
+  options: PenaltyOptions | undefined,
+): NativePlan<"lineQuartic" | "circularLineQuartic", Float64Array> {
   const a = readCommon(kernel, options);
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
     throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${a.kernel.shape.join(", ")}], got [${d.shape.join(", ")}]`);
   if (a.padding === "circular")
-    return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit) as NativePlan<unknown, Float64Array>;
-  return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit) as NativePlan<unknown, Float64Array>;
+    return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit);
+  return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit);
 }
 
 const withGradientOnly = (r: PenaltyAndGradient): Kernel => r.gradient;

@@ -7,16 +7,12 @@ import type { Kernel } from "../core/kernel.js";
 import { requireMemory } from "../core/memory.js";
 import { matrixSize } from "../engines/dense.js";
 import type { NativePlan } from "../native/plan.js";
+import type { TaskArgs } from "../native/functions.js";
 import { operatorWorkBytes } from "../engines/operator.js";
 import { kernelArgs } from "../engines/kernel-args.js";
+import type { NativeSpectral } from "../native/raw.js";
 
-/** Raw result of the native spectral functions. */
-export interface NativeSpectral {
-  eigenvalue: number;
-  residual: number;
-  gradient: Float64Array;
-  vector: Float64Array;
-}
+export type { NativeSpectral } from "../native/raw.js";
 
 /** Which Gram matrix the 2-norm penalty uses: M M^T ("outputs") when h < g, else M^T M ("inputs"). */
 export function spectralSideOf(kernel: Kernel): "outputs" | "inputs" {
@@ -30,7 +26,7 @@ export function spectralVectorLength(kernel: Kernel, n: number): number {
   return (spectralSideOf(kernel) === "outputs" ? h : g) * n * n;
 }
 
-function args(kernel: Kernel, n: number, alpha: number, start: Float64Array | null, steps: number): unknown[] {
+function args(kernel: Kernel, n: number, alpha: number, start: Float64Array | null, steps: number): TaskArgs["spectralDense"] {
   return [...kernelArgs(kernel, n), alpha, start, steps];
 }
 
@@ -42,7 +38,7 @@ export function spectralDensePlan(
   start: Float64Array | null,
   steps: number,
   limit?: number,
-): NativePlan<NativeSpectral, NativeSpectral> {
+): NativePlan<"spectralDense", NativeSpectral> {
   const { rows, cols, nonzeros } = matrixSize(kernel, n);
   const bytes = nonzeros * 24 + (rows + 1) * 8 + rows * cols * 8 + 4 * (rows + cols) * 8;
   requireMemory(bytes, `the dense 2-norm penalty (M is ${rows} x ${cols})`, limit);
@@ -57,7 +53,7 @@ export function spectralMatrixFreePlan(
   start: Float64Array | null,
   steps: number,
   limit?: number,
-): NativePlan<NativeSpectral, NativeSpectral> {
+): NativePlan<"spectralMatrixFree", NativeSpectral> {
   const [k, , g, h] = kernel.shape;
   const side = n + k - 1;
   const bytes = operatorWorkBytes(kernel, n, 1) + 8 * (side * side * (g + h) + 4 * (g + h) * n * n + k * k * g * h);

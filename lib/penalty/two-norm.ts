@@ -7,7 +7,7 @@ import { ConvregRangeError, ConvregTypeError } from "../core/errors.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { describe, requireAlpha, requireChoice, requireInputSize, requireInteger, requireOptions } from "../core/validate.js";
 import type { LayerOptions } from "../core/layer-options.js";
-import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength, type NativeSpectral } from "./two-norm-plans.js";
+import { spectralDensePlan, spectralMatrixFreePlan, spectralSideOf, spectralVectorLength } from "./two-norm-plans.js";
 
 export { spectralVectorLength } from "./two-norm-plans.js";
 
@@ -66,7 +66,7 @@ function requireStartVector(value: unknown, length: number): Float64Array | null
   return value;
 }
 
-function planFor(kernel: unknown, options: SpectralOptions | undefined): NativePlan<NativeSpectral, SpectralPenaltyAndGradient> {
+function planFor(kernel: unknown, options: SpectralOptions | undefined): NativePlan<"spectralDense" | "spectralMatrixFree", SpectralPenaltyAndGradient> {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");

@@ -53,7 +53,7 @@ export function fromValues(method: "circular-fft" | "dense", values: Float64Arra
  * N^2 (k g h + min(g,h)^2 max(g,h))), "dense" runs dgesvd on the block-circulant M. Lanczos is not
  * offered: the FFT method is exact and cheaper at every size.
  */
-export function circularSpectrumPlanFor(kernel: Kernel, n: number, method: Exclude<SpectrumMethod, "none">, limit?: number): NativePlan<Float64Array, Spectrum> {
+export function circularSpectrumPlanFor(kernel: Kernel, n: number, method: Exclude<SpectrumMethod, "none">, limit?: number): NativePlan<"circularDenseSingularValues" | "circularSingularValues", Spectrum> {
   if (method === "iterative")
     throw new ConvregRangeError(
       "ERR_ARGUMENT",

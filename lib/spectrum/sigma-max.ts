@@ -58,18 +58,6 @@ export interface SigmaMaxResult {
   side: "outputs" | "inputs";
 }
 
-interface RawLanczos {
-  eigenvalue: number;
-  residual: number;
-  rounding: number;
-  sigma: number;
-  sigmaBound: number;
-  converged: boolean;
-  iterations: number;
-  restarts: number;
-  vector: Float64Array;
-}
-
 /** Length of the Gram side for a kernel shape and input size. */
 export function gramSize(kernel: Kernel, n: number): number {
   const [, , g, h] = kernel.shape;
@@ -120,7 +108,7 @@ export function lanczosBytes(kernel: Kernel, n: number, basisSize: number): numb
   return 8 * (m + Math.floor(m / 2) + 8) * side + 8 * Math.max(g, h) * n * n + operatorWorkBytes(kernel, n, 1) + 16 * m * m;
 }
 
-function plan(a: LanczosArgs, token: NativeCancelToken | undefined): NativePlan<RawLanczos, SigmaMaxResult> {
+function plan(a: LanczosArgs, token: NativeCancelToken | undefined): NativePlan<"sigmaMaxLanczos", SigmaMaxResult> {
   const [k, , g, h] = a.kernel.shape;
   requireMemory(lanczosBytes(a.kernel, a.n, a.basisSize), `Lanczos for sigma_max at N = ${a.n} (basis of ${a.basisSize} vectors)`, a.memoryLimit);
   return {

@@ -6,10 +6,10 @@
  * worst-case rounding model; under the probabilistic one it is an estimate.
  */
 import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "../core/abort.js";
-import { ConvregError, isConvregError, type ConvregErrorCode } from "../core/errors.js";
 import { requireKernel, type Kernel } from "../core/kernel.js";
 import { formatBytes, requireMemory } from "../core/memory.js";
 import { native } from "../native/addon.js";
+import type { RawSigmaMin, SigmaMinCertificate } from "../native/raw.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { requireChoice, requireInputSize, requireOptions, requirePositive } from "../core/validate.js";
 
@@ -45,7 +45,7 @@ export type SigmaMinRounding = "worst-case" | "probabilistic";
 export type BoundKind = "proven" | "probabilistic" | "none";
 
 /** How the lower bound was obtained. */
-export type SigmaMinCertificate = "kato-temple" | "cholesky" | "exact" | "none";
+export type { SigmaMinCertificate } from "../native/raw.js";
 
 /** sigma_min of M with a bracket and how it was obtained. */
 export interface SigmaMinResult {
@@ -102,21 +102,6 @@ export interface SigmaMinResult {
   ordering: string;
 }
 
-interface RawSigmaMin {
-  sigmaMin: number; lower: number; upper: number; certified: boolean; certificate: SigmaMinCertificate;
-  lambdaLower: number; lambdaUpper: number; lambdaEstimate: number; residualBound: number;
-  lambda2Estimate: number; lambda2Lower: number; shift: number; certificateShift: number; roundingMargin: number;
-  inputSide: boolean; order: number; gramNonzeros: number; factorNonzeros: number; maxFront: number; factorFlops: number;
-  gramBytes: number; factorBytes: number; cholmodPeakBytes: number;
-  gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number;
-  factorizations: number; lanczosSteps: number; refinements: number; ordering: string; vector: Float64Array;
-}
-
-/** The addon's sigma_min helpers (the heavy call itself goes through a plan). */
-const addon = native as unknown as {
-  sigmaMinGramBytes(k: number, g: number, h: number, n: number, lanczosSteps: number): number;
-};
-
 const GiB = 1024 ** 3;
 const LANCZOS_STEPS = 80;
 
@@ -163,16 +148,7 @@ function finish(raw: RawSigmaMin, rounding: SigmaMinRounding): SigmaMinResult {
   };
 }
 
-/** Native errors carry their code as "[ERR_X] message"; rethrow them with that code. */
-function withNativeCode(e: unknown): unknown {
-  if (!isConvregError(e) || e.code !== "ERR_NATIVE") return e;
-  const m = /\[(ERR_[A-Z_]+)\] (.*)$/s.exec(e.message);
-  if (!m) return e;
-  const message = m[2].startsWith("convreg") ? m[2] : `convreg: ${m[2]}`;
-  return new ConvregError(m[1] as ConvregErrorCode, message, { cause: e });
-}
-
-function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: NativeCancelToken | null): NativePlan<RawSigmaMin, SigmaMinResult> {
+function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: NativeCancelToken | null): NativePlan<"sigmaMin", SigmaMinResult> {
   const K = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
@@ -181,7 +157,7 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: N
   const rounding = requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
   requireSignal(o.signal);
   const [k, , g, h] = K.shape;
-  const gramBytes = addon.sigmaMinGramBytes(k, g, h, n, LANCZOS_STEPS);
+  const gramBytes = native.sigmaMinGramBytes(k, g, h, n, LANCZOS_STEPS);
   const side = Math.min(g, h) * n * n;
   requireMemory(gramBytes, `the sparse Gram matrix for sigmaMin (order ${side}, ${formatBytes(gramBytes)} with work vectors)`, o.memoryLimit);
   return {
@@ -198,11 +174,7 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: N
  */
 export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResult {
   throwIfAborted(requireSignal(options?.signal));
-  try {
-    return runSync(planFor(kernel, options, null));
-  } catch (e) {
-    throw withNativeCode(e);
-  }
+  return runSync(planFor(kernel, options, null));
 }
 
 /**
@@ -212,10 +184,6 @@ export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResu
 export async function sigmaMinAsync(kernel: Kernel, options: SigmaMinOptions): Promise<SigmaMinResult> {
   const signal = requireSignal(options?.signal);
   return withCancelToken(signal, async (token) => {
-    try {
-      return await runAsync(planFor(kernel, options, token));
-    } catch (e) {
-      throw withNativeCode(e);
-    }
+    return runAsync(planFor(kernel, options, token));
   });
 }

@@ -23,19 +23,21 @@ export interface SingularValueOptions extends LayerOptions {
   padding?: Padding;
 }
 
-function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefined): NativePlan<unknown, Float64Array> {
+type ValuesTask = "denseSingularValues" | "circularSingularValues" | "circularDenseSingularValues";
+
+function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefined): NativePlan<ValuesTask, Float64Array> {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
   const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
   if (padding === "circular") {
     const method = requireChoice(o.method, "options.method", ["fft", "svd", "gram"], "fft");
-    return (method === "fft" ? circularSpectrumPlan(k, n, o.memoryLimit) : circularDenseSpectrumPlan(k, n, method, o.memoryLimit)) as NativePlan<unknown, Float64Array>;
+    return method === "fft" ? circularSpectrumPlan(k, n, o.memoryLimit) : circularDenseSpectrumPlan(k, n, method, o.memoryLimit);
   }
   if (o.method === "fft")
     throw new ConvregRangeError("ERR_ARGUMENT", `options.method "fft" needs options.padding "circular" (the zero-padded M is not block circulant)`);
   const method = requireChoice(o.method, "options.method", ["svd", "gram"], "svd");
-  return denseSpectrumPlan(k, n, method, o.memoryLimit) as NativePlan<unknown, Float64Array>;
+  return denseSpectrumPlan(k, n, method, o.memoryLimit);
 }
 
 /** All `min(h N^2, g N^2)` singular values of M, descending. */
