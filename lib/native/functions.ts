@@ -18,6 +18,7 @@ import type {
   RawLanczos,
   RawPenaltyAndGradient,
   RawSigmaMin,
+  RawSymbolBound,
 } from "./raw.js";
 
 /** A function exported by exportTask: sync as `name`, Promise form as `${name}Async`. */
@@ -81,6 +82,10 @@ export const NATIVE_FUNCTIONS = {
     (...a: [...KernelArgs, factorMemoryLimit: number, tolerance: number, maxLanczos: number, worstCaseRounding: boolean, cancel: CancelArg]) => RawSigmaMin
   >(),
   sigmaMinGramBytes: plain<(k: number, g: number, h: number, n: number, maxLanczos: number) => number>(),
+  // binding/symbol_bound.cpp
+  symbolBound: task<
+    (kernel: Float64Array, k: number, g: number, h: number, stride: number, dilation: number, tolerance: number, maxCells: number) => RawSymbolBound
+  >(),
   // binding/cancel.cpp
   CancelToken: plain<new () => NativeCancelToken>(),
   // binding/system.cpp

@@ -5,8 +5,8 @@
  * The proof is in docs/MATH.md, "A proven upper bound on sigma_max at any N".
  */
 import { requireKernel, type Kernel } from "../core/kernel.js";
-import { isConvregError, nativeError } from "../core/errors.js";
-import { native } from "../native/addon.js";
+import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import type { RawSymbolBound } from "../native/raw.js";
 import { requireMemory } from "../core/memory.js";
 import { requireInteger, requireOptions, requirePositive } from "../core/validate.js";
 
@@ -42,20 +42,6 @@ export interface SymbolBound {
   bound: "proven";
 }
 
-interface RawSymbolBound {
-  upper: number;
-  lower: number;
-  cells: number;
-  points: number;
-  converged: boolean;
-}
-
-type RawArgs = [kernel: Float64Array, k: number, g: number, h: number, stride: number, dilation: number, tolerance: number, maxCells: number];
-const addon = native as unknown as {
-  symbolBound(...a: RawArgs): RawSymbolBound;
-  symbolBoundAsync(...a: RawArgs): Promise<RawSymbolBound>;
-};
-
 /** Largest stride and dilation accepted (as in the C++ core). */
 export const MAX_SYMBOL_STRIDE = 64;
 
@@ -69,7 +55,7 @@ export function symbolBoundBytes(k: number, g: number, h: number, stride: number
   return 24 * rows * h + 16 * side * side + 16 * 70 * side + 32 * k * k + 100 * maxCells;
 }
 
-function readArgs(kernel: Kernel, options: SymbolBoundOptions | undefined): RawArgs {
+function planFor(kernel: Kernel, options: SymbolBoundOptions | undefined): NativePlan<"symbolBound", SymbolBound> {
   const kern = requireKernel(kernel);
   const o = requireOptions(options);
   const stride = o.stride === undefined ? 1 : requireInteger(o.stride, "options.stride", 1, MAX_SYMBOL_STRIDE);
@@ -78,11 +64,19 @@ function readArgs(kernel: Kernel, options: SymbolBoundOptions | undefined): RawA
   const maxCells = o.maxCells === undefined ? 100000 : requireInteger(o.maxCells, "options.maxCells", 1);
   const [k, , g, h] = kern.shape;
   requireMemory(symbolBoundBytes(k, g, h, stride, maxCells), `the symbol bound (${g * stride * stride} x ${h} symbol, ${maxCells} cells)`, o.memoryLimit);
-  return [kern.data, k, g, h, stride, dilation, tolerance, maxCells];
-}
-
-function fromRaw(raw: RawSymbolBound, start: number): SymbolBound {
-  return { upper: raw.upper, symbolLower: raw.lower, cells: raw.cells, converged: raw.converged, ms: performance.now() - start, bound: "proven" };
+  const start = performance.now();
+  return {
+    fn: "symbolBound",
+    args: [kern.data, k, g, h, stride, dilation, tolerance, maxCells],
+    finish: (raw: RawSymbolBound): SymbolBound => ({
+      upper: raw.upper,
+      symbolLower: raw.lower,
+      cells: raw.cells,
+      converged: raw.converged,
+      ms: performance.now() - start,
+      bound: "proven",
+    }),
+  };
 }
 
 /**
@@ -91,24 +85,12 @@ function fromRaw(raw: RawSymbolBound, start: number): SymbolBound {
  * Cost: one Hermitian eigenvalue problem of order min(g s^2, h) per point of the torus evaluated.
  */
 export function sigmaMaxUpperBound(kernel: Kernel, options?: SymbolBoundOptions): SymbolBound {
-  const args = readArgs(kernel, options);
-  const start = performance.now();
-  try {
-    return fromRaw(addon.symbolBound(...args), start);
-  } catch (e) {
-    throw isConvregError(e) ? e : nativeError(e);
-  }
+  return runSync(planFor(kernel, options));
 }
 
 /** Async form of {@link sigmaMaxUpperBound}: runs off the main thread. */
 export async function sigmaMaxUpperBoundAsync(kernel: Kernel, options?: SymbolBoundOptions): Promise<SymbolBound> {
-  const args = readArgs(kernel, options);
-  const start = performance.now();
-  try {
-    return fromRaw(await addon.symbolBoundAsync(...args), start);
-  } catch (e) {
-    throw isConvregError(e) ? e : nativeError(e);
-  }
+  return runAsync(planFor(kernel, options));
 }
 
 /**
