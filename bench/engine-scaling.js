@@ -18,7 +18,9 @@ const denseFlopLimit = quick ? 1.5e9 : 2e10;
 const denseByteLimit = 1.5 * 1024 ** 3;
 const repeats = quick ? 3 : 9;
 
-const rows = [], results = [], skipped = [];
+const rows = [],
+  results = [],
+  skipped = [];
 for (const c of channels) {
   const kernel = paperKernel([3, 3, c, c], c);
   for (const n of sizes) {
@@ -28,15 +30,19 @@ for (const c of channels) {
     const spectral = await timeIt(() => {
       vector = spectralPenaltyAndGradient(kernel, { n, startVector: vector }).vector;
     }, repeats);
-    const flops = 3 * side ** 3, bytes = 2 * side * side * 8;
-    let dense = null, why = null;
+    const flops = 3 * side ** 3,
+      bytes = 2 * side * side * 8;
+    let dense = null,
+      why = null;
     if (flops > denseFlopLimit) why = `about ${fmt(flops)} flops > limit ${fmt(denseFlopLimit)}${quick ? " (--quick)" : ""}`;
     else if (bytes > denseByteLimit) why = `needs ${fmt(bytes / 1024 ** 3)} GiB > ${fmt(denseByteLimit / 1024 ** 3)} GiB`;
     else dense = await timeIt(() => penaltyAndGradient(kernel, { n, engine: "dense", memoryLimit: 2 * denseByteLimit }), Math.max(1, Math.min(repeats, Math.round(2e9 / flops))));
     if (why) skipped.push(`c=${c} N=${n}: dense skipped, ${why}`);
     results.push({ channels: c, n, side, structuredMs: structured, spectralMatrixFreeMs: spectral, denseMs: dense, denseSkipped: why });
     rows.push([
-      c, n, `${side}x${side}`,
+      c,
+      n,
+      `${side}x${side}`,
       `${fmt(structured.median)} (${fmt(structured.min)}-${fmt(structured.max)})`,
       dense ? `${fmt(dense.median)} (${fmt(dense.min)}-${fmt(dense.max)})` : "skipped",
       dense ? fmt(dense.median / structured.median) : "-",
@@ -58,7 +64,10 @@ channels.forEach((c, i) => {
 });
 const svg = logLogPlot({
   title: "Frobenius penalty + gradient: dense vs structured (3x3 kernels)",
-  xLabel: "N (input is N x N)", yLabel: "time per call (ms)", series, xTicks: sizes,
+  xLabel: "N (input is N x N)",
+  yLabel: "time per call (ms)",
+  series,
+  xTicks: sizes,
 });
 const svgFile = path.join(benchDir, "results", "engine-scaling.svg");
 writeResults("engine-scaling", { sizes, channels, denseFlopLimit, results });

@@ -8,16 +8,29 @@ import { timeDgemm } from "convreg/bench";
 import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 
-const layers = quick ? [[3, 32, 16], [3, 64, 8]] : [[3, 64, 56], [3, 128, 28], [3, 256, 14]];
+const layers = quick
+  ? [
+      [3, 32, 16],
+      [3, 64, 8],
+    ]
+  : [
+      [3, 64, 56],
+      [3, 128, 28],
+      [3, 256, 14],
+    ];
 const repeats = quick ? 3 : 5;
 const big = 1024;
 const reference = timeDgemm(big, big, big, 5);
 
-const rows = [], results = [];
+const rows = [],
+  results = [];
 for (const [k, c, n] of layers) {
   const kernel = paperKernel([k, k, c, c], c);
-  const g = c, h = c;
-  const s = Math.min(g, h), outer = Math.max(g, h), width = k * k * s;
+  const g = c,
+    h = c;
+  const s = Math.min(g, h),
+    outer = Math.max(g, h),
+    width = k * k * s;
   // Structured engine: one syrk (width^2 outer) and one gemm (2 outer width^2) on A = [A_t1 A_t2 ...].
   const structuredFlops = 3 * outer * width * width;
   const structured = await timeIt(() => penaltyAndGradient(kernel, { n, engine: "structured" }), repeats);
@@ -39,7 +52,8 @@ for (const [k, c, n] of layers) {
   const lanczosFlops = lanczos.iterations * 2 * productFlops;
   const gf = (flops, ms) => flops / (ms * 1e6);
   const r = {
-    layer: `${k}x${k}x${c}x${c}`, n,
+    layer: `${k}x${k}x${c}x${c}`,
+    n,
     structured: { ms: structured, gflops: gf(structuredFlops, structured.median), bareGemmGflops: bareStructured.gflops },
     product: { ms: product, gflops: gf(productFlops, product.median), bareTapGemmGflops: bareTap.gflops * 1, tapGemmShape: [n * (n + k - 1), h, g] },
     spectral: { ms: spectral, gflops: gf(spectralFlops, spectral.median) },
@@ -48,18 +62,19 @@ for (const [k, c, n] of layers) {
   results.push(r);
   const pct = (x) => `${fmt(x)} (${fmt((100 * x) / reference.gflops, 2)}%)`;
   rows.push([
-    r.layer, n,
-    pct(r.structured.gflops), pct(r.structured.bareGemmGflops),
-    pct(r.product.gflops), pct(r.product.bareTapGemmGflops),
-    pct(r.spectral.gflops), pct(r.lanczos.gflops),
+    r.layer,
+    n,
+    pct(r.structured.gflops),
+    pct(r.structured.bareGemmGflops),
+    pct(r.product.gflops),
+    pct(r.product.bareTapGemmGflops),
+    pct(r.spectral.gflops),
+    pct(r.lanczos.gflops),
   ]);
 }
 
 console.log(`\n## Against the machine: GFLOP/s (and % of a ${big}^3 DGEMM in the same run), BLAS threads ${getBlasThreads()}\n`);
-console.log(markdownTable(
-  ["layer", "N", "structured F+grad", "bare gemm of its shape", "M x (per-tap gemm)", "bare tap gemm", "2-norm iteration", "Lanczos sigma_max"],
-  rows,
-));
+console.log(markdownTable(["layer", "N", "structured F+grad", "bare gemm of its shape", "M x (per-tap gemm)", "bare tap gemm", "2-norm iteration", "Lanczos sigma_max"], rows));
 console.log(`\nDGEMM ${big}^3: ${fmt(reference.ms)} ms = ${fmt(reference.gflops)} GFLOP/s. Flop counts: structured 3 max(g,h) (k^2 min(g,h))^2 (syrk + gemm);`);
 console.log(`M x 2 k^2 g h N^2; 2-norm iteration 5 such products (2 power steps of M and M^T, plus the gradient); Lanczos 2 per Gram product.`);
 console.log(`Whole-call rates include the non-BLAS work (packing, class sums), so they bound the BLAS phases from below.`);

@@ -39,17 +39,18 @@ for (const { shape, sizes } of plan)
     }
     results.push({ shape, n, seeds, ...d });
     rows.push([
-      shape.join("x"), n, cell(d.sigmaMax), cell(d.sigmaMin), fmt(median(d.sigmaMinZero), 2), fmt(median(d.sigmaMinCircular), 2),
-      cell(d.penalty), fmt(median(d.nTimesPenalty), 3),
+      shape.join("x"),
+      n,
+      cell(d.sigmaMax),
+      cell(d.sigmaMin),
+      fmt(median(d.sigmaMinZero), 2),
+      fmt(median(d.sigmaMinCircular), 2),
+      cell(d.penalty),
+      fmt(median(d.nTimesPenalty), 3),
     ]);
   }
 
-console.log(
-  markdownTable(
-    ["kernel", "N", "sigma_max rel. diff", "sigma_min rel. diff", "sigma_min zero", "sigma_min circular", "F rel. diff", "N x F rel. diff"],
-    rows,
-  ),
-);
+console.log(markdownTable(["kernel", "N", "sigma_max rel. diff", "sigma_min rel. diff", "sigma_min zero", "sigma_min circular", "F rel. diff", "N x F rel. diff"], rows));
 console.log(`\nRel. diff = (circular - zero) / zero: median over ${seeds.length} random kernels, largest |.| in brackets;`);
 console.log("sigma_min columns: medians. F: penalty with alpha = 1.");
 console.log(`Reproduce: ${reproduceCommand("padding.js")}`);

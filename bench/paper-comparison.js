@@ -11,16 +11,22 @@ import { fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } fro
 import { paperKernel } from "./kernels.js";
 import { performance } from "node:perf_hooks";
 
-const n = 20, alpha = 1;
+const n = 20,
+  alpha = 1;
 const bands = [0.1, 0.05, 0.01];
-const shapes = quick ? [[3, 3, 1, 3]] : [[3, 3, 3, 1], [3, 3, 1, 3], [3, 3, 3, 6], [3, 3, 6, 3]];
+const shapes = quick
+  ? [[3, 3, 1, 3]]
+  : [
+      [3, 3, 3, 1],
+      [3, 3, 1, 3],
+      [3, 3, 3, 6],
+      [3, 3, 6, 3],
+    ];
 const maxIterations = quick ? 400 : 1000;
 const repeats = quick ? 5 : 15;
 // Fixed steps: the paper's schedule shape (lambda/100 for iterations 0-9, lambda/10 for 10-19,
 // lambda after) with the final lambda from a small grid per method; the paper's own is 1e-3.
-const grids = quick
-  ? { frobenius: [1e-3], spectral: [3e-2] }
-  : { frobenius: [3e-4, 1e-3, 3e-3], spectral: [1e-2, 3e-2, 1e-1] };
+const grids = quick ? { frobenius: [1e-3], spectral: [3e-2] } : { frobenius: [3e-4, 1e-3, 3e-3], spectral: [1e-2, 3e-2, 1e-1] };
 const adaptive = quick ? ["lbfgs"] : ["line-search", "lbfgs"];
 const label = { frobenius: "Frobenius", spectral: "2-norm" };
 
@@ -34,7 +40,8 @@ const isCheckpoint = (i) => i <= 20 || (i <= 100 ? i % 5 === 0 : i % 25 === 0);
  */
 function bandsHeld(kernel, widest, warm) {
   const [, , g, h] = kernel.shape;
-  const side = Math.min(g, h) * n * n, extra = (Math.max(g, h) - Math.min(g, h)) * n * n;
+  const side = Math.min(g, h) * n * n,
+    extra = (Math.max(g, h) - Math.min(g, h)) * n * n;
   const bFrobenius2 = penalty(kernel, { n, alpha }) - alpha * alpha * extra;
   if (bFrobenius2 > side * ((1 + widest) ** 2 - 1) ** 2) return { held: [], sigmaMax: null, sigmaMin: null };
   // 1e-4 relative places sigma against 1 +- e for e >= 0.01 except within 1e-4 of the edge, and keeps
@@ -50,11 +57,20 @@ function bandsHeld(kernel, widest, warm) {
 /** One optimizer run with the band monitor; monitor time is excluded from the reported seconds. */
 async function run(kernel, method, optimizer, step) {
   const reached = new Map(); // band -> { iteration, seconds }
-  let monitorMs = 0, last = null, lastRow = null, diverged = false;
+  let monitorMs = 0,
+    last = null,
+    lastRow = null,
+    diverged = false;
   const warm = { vector: undefined };
   const controller = new AbortController();
   const options = {
-    n, alpha, method, optimizer, maxIterations: maxIterations + 1, spectrumEvery: 0, signal: controller.signal,
+    n,
+    alpha,
+    method,
+    optimizer,
+    maxIterations: maxIterations + 1,
+    spectrumEvery: 0,
+    signal: controller.signal,
     schedule: step ? piecewiseSchedule([0, 10, 20], [step / 100, step / 10, step]) : undefined,
     onIteration: (row, k) => {
       lastRow = row;
@@ -86,7 +102,12 @@ async function run(kernel, method, optimizer, step) {
   }
   process.stderr.write(`  ${kernel.shape.join("x")} ${method} ${optimizer}${step ? " " + step : ""}: ${stopReason} @${lastRow.iteration}, monitor ${fmt(monitorMs / 1000)} s\n`);
   return {
-    method, optimizer, step, stopReason, iterations: lastRow.iteration, monitorMs,
+    method,
+    optimizer,
+    step,
+    stopReason,
+    iterations: lastRow.iteration,
+    monitorMs,
     seconds: (lastRow.elapsedMs - monitorMs) / 1000,
     bands: bands.map((e) => ({ band: e, ...(reached.get(e) ?? { iteration: null, seconds: null }) })),
     last,
@@ -102,7 +123,10 @@ function better(a, b) {
   return (a.last?.sigmaMax ?? Infinity) < (b.last?.sigmaMax ?? Infinity);
 }
 
-const timingRows = [], runRows = [], summaryRows = [], results = [];
+const timingRows = [],
+  runRows = [],
+  summaryRows = [],
+  results = [];
 for (const shape of shapes) {
   const kernel = paperKernel(shape);
   // Time per iteration: penalty + gradient of each method (2 warm-started power steps for the 2-norm).
@@ -141,27 +165,39 @@ for (const shape of shapes) {
   for (const r of runs) {
     const isBest = r.optimizer === "paper" && best[r.method] === r;
     runRows.push([
-      shape.join("x"), label[r.method], r.optimizer === "paper" ? `fixed ${fmt(r.step)}${isBest ? " (best)" : ""}` : r.optimizer,
+      shape.join("x"),
+      label[r.method],
+      r.optimizer === "paper" ? `fixed ${fmt(r.step)}${isBest ? " (best)" : ""}` : r.optimizer,
       ...r.bands.flatMap((b) => [b.iteration ?? "-", b.seconds === null ? "-" : fmt(b.seconds)]),
-      r.last ? `${fmt(r.last.sigmaMax, 4)} / ${fmt(r.last.sigmaMin, 4)}` : "-", `${r.stopReason} @${r.iterations}`,
+      r.last ? `${fmt(r.last.sigmaMax, 4)} / ${fmt(r.last.sigmaMin, 4)}` : "-",
+      `${r.stopReason} @${r.iterations}`,
     ]);
   }
   const ratio = (b, key) => {
-    const f = best.frobenius.bands[b][key], s = best.spectral.bands[b][key];
+    const f = best.frobenius.bands[b][key],
+      s = best.spectral.bands[b][key];
     if (f === null || s === null) return f === null && s === null ? "neither" : f === null ? "2-norm only" : "Frobenius only";
     return fmt(s / Math.max(f, 1e-9));
   };
-  summaryRows.push([shape.join("x"), fmt(best.frobenius.step), fmt(best.spectral.step), ...bands.map((_, b) => ratio(b, "iteration")), ...bands.map((_, b) => ratio(b, "seconds"))]);
+  summaryRows.push([
+    shape.join("x"),
+    fmt(best.frobenius.step),
+    fmt(best.spectral.step),
+    ...bands.map((_, b) => ratio(b, "iteration")),
+    ...bands.map((_, b) => ratio(b, "seconds")),
+  ]);
   results.push({ shape, timing: t, runs, bestStep: { frobenius: best.frobenius.step, spectral: best.spectral.step } });
 }
 
 console.log(`\n## Paper comparison: time per iteration (penalty + gradient), N = ${n}, median (min-max) ms of ${repeats}\n`);
-console.log(markdownTable(["kernel", "Frobenius structured", "2-norm matrix-free (2 power steps)", "2-norm / Frobenius", "Frobenius dense", "2-norm dense", "dense 2-norm / Frobenius"], timingRows));
+console.log(
+  markdownTable(
+    ["kernel", "Frobenius structured", "2-norm matrix-free (2 power steps)", "2-norm / Frobenius", "Frobenius dense", "2-norm dense", "dense 2-norm / Frobenius"],
+    timingRows,
+  ),
+);
 console.log(`\n## Paper comparison: iterations and optimizer seconds until sigma_max, sigma_min in [1-e, 1+e] (max ${maxIterations} iterations)\n`);
-console.log(markdownTable(
-  ["kernel", "method", "step rule", ...bands.flatMap((e) => [`it e=${e}`, `s e=${e}`]), "last checked sigma_max / sigma_min", "stop"],
-  runRows,
-));
+console.log(markdownTable(["kernel", "method", "step rule", ...bands.flatMap((e) => [`it e=${e}`, `s e=${e}`]), "last checked sigma_max / sigma_min", "stop"], runRows));
 console.log(`\n## Paper comparison: 2-norm / Frobenius at each method's best fixed step (< 1: the 2-norm needs fewer)\n`);
 console.log(markdownTable(["kernel", "best Frobenius step", "best 2-norm step", ...bands.map((e) => `iterations e=${e}`), ...bands.map((e) => `seconds e=${e}`)], summaryRows));
 console.log(`\nFixed steps follow the paper's schedule shape: lambda/100 (iterations 0-9), lambda/10 (10-19), lambda after, lambda from the grid ${JSON.stringify(grids)}.`);

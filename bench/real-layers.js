@@ -12,7 +12,17 @@ import { paperKernel } from "./kernels.js";
 
 const { createKernel, penaltyAndGradient, sigmaMaxIterative, spectralPenaltyAndGradient } = convreg;
 // --quick keeps the channel counts but shrinks N so that the whole run stays within seconds.
-const resnet = quick ? [[64, 14], [128, 7]] : [[64, 56], [128, 28], [256, 14], [512, 7]];
+const resnet = quick
+  ? [
+      [64, 14],
+      [128, 7],
+    ]
+  : [
+      [64, 56],
+      [128, 28],
+      [256, 14],
+      [512, 7],
+    ];
 const upscalerN = quick ? 16 : 32; // the model takes any image size; an N x N patch stands in
 const repeats = quick ? 2 : 5;
 
@@ -36,7 +46,8 @@ function upscalerKernels() {
     let offset = 0;
     for (const w of group.weights) {
       const count = w.shape.reduce((a, b) => a * b, 1);
-      if (w.dtype !== "float32" || w.quantization) return { skipped: `weight ${w.name} is ${w.dtype}${w.quantization ? " quantized" : ""}; this minimal reader takes float32 only` };
+      if (w.dtype !== "float32" || w.quantization)
+        return { skipped: `weight ${w.name} is ${w.dtype}${w.quantization ? " quantized" : ""}; this minimal reader takes float32 only` };
       if (w.shape.length === 4 && w.shape[0] === w.shape[1] && w.name.endsWith("kernel")) {
         const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * count));
         kernels.push({ name: w.name, kernel: createKernel(Float64Array.from(data), w.shape) });
@@ -61,9 +72,17 @@ async function measure(name, kernel, n) {
   const sm = { median: single, min: single, max: single, repeats: 1 };
   const productFlops = 2 * 2 * k * k * g * h * n * n; // one Gram product: M and M^T, one gemm per tap each
   return {
-    name, shape: kernel.shape, n, matrix: `${h * n * n}x${g * n * n}`, penaltyGradientMs: pg, spectralMs: sp, sigmaMaxMs: sm,
-    sigmaMax: lanczos.sigmaMax, lanczosProducts: lanczos.iterations, lanczosGflops: (productFlops * lanczos.iterations) / (sm.median * 1e6),
-    denseBytes: (h * n * n) * (g * n * n) * 8,
+    name,
+    shape: kernel.shape,
+    n,
+    matrix: `${h * n * n}x${g * n * n}`,
+    penaltyGradientMs: pg,
+    spectralMs: sp,
+    sigmaMaxMs: sm,
+    sigmaMax: lanczos.sigmaMax,
+    lanczosProducts: lanczos.iterations,
+    lanczosGflops: (productFlops * lanczos.iterations) / (sm.median * 1e6),
+    denseBytes: h * n * n * (g * n * n) * 8,
   };
 }
 
@@ -82,17 +101,40 @@ if (up.kernels) for (const { name, kernel } of chosen) results.push(await measur
 
 const gib = (b) => `${fmt(b / 1024 ** 3)} GiB`;
 console.log(`\n## Real layer sizes: structured / matrix-free, median (min-max) ms of ${repeats}\n`);
-console.log(markdownTable(
-  ["layer", "kernel", "N", "M", "dense M would need", "Frobenius F+grad", "2-norm F+grad (2 steps)", "sigma_max ms (Lanczos, tol 1e-5, 1 run)", "Lanczos products", "Lanczos GFLOP/s", "sigma_max"],
-  results.map((r) => [
-    r.name, r.shape.join("x"), r.n, r.matrix, gib(r.denseBytes),
-    `${fmt(r.penaltyGradientMs.median)} (${fmt(r.penaltyGradientMs.min)}-${fmt(r.penaltyGradientMs.max)})`,
-    `${fmt(r.spectralMs.median)} (${fmt(r.spectralMs.min)}-${fmt(r.spectralMs.max)})`,
-    fmt(r.sigmaMaxMs.median),
-    r.lanczosProducts, fmt(r.lanczosGflops), fmt(r.sigmaMax, 5),
-  ]),
-));
+console.log(
+  markdownTable(
+    [
+      "layer",
+      "kernel",
+      "N",
+      "M",
+      "dense M would need",
+      "Frobenius F+grad",
+      "2-norm F+grad (2 steps)",
+      "sigma_max ms (Lanczos, tol 1e-5, 1 run)",
+      "Lanczos products",
+      "Lanczos GFLOP/s",
+      "sigma_max",
+    ],
+    results.map((r) => [
+      r.name,
+      r.shape.join("x"),
+      r.n,
+      r.matrix,
+      gib(r.denseBytes),
+      `${fmt(r.penaltyGradientMs.median)} (${fmt(r.penaltyGradientMs.min)}-${fmt(r.penaltyGradientMs.max)})`,
+      `${fmt(r.spectralMs.median)} (${fmt(r.spectralMs.min)}-${fmt(r.spectralMs.max)})`,
+      fmt(r.sigmaMaxMs.median),
+      r.lanczosProducts,
+      fmt(r.lanczosGflops),
+      fmt(r.sigmaMax, 5),
+    ]),
+  ),
+);
 if (up.skipped) console.log(`\n@upscalerjs/default-model skipped: ${up.skipped}`);
-else console.log(`\nUpscaler kernels from ${path.relative(process.cwd(), up.file)} (${convreg.readTfjsModel ? "library reader available" : "minimal float32 reader"}), N = ${upscalerN} stands in for the image size.`);
+else
+  console.log(
+    `\nUpscaler kernels from ${path.relative(process.cwd(), up.file)} (${convreg.readTfjsModel ? "library reader available" : "minimal float32 reader"}), N = ${upscalerN} stands in for the image size.`,
+  );
 console.log(`Reproduce: ${reproduceCommand("real-layers.js")}`);
 writeResults("real-layers", { upscalerN, results, upscalerSkipped: up.skipped ?? null });

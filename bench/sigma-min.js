@@ -60,7 +60,9 @@ async function one(n) {
 if (process.argv.includes("--one")) {
   await one(Number(arg("--one")));
 } else {
-  const sizes = arg("--sizes", quick ? "6,8" : "6,16").split(",").map(Number); // N = 32 (minutes): --sizes 6,16,32
+  const sizes = arg("--sizes", quick ? "6,8" : "6,16")
+    .split(",")
+    .map(Number); // N = 32 (minutes): --sizes 6,16,32
   const load = os.loadavg()[0];
   const rows = [];
   const runs = [];
@@ -96,11 +98,27 @@ if (process.argv.includes("--one")) {
   console.log(`\nF_0 of @upscalerjs/default-model (3x3x64x64), ${rounding} rounding model, 1-min load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
   console.log(
     markdownTable(
-      ["N", "Gram order", "nnz(L)", "GFlop/factor", "factor / peak RSS GiB", "factor s (count)", "wall s", "CPU s", "sigma_min", "bracket", "rel. width", "certificate (bound)", "dgesvd"],
+      [
+        "N",
+        "Gram order",
+        "nnz(L)",
+        "GFlop/factor",
+        "factor / peak RSS GiB",
+        "factor s (count)",
+        "wall s",
+        "CPU s",
+        "sigma_min",
+        "bracket",
+        "rel. width",
+        "certificate (bound)",
+        "dgesvd",
+      ],
       rows,
     ),
   );
   const name = sizes.join() === "6,16" && rounding === "worst-case" ? "sigma-min" : `sigma-min-${sizes.join("-")}-${rounding}`;
   const file = writeResults(name, { rounding, loadAverage: load, cores: os.cpus().length, runs });
-  console.log(`\nwrote ${path.relative(process.cwd(), file)}\nreproduce: npm run bench:sigma-min -- --sizes ${sizes.join(",")}${rounding === "worst-case" ? "" : " --rounding " + rounding}`);
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), file)}\nreproduce: npm run bench:sigma-min -- --sizes ${sizes.join(",")}${rounding === "worst-case" ? "" : " --rounding " + rounding}`,
+  );
 }

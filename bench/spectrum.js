@@ -22,8 +22,19 @@ function lanczos(kernel, n) {
 
 // --- side by side -----------------------------------------------------------------------
 const pairs = quick
-  ? [[[3, 3, 3, 6], 12], [[3, 3, 8, 8], 8]] // --quick: small enough for a run under a minute in total
-  : [[[3, 3, 3, 6], 20], [[3, 3, 6, 3], 20], [[3, 3, 8, 8], 8], [[3, 3, 8, 8], 12], [[3, 3, 8, 8], 16], [[3, 3, 16, 16], 10], [[5, 5, 4, 4], 16]];
+  ? [
+      [[3, 3, 3, 6], 12],
+      [[3, 3, 8, 8], 8],
+    ] // --quick: small enough for a run under a minute in total
+  : [
+      [[3, 3, 3, 6], 20],
+      [[3, 3, 6, 3], 20],
+      [[3, 3, 8, 8], 8],
+      [[3, 3, 8, 8], 12],
+      [[3, 3, 8, 8], 16],
+      [[3, 3, 16, 16], 10],
+      [[5, 5, 4, 4], 16],
+    ];
 const sideRows = [];
 const sideResults = [];
 for (const [shape, n] of pairs) {
@@ -35,37 +46,84 @@ for (const [shape, n] of pairs) {
   const lz = await timeIt(() => lanczos(kernel, n), quick ? 1 : 3);
   const relDiff = Math.abs(iter.sigmaMax - values[0]) / values[0];
   const row = {
-    shape, n, matrix: `${h * n * n}x${g * n * n}`, dgesvdMs: svd.median, lanczosMs: lz.median, speedup: svd.median / lz.median,
-    iterations: iter.iterations, relativeBound: iter.sigmaMaxBound / iter.sigmaMax, relativeDifference: relDiff,
+    shape,
+    n,
+    matrix: `${h * n * n}x${g * n * n}`,
+    dgesvdMs: svd.median,
+    lanczosMs: lz.median,
+    speedup: svd.median / lz.median,
+    iterations: iter.iterations,
+    relativeBound: iter.sigmaMaxBound / iter.sigmaMax,
+    relativeDifference: relDiff,
     boundHolds: Math.abs(iter.sigmaMax - values[0]) <= iter.sigmaMaxBound,
   };
   sideResults.push(row);
   sideRows.push([
-    shape.join("x"), n, row.matrix, fmt(svd.median), fmt(lz.median), fmt(row.speedup), row.iterations, fmt(row.relativeBound, 2), fmt(relDiff, 2), row.boundHolds ? "yes" : "NO",
+    shape.join("x"),
+    n,
+    row.matrix,
+    fmt(svd.median),
+    fmt(lz.median),
+    fmt(row.speedup),
+    row.iterations,
+    fmt(row.relativeBound, 2),
+    fmt(relDiff, 2),
+    row.boundHolds ? "yes" : "NO",
   ]);
 }
 
 // --- real sizes -------------------------------------------------------------------------
 const real = quick
-  ? [[[3, 3, 64, 64], 14], [[3, 3, 64, 64], 28]]
-  : [[[3, 3, 64, 64], 56], [[3, 3, 128, 128], 28], [[3, 3, 256, 256], 14], [[3, 3, 512, 512], 7], [[1, 1, 256, 64], 56]];
+  ? [
+      [[3, 3, 64, 64], 14],
+      [[3, 3, 64, 64], 28],
+    ]
+  : [
+      [[3, 3, 64, 64], 56],
+      [[3, 3, 128, 128], 28],
+      [[3, 3, 256, 256], 14],
+      [[3, 3, 512, 512], 7],
+      [[1, 1, 256, 64], 56],
+    ];
 const realRows = [];
 const realResults = [];
 for (const [shape, n] of real) {
   const kernel = paperKernel(shape, 11);
   const [, , g, h] = shape;
-  const x = new Float64Array(g * n * n).fill(1), y = new Float64Array(h * n * n).fill(1);
+  const x = new Float64Array(g * n * n).fill(1),
+    y = new Float64Array(h * n * n).fill(1);
   const apply = await timeIt(() => applyLayer(kernel, x, { n }), 3);
   const adjoint = await timeIt(() => applyLayerTranspose(kernel, y, { n }), 3);
   const r = lanczos(kernel, n);
   const row = {
-    shape, n, matrix: `${h * n * n}x${g * n * n}`, applyMs: apply.median, adjointMs: adjoint.median, lanczosMs: r.ms, lanczosCpuMs: r.cpuMs,
-    iterations: r.iterations, restarts: r.restarts, converged: r.converged, sigmaMax: r.sigmaMax, relativeBound: r.sigmaMaxBound / r.sigmaMax,
+    shape,
+    n,
+    matrix: `${h * n * n}x${g * n * n}`,
+    applyMs: apply.median,
+    adjointMs: adjoint.median,
+    lanczosMs: r.ms,
+    lanczosCpuMs: r.cpuMs,
+    iterations: r.iterations,
+    restarts: r.restarts,
+    converged: r.converged,
+    sigmaMax: r.sigmaMax,
+    relativeBound: r.sigmaMaxBound / r.sigmaMax,
     gramShareOfTime: (r.iterations * (apply.median + adjoint.median)) / r.ms,
   };
   realResults.push(row);
   realRows.push([
-    shape.join("x"), n, row.matrix, fmt(apply.median), fmt(adjoint.median), fmt(r.ms / 1000), fmt(r.cpuMs / 1000), r.iterations, r.converged ? "yes" : "NO", fmt(r.sigmaMax, 10), fmt(row.relativeBound, 2), fmt(row.gramShareOfTime, 2),
+    shape.join("x"),
+    n,
+    row.matrix,
+    fmt(apply.median),
+    fmt(adjoint.median),
+    fmt(r.ms / 1000),
+    fmt(r.cpuMs / 1000),
+    r.iterations,
+    r.converged ? "yes" : "NO",
+    fmt(r.sigmaMax, 10),
+    fmt(row.relativeBound, 2),
+    fmt(row.gramShareOfTime, 2),
   ]);
 }
 

@@ -21,7 +21,12 @@ async function perCall(fn, batch, reps) {
 // (a) dense against structured at the paper's sizes (--quick: N = 12, so the quick run stays short).
 const n = quick ? 12 : 20;
 const paper = [];
-const paperShapes = [[3, 3, 3, 1], [3, 3, 1, 3], [3, 3, 3, 6], [3, 3, 6, 3]];
+const paperShapes = [
+  [3, 3, 3, 1],
+  [3, 3, 1, 3],
+  [3, 3, 3, 6],
+  [3, 3, 6, 3],
+];
 // Warm-up: let the JIT compile the call path before any microsecond-scale timing.
 for (const shape of paperShapes) {
   const kernel = paperKernel(shape);
@@ -35,11 +40,19 @@ for (const shape of paperShapes) {
   // The same two engines timed inside the core: no JavaScript crossing per call.
   const denseCore = timeEngine(kernel, { n, engine: "dense", calls: 1, repeats: quick ? 3 : 5 });
   const structuredCore = timeEngine(kernel, { n, engine: "structured", calls: 2000, repeats });
-  const d = penaltyAndGradient(kernel, { n, engine: "dense" }), s = penaltyAndGradient(kernel, { n, engine: "structured" });
+  const d = penaltyAndGradient(kernel, { n, engine: "dense" }),
+    s = penaltyAndGradient(kernel, { n, engine: "structured" });
   paper.push({
-    shape, n, matrix: `${h * n * n}x${g * n * n}`, denseMs: dense, structuredMs: structured,
-    speedup: dense.median / structured.median, denseCoreMs: denseCore, structuredCoreMs: structuredCore,
-    coreSpeedup: denseCore / structuredCore, penaltyRelDiff: Math.abs(d.penalty - s.penalty) / d.penalty,
+    shape,
+    n,
+    matrix: `${h * n * n}x${g * n * n}`,
+    denseMs: dense,
+    structuredMs: structured,
+    speedup: dense.median / structured.median,
+    denseCoreMs: denseCore,
+    structuredCoreMs: structuredCore,
+    coreSpeedup: denseCore / structuredCore,
+    penaltyRelDiff: Math.abs(d.penalty - s.penalty) / d.penalty,
   });
 }
 
@@ -77,30 +90,51 @@ const at = (size) => byN.find((r) => r.n === size).ms.median;
 const flops = width * width * outer + 2 * outer * width * width;
 
 console.log(`\n## Structured against dense, penalty + gradient, N = ${n} (BLAS threads: ${getBlasThreads()})\n`);
-console.log(markdownTable(
-  ["kernel", "M", "dense ms", "structured us", "speedup", "dense ms (core)", "structured us (core)", "speedup (core)", "|F_s - F_d| / F_d"],
-  paper.map((r) => [
-    r.shape.join("x"), r.matrix, fmt(r.denseMs.median), fmt(r.structuredMs.median * 1000), fmt(r.speedup),
-    fmt(r.denseCoreMs), fmt(r.structuredCoreMs * 1000), fmt(r.coreSpeedup), fmt(r.penaltyRelDiff, 2),
-  ]),
-));
-console.log(`\nDense: median of ${paper[0].denseMs.repeats} calls; structured: median of ${repeats} batches of ${paper[0].structuredMs.batch} calls, ` +
-  `through the public API (argument checks and the crossing into C++ included). "core": both engines timed inside C++ ` +
-  `(timeEngine; structured: ${repeats} runs of 2000 calls). Smallest speedup: ${fmt(Math.min(...paper.map((r) => r.speedup)))}x through the API, ` +
-  `${fmt(Math.min(...paper.map((r) => r.coreSpeedup)))}x in the core (target at least 10,000x).`);
+console.log(
+  markdownTable(
+    ["kernel", "M", "dense ms", "structured us", "speedup", "dense ms (core)", "structured us (core)", "speedup (core)", "|F_s - F_d| / F_d"],
+    paper.map((r) => [
+      r.shape.join("x"),
+      r.matrix,
+      fmt(r.denseMs.median),
+      fmt(r.structuredMs.median * 1000),
+      fmt(r.speedup),
+      fmt(r.denseCoreMs),
+      fmt(r.structuredCoreMs * 1000),
+      fmt(r.coreSpeedup),
+      fmt(r.penaltyRelDiff, 2),
+    ]),
+  ),
+);
+console.log(
+  `\nDense: median of ${paper[0].denseMs.repeats} calls; structured: median of ${repeats} batches of ${paper[0].structuredMs.batch} calls, ` +
+    `through the public API (argument checks and the crossing into C++ included). "core": both engines timed inside C++ ` +
+    `(timeEngine; structured: ${repeats} runs of 2000 calls). Smallest speedup: ${fmt(Math.min(...paper.map((r) => r.speedup)))}x through the API, ` +
+    `${fmt(Math.min(...paper.map((r) => r.coreSpeedup)))}x in the core (target at least 10,000x).`,
+);
 
 console.log(`\n## Structured penalty + gradient against N, ${big.join("x")} kernel\n`);
-console.log(markdownTable(
-  ["N", "M", `ms (median of ${rounds})`, "range ms", "/ time at N=32", "/ bare syrk+gemm", "GFLOP/s (BLAS part)"],
-  byN.map((r) => [
-    r.n, `${big[3] * r.n * r.n}x${big[2] * r.n * r.n}`, fmt(r.ms.median), `${fmt(r.ms.min)}-${fmt(r.ms.max)}`,
-    fmt(r.ms.median / at(32)), fmt(r.ms.median / bareMs.total), fmt(flops / (r.ms.median * 1e6)),
-  ]),
-));
-console.log(`\nBare BLAS of the same shapes, one call each per round (median of ${bare.length} rounds): ` +
-  `syrk ${width}x${width} from ${width}x${outer}: ${fmt(bareMs.syrk)} ms, gemm ${outer}x${width} by ${width}x${width}: ${fmt(bareMs.gemm)} ms, ` +
-  `together ${fmt(bareMs.total)} ms = ${fmt(flops / (bareMs.total * 1e6))} GFLOP/s.`);
-const flat = at(4096) / at(32), overBare = at(4096) / bareMs.total;
+console.log(
+  markdownTable(
+    ["N", "M", `ms (median of ${rounds})`, "range ms", "/ time at N=32", "/ bare syrk+gemm", "GFLOP/s (BLAS part)"],
+    byN.map((r) => [
+      r.n,
+      `${big[3] * r.n * r.n}x${big[2] * r.n * r.n}`,
+      fmt(r.ms.median),
+      `${fmt(r.ms.min)}-${fmt(r.ms.max)}`,
+      fmt(r.ms.median / at(32)),
+      fmt(r.ms.median / bareMs.total),
+      fmt(flops / (r.ms.median * 1e6)),
+    ]),
+  ),
+);
+console.log(
+  `\nBare BLAS of the same shapes, one call each per round (median of ${bare.length} rounds): ` +
+    `syrk ${width}x${width} from ${width}x${outer}: ${fmt(bareMs.syrk)} ms, gemm ${outer}x${width} by ${width}x${width}: ${fmt(bareMs.gemm)} ms, ` +
+    `together ${fmt(bareMs.total)} ms = ${fmt(flops / (bareMs.total * 1e6))} GFLOP/s.`,
+);
+const flat = at(4096) / at(32),
+  overBare = at(4096) / bareMs.total;
 console.log(`N = 4096 against N = 32: ${fmt((flat - 1) * 100, 2)}% (target within 10%); against bare syrk + gemm: ${fmt(overBare)}x (target within 2x).`);
 console.log(`Timings are medians; other jobs share this machine, so individual runs vary.`);
 console.log(`Reproduce: ${reproduceCommand("structured.js")}`);

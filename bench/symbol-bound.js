@@ -16,7 +16,10 @@ const cap256 = arg("--max-cells-256", 1000);
 
 function heKernel(k, g, h, seed) {
   let a = seed >>> 0;
-  const uniform = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const uniform = () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return (a + 0.5) / 4294967296;
+  };
   const data = new Float64Array(k * k * g * h);
   const scale = Math.sqrt(2 / (k * k * g));
   for (let i = 0; i < data.length; i++) data[i] = scale * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
@@ -25,7 +28,10 @@ function heKernel(k, g, h, seed) {
 
 const rows = [];
 const runs = [];
-for (const [c, maxCells] of [[64, 100000], [256, cap256]]) {
+for (const [c, maxCells] of [
+  [64, 100000],
+  [256, cap256],
+]) {
   const b = sigmaMaxUpperBound(heKernel(3, c, c, 1), { tolerance: 1e-3, stride, maxCells });
   const gap = (b.upper - b.symbolLower) / b.upper;
   runs.push({ shape: [3, 3, c, c], stride, maxCells, ...b, relativeGap: gap });

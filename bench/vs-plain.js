@@ -13,8 +13,14 @@ import { paperKernel } from "./kernels.js";
 
 const alpha = 1;
 const cases = quick
-  ? [{ shape: [3, 3, 3, 1], n: 6 }, { shape: [3, 3, 3, 6], n: 4 }]
-  : [{ shape: [3, 3, 3, 1], n: 20 }, { shape: [3, 3, 3, 6], n: 12 }]; // their mirrors 3x3x1x3, 3x3x6x3 cost the same
+  ? [
+      { shape: [3, 3, 3, 1], n: 6 },
+      { shape: [3, 3, 3, 6], n: 4 },
+    ]
+  : [
+      { shape: [3, 3, 3, 1], n: 20 },
+      { shape: [3, 3, 3, 6], n: 12 },
+    ]; // their mirrors 3x3x1x3, 3x3x6x3 cost the same
 const repeats = 3; // odd: the median is a measured run
 
 // ---- plain JavaScript with ml-matrix: M by definition, Omega as a list of positions ----
@@ -30,9 +36,11 @@ function plainBuild(kernel, n) {
           const e = ((p * k + q) * g + d) * h + c;
           for (let r = 0; r < n; r++)
             for (let s = 0; s < n; s++) {
-              const rr = r + first + p, ss = s + first + q;
+              const rr = r + first + p,
+                ss = s + first + q;
               if (rr < 0 || rr >= n || ss < 0 || ss >= n) continue;
-              const i = c * n * n + r * n + s, j = d * n * n + rr * n + ss;
+              const i = c * n * n + r * n + s,
+                j = d * n * n + rr * n + ss;
               m.set(i, j, m.get(i, j) + kernel.data[e]);
               omega.push([i, j, e]);
             }
@@ -75,7 +83,8 @@ function runNumpy(kernel, n) {
 
 const relDiff = (a, b) => Math.abs(a - b) / Math.abs(b);
 function maxRelDiff(a, b) {
-  let d = 0, s = 0;
+  let d = 0,
+    s = 0;
   for (let i = 0; i < b.length; i++) {
     d = Math.max(d, Math.abs(a[i] - b[i]));
     s = Math.max(s, Math.abs(b[i]));
@@ -84,7 +93,9 @@ function maxRelDiff(a, b) {
 }
 
 const numpy = numpyAvailable();
-const rows = [], checks = [], results = [];
+const rows = [],
+  checks = [],
+  results = [];
 for (const { shape, n } of cases) {
   const kernel = paperKernel(shape);
   const ref = penaltyAndGradient(kernel, { n, alpha, engine: "dense" });
@@ -105,13 +116,28 @@ for (const { shape, n } of cases) {
   if (np) check("numpy", { penalty: np.penalty, gradient: np.gradient }, np.sigmaMax);
   const span = (t) => `${fmt(t.median)} (${fmt(t.min)}-${fmt(t.max)})`;
   const row = (what, convreg, plain, npT) => [
-    shape.join("x"), n, what, span(convreg), span(plain), fmt(plain.median / convreg.median),
-    npT ? span(npT) : "skipped", npT ? fmt(npT.median / convreg.median) : "-",
+    shape.join("x"),
+    n,
+    what,
+    span(convreg),
+    span(plain),
+    fmt(plain.median / convreg.median),
+    npT ? span(npT) : "skipped",
+    npT ? fmt(npT.median / convreg.median) : "-",
   ];
   rows.push(row("F+grad (convreg structured)", structured, plainPg, np?.penaltyGradientMs));
   rows.push(row("F+grad (convreg dense)", dense, plainPg, np?.penaltyGradientMs));
   rows.push(row("all singular values (dgesvd)", svd, plainSvd, np?.svdMs));
-  results.push({ shape, n, structured, dense, svd, plainPenaltyGradient: plainPg, plainSvd, numpy: np ? { penaltyGradientMs: np.penaltyGradientMs, svdMs: np.svdMs, version: np.numpy } : null });
+  results.push({
+    shape,
+    n,
+    structured,
+    dense,
+    svd,
+    plainPenaltyGradient: plainPg,
+    plainSvd,
+    numpy: np ? { penaltyGradientMs: np.penaltyGradientMs, svdMs: np.svdMs, version: np.numpy } : null,
+  });
 }
 
 console.log(`\n## convreg against plain implementations, median (min-max) ms\n`);

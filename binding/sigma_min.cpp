@@ -55,11 +55,11 @@ Napi::Object toJs(Napi::Env env, convreg::SigmaMinResult& r) {
 void registerSigmaMin(Napi::Env env, Napi::Object exports) {
   // (k, g, h, n, maxLanczos) -> bytes of the Gram matrix and work vectors.
   exports.Set("sigmaMinGramBytes", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    convreg::ConvShape s{toInt(info[0]), toInt(info[1]), toInt(info[2]), toInt(info[3])};
-    convreg::SigmaMinOptions o;
-    o.maxLanczos = toInt(info[4]);
-    return Napi::Number::New(info.Env(), convreg::sigmaMinGramBytes(s, o));
-  }));
+                convreg::ConvShape s{toInt(info[0]), toInt(info[1]), toInt(info[2]), toInt(info[3])};
+                convreg::SigmaMinOptions o;
+                o.maxLanczos = toInt(info[4]);
+                return Napi::Number::New(info.Env(), convreg::sigmaMinGramBytes(s, o));
+              }));
   // (kernel, k, g, h, n, factorMemoryLimit, tolerance, maxLanczos, worstCase, CancelToken | null)
   exportTask<convreg::SigmaMinResult>(
       env, exports, "sigmaMin",

@@ -67,11 +67,11 @@ void registerStructured(Napi::Env env, Napi::Object exports) {
 
   // (kernel, k, g, h, n, alpha, dense, calls, repeats) -> median ms per call; benchmarks only.
   exports.Set("timeEnginePenaltyAndGradient", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    std::vector<double> kernel = copyFloat64(info[0]);
-    const double ms = convreg::timeEngineMs(readShape(info, 1), kernel.data(), toDouble(info[5]), info[6].As<Napi::Boolean>().Value(),
-                                            static_cast<int>(toInt(info[7])), static_cast<int>(toInt(info[8])));
-    return Napi::Number::New(info.Env(), ms);
-  }));
+                std::vector<double> kernel = copyFloat64(info[0]);
+                const double ms = convreg::timeEngineMs(readShape(info, 1), kernel.data(), toDouble(info[5]), info[6].As<Napi::Boolean>().Value(),
+                                                        static_cast<int>(toInt(info[7])), static_cast<int>(toInt(info[8])));
+                return Napi::Number::New(info.Env(), ms);
+              }));
 }
 
 }  // namespace convreg_binding

@@ -59,7 +59,7 @@ class TaskWorker : public Napi::AsyncWorker {
   ToJs toJs_;
   Napi::Promise::Deferred deferred_;
   Result result_{};
-  std::string code_;  // of a CodedError thrown by the task, set as the rejection's `code`
+  std::string code_;          // of a CodedError thrown by the task, set as the rejection's `code`
   convreg::LiveObject live_;  // counted from creation until N-API deletes the worker
 };
 
@@ -67,23 +67,27 @@ class TaskWorker : public Napi::AsyncWorker {
 // arguments and returns a task that owns copies of them.
 template <typename Result, typename Prepare, typename ToJs>
 void exportTask(Napi::Env env, Napi::Object exports, const std::string& name, Prepare prepare, ToJs toJs) {
-  exports.Set(name, Napi::Function::New(env, [prepare, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
-    std::function<Result()> task = prepare(info);
-    Result result;
-    try {
-      convreg::BlasCallScope blas;
-      result = task();
-    } catch (const std::exception& e) {
-      throw toJsError(info.Env(), e);
-    }
-    return toJs(info.Env(), result);
-  }, name));
-  exports.Set(name + "Async", Napi::Function::New(env, [prepare, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
-    auto* worker = new TaskWorker<Result>(info.Env(), prepare(info), toJs);
-    Napi::Promise promise = worker->Promise();
-    worker->Queue();
-    return promise;
-  }, name + "Async"));
+  exports.Set(name, Napi::Function::New(
+                        env, [prepare, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
+                          std::function<Result()> task = prepare(info);
+                          Result result;
+                          try {
+                            convreg::BlasCallScope blas;
+                            result = task();
+                          } catch (const std::exception& e) {
+                            throw toJsError(info.Env(), e);
+                          }
+                          return toJs(info.Env(), result);
+                        },
+                        name));
+  exports.Set(name + "Async", Napi::Function::New(
+                                  env, [prepare, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
+                                    auto* worker = new TaskWorker<Result>(info.Env(), prepare(info), toJs);
+                                    Napi::Promise promise = worker->Promise();
+                                    worker->Queue();
+                                    return promise;
+                                  },
+                                  name + "Async"));
 }
 
 }  // namespace convreg_binding

@@ -7,7 +7,18 @@
  * @packageDocumentation
  */
 export { ConvregError, ConvregRangeError, ConvregTypeError, isConvregError, type ConvregErrorCode, type ConvregErrorFields } from "./core/errors.js";
-export { MAX_CHANNELS, MAX_KERNEL_SIDE, createKernel, kernelFromNested, kernelFromOIHW, kernelToOIHW, type Kernel, type KernelLayout, type KernelShape, type NestedKernel } from "./core/kernel.js";
+export {
+  MAX_CHANNELS,
+  MAX_KERNEL_SIDE,
+  createKernel,
+  kernelFromNested,
+  kernelFromOIHW,
+  kernelToOIHW,
+  type Kernel,
+  type KernelLayout,
+  type KernelShape,
+  type NestedKernel,
+} from "./core/kernel.js";
 export { randomKernel, type RandomKernelOptions } from "./core/random.js";
 export type { LayerOptions } from "./core/layer-options.js";
 export type { Padding } from "./engines/circular.js";

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build-native-tests
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g -O0"
-cmake -S . -B "$dir" -DCONVREG_NATIVE_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
+cmake -S . -B "$dir" -DCONVREG_NATIVE_TESTS=ON -DCONVREG_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >"$dir.log" 2>&1 \
   || { cat "$dir.log"; exit 1; }
 cmake --build "$dir" -j 2 >>"$dir.log" 2>&1 || { cat "$dir.log"; exit 1; }

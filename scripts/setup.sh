@@ -3,7 +3,7 @@
 # packages and the native build. Safe to rerun: installed packages are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(g++ cmake make pkg-config libopenblas-dev liblapacke-dev libsuitesparse-dev)
+packages=(g++ cmake make pkg-config libopenblas-dev liblapacke-dev libsuitesparse-dev clang-format)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -6,7 +6,8 @@
 namespace convreg {
 
 // How the input is extended outside the image: zeros (the paper) or wrap-around (indices mod n).
-enum class Padding { Zero, Circular };
+enum class Padding { Zero,
+                     Circular };
 
 // Kernel K is k x k x g x h in HWIO order, applied to an n x n x g input with
 // zero (or circular) padding and unit stride ("same" output size).
@@ -15,8 +16,8 @@ struct ConvShape {
   Padding padding = Padding::Zero;
 
   int64_t kernelSize() const { return k * k * g * h; }
-  int64_t rows() const { return h * n * n; }  // rows of M
-  int64_t cols() const { return g * n * n; }  // columns of M
+  int64_t rows() const { return h * n * n; }               // rows of M
+  int64_t cols() const { return g * n * n; }               // columns of M
   int64_t firstOffset() const { return 1 - (k + 1) / 2; }  // 1 - ceil(k/2)
   // Offset of tap index p (0-based) along one axis.
   int64_t offset(int64_t p) const { return p + firstOffset(); }

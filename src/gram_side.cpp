@@ -160,7 +160,10 @@ bool buildGramUpper(const GramSide& side, GramUpper& out, const std::atomic<bool
   std::vector<double> absRowSum(static_cast<size_t>(out.order), 0.0);
   out.maxDiagonal = 0;
 
-  struct Block { int64_t pixel; std::vector<double> v; };  // v[c * sm + c2] = G[(pixel, c), (a', c2)]
+  struct Block {
+    int64_t pixel;
+    std::vector<double> v;
+  };  // v[c * sm + c2] = G[(pixel, c), (a', c2)]
   std::vector<Block> blocks;
   for (int64_t r2 = 0; r2 < n; ++r2) {
     if (cancel && cancel->load()) return false;

@@ -18,13 +18,13 @@ struct SideTap {
 };
 
 struct GramSide {
-  int64_t n = 0;       // image side N
-  int64_t small = 0;   // channels of the Gram side (min(g, h))
-  int64_t other = 0;   // channels of the other side
+  int64_t n = 0;          // image side N
+  int64_t small = 0;      // channels of the Gram side (min(g, h))
+  int64_t other = 0;      // channels of the other side
   bool inputSide = true;  // true: Gram is M^T M, vectors live on M's columns
   std::vector<SideTap> taps;
 
-  int64_t size() const { return small * n * n; }     // order of the Gram matrix
+  int64_t size() const { return small * n * n; }  // order of the Gram matrix
   int64_t otherSize() const { return other * n * n; }
 };
 

@@ -17,9 +17,9 @@ class Cancelled : public std::runtime_error {
 };
 
 struct LanczosOptions {
-  double tolerance = 1e-10;        // stop when sigmaBound <= tolerance * sigma
-  int64_t maxIterations = 10000;   // operator products, verification products included (>= 2)
-  int64_t basisSize = 64;          // Lanczos vectors kept; a thick restart keeps half
+  double tolerance = 1e-10;                   // stop when sigmaBound <= tolerance * sigma
+  int64_t maxIterations = 10000;              // operator products, verification products included (>= 2)
+  int64_t basisSize = 64;                     // Lanczos vectors kept; a thick restart keeps half
   const std::atomic<bool>* cancel = nullptr;  // checked before every product
 };
 

@@ -28,8 +28,9 @@ double gramRoundingBound(const ConvShape& s, const double* kernel) {
 LanczosResult sigmaMaxIterative(const ConvShape& shape, const double* kernel, const double* start, const LanczosOptions& options) {
   requireValidShape(shape);
   ConvOperator op(shape, kernel);
-  return largestEigenpair(op.gramSize(), [&op](const double* v, double* out) { op.applyGram(v, out); }, start,
-                          gramRoundingBound(shape, kernel), options);
+  return largestEigenpair(
+      op.gramSize(), [&op](const double* v, double* out) { op.applyGram(v, out); }, start,
+      gramRoundingBound(shape, kernel), options);
 }
 
 }  // namespace convreg

@@ -30,10 +30,10 @@
 #include <cholmod.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <functional>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <set>

@@ -14,8 +14,8 @@ namespace convreg {
 
 struct SigmaMinOptions {
   double factorMemoryLimit = 8.0 * 1024 * 1024 * 1024;  // bytes for the Cholesky factor
-  double tolerance = 1e-10;   // target relative width of the bracket on sigma_min
-  int64_t maxLanczos = 80;    // Lanczos steps on the inverse
+  double tolerance = 1e-10;                             // target relative width of the bracket on sigma_min
+  int64_t maxLanczos = 80;                              // Lanczos steps on the inverse
   int64_t maxRefinements = 40;
   // Deterministic gamma_m = m u / (1 - m u) (a proof); false: Higham & Mary's probabilistic bound (an estimate).
   bool worstCaseRounding = true;

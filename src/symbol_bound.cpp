@@ -29,9 +29,9 @@ constexpr double kUnderflow = 0x1p-1060;
 double gamma(double n) { return n * kUnit / (1 - n * kUnit); }
 
 struct Tap {
-  int64_t u1, u2;   // offset on the coarse (polyphase) grid
-  int64_t block;    // polyphase component phi1 * s + phi2
-  int64_t index;    // (p k + q): the tap's slice of the kernel
+  int64_t u1, u2;  // offset on the coarse (polyphase) grid
+  int64_t block;   // polyphase component phi1 * s + phi2
+  int64_t index;   // (p k + q): the tap's slice of the kernel
 };
 
 // Evaluates sigma_max of the polyphase symbol at points w, with a proven interval around it.

@@ -14,8 +14,8 @@ inline bool spectralOnOutputs(const ConvShape& s) { return s.h < s.g; }
 inline int64_t spectralSide(const ConvShape& s) { return spectralOnOutputs(s) ? s.rows() : s.cols(); }
 
 struct SpectralResult {
-  double eigenvalue = 0;  // lambda = v^T B v for the unit vector v after the power steps
-  double residual = 0;    // ||B v - lambda v||: zero exactly when v is an eigenvector
+  double eigenvalue = 0;         // lambda = v^T B v for the unit vector v after the power steps
+  double residual = 0;           // ||B v - lambda v||: zero exactly when v is an eigenvector
   std::vector<double> gradient;  // d|v^T B v|/dK with v held fixed, HWIO (the chain rule of docs/MATH.md)
   std::vector<double> next;      // B v / ||B v||: the start vector of the next call (warm start)
 };

@@ -1,11 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { createKernel, gradient, lineQuartic, penalty, penaltyAndGradient, penaltyAndGradientAsync, penaltyAsync, singularValues, singularValuesAsync, spectrum, spectrumAsync } from "../lib/index.js";
+import {
+  createKernel,
+  gradient,
+  lineQuartic,
+  penalty,
+  penaltyAndGradient,
+  penaltyAndGradientAsync,
+  penaltyAsync,
+  singularValues,
+  singularValuesAsync,
+  spectrum,
+  spectrumAsync,
+} from "../lib/index.js";
 import { bruteForceCircularM, bruteForcePenalty, maxRelativeDiff, randomData, referenceSingularValues } from "./reference.js";
 
 // k in 1..5 (odd and even), g != h and g == h, N from 1 (every N < k included for k > 1).
 const cases: Array<[number, number, number, number]> = [];
 for (const k of [1, 2, 3, 4, 5])
-  for (const [g, h] of [[1, 1], [1, 3], [3, 1], [2, 3], [3, 2]])
+  for (const [g, h] of [
+    [1, 1],
+    [1, 3],
+    [3, 1],
+    [2, 3],
+    [3, 2],
+  ])
     for (const n of [1, 2, 3, 4, 6]) if (g * h * n * n <= 110) cases.push([k, g, h, n]);
 
 describe("circular padding against a brute-force block-circulant M", () => {
@@ -26,8 +44,10 @@ describe("circular padding against a brute-force block-circulant M", () => {
     const fd = new Float64Array(data.length);
     for (let e = 0; e < data.length; e++) {
       const step = 1e-4 * Math.max(1, Math.abs(data[e]));
-      const plus = data.slice(); plus[e] += step;
-      const minus = data.slice(); minus[e] -= step;
+      const plus = data.slice();
+      plus[e] += step;
+      const minus = data.slice();
+      minus[e] -= step;
       const fp = bruteForcePenalty(bruteForceCircularM(plus, k, g, h, n), 1);
       const fm = bruteForcePenalty(bruteForceCircularM(minus, k, g, h, n), 1);
       fd[e] = (fp - fm) / (2 * step);
@@ -55,13 +75,15 @@ describe("circular padding against a brute-force block-circulant M", () => {
 
 describe("circular padding at sizes past the brute force", () => {
   it("one channel: the singular values are the moduli of the kernel's 2-D DFT (N = 40, k = 4)", () => {
-    const k = 4, n = 40;
+    const k = 4,
+      n = 40;
     const data = randomData(k, 1, 1, 77);
     const m = Math.ceil(k / 2);
     const expected: number[] = [];
     for (let f1 = 0; f1 < n; f1++)
       for (let f2 = 0; f2 < n; f2++) {
-        let re = 0, im = 0;
+        let re = 0,
+          im = 0;
         for (let p = 0; p < k; p++)
           for (let q = 0; q < k; q++) {
             const angle = (2 * Math.PI * (f1 * (p + 1 - m) + f2 * (q + 1 - m))) / n;
@@ -75,7 +97,11 @@ describe("circular padding at sizes past the brute force", () => {
     expect(maxRelativeDiff(got, expected)).toBeLessThan(1e-13);
   });
 
-  it.each([[3, 4, 7, 33], [2, 6, 3, 32], [5, 5, 5, 17]])("k=%i g=%i h=%i N=%i: spectrum, penalty and ||M||_F agree", (k, g, h, n) => {
+  it.each([
+    [3, 4, 7, 33],
+    [2, 6, 3, 32],
+    [5, 5, 5, 17],
+  ])("k=%i g=%i h=%i N=%i: spectrum, penalty and ||M||_F agree", (k, g, h, n) => {
     const data = randomData(k, g, h, k + g + h + n);
     const kernel = createKernel(data, [k, k, g, h]);
     const alpha = 1.5;
@@ -92,14 +118,24 @@ describe("circular padding at sizes past the brute force", () => {
   });
 
   it("the gradient at N = 48 matches central differences of the penalty along random directions", () => {
-    const k = 3, g = 3, h = 5, n = 48;
+    const k = 3,
+      g = 3,
+      h = 5,
+      n = 48;
     const data = randomData(k, g, h, 4242);
     const kernel = createKernel(data, [k, k, g, h]);
     const grad = gradient(kernel, { n, padding: "circular" });
     for (let trial = 0; trial < 3; trial++) {
       const dir = randomData(k, g, h, 100 + trial);
       const t = 1e-4;
-      const at = (s: number) => penalty(createKernel(data.map((v, i) => v + s * dir[i]), [k, k, g, h]), { n, padding: "circular" });
+      const at = (s: number) =>
+        penalty(
+          createKernel(
+            data.map((v, i) => v + s * dir[i]),
+            [k, k, g, h],
+          ),
+          { n, padding: "circular" },
+        );
       const fd = (at(t) - at(-t)) / (2 * t);
       const exact = grad.data.reduce((s, v, i) => s + v * dir[i], 0);
       expect(Math.abs(fd - exact) / Math.abs(exact)).toBeLessThan(1e-7);
@@ -124,7 +160,8 @@ describe("circular padding API", () => {
     expect(penalty(kernel, { n: 6, padding: "circular" })).not.toBeCloseTo(penalty(kernel, { n: 6 }), 3);
     // A 1x1 kernel never leaves the image: both paddings give the same M.
     const point = createKernel(randomData(1, 2, 3, 9), [1, 1, 2, 3]);
-    const z = penalty(point, { n: 5 }), c = penalty(point, { n: 5, padding: "circular" });
+    const z = penalty(point, { n: 5 }),
+      c = penalty(point, { n: 5, padding: "circular" });
     expect(Math.abs(z - c) / z).toBeLessThan(1e-13);
   });
 
@@ -143,8 +180,7 @@ describe("circular padding API", () => {
       expect(() => gradient(kernel, { n: 64, padding: "circular", engine, memoryLimit: 1000 })).toThrow(/memory limit/);
       expect(() => lineQuartic(kernel, kernel, { n: 64, padding: "circular", engine, memoryLimit: 1000 })).toThrow(/memory limit/);
     }
-    for (const method of ["fft", "svd", "gram"] as const)
-      expect(() => singularValues(kernel, { n: 64, padding: "circular", method, memoryLimit: 1000 })).toThrow(/memory limit/);
+    for (const method of ["fft", "svd", "gram"] as const) expect(() => singularValues(kernel, { n: 64, padding: "circular", method, memoryLimit: 1000 })).toThrow(/memory limit/);
     // The dense block-circulant M at N = 512 is refused at the default limit; the FFT engine runs.
     expect(() => penalty(kernel, { n: 512, padding: "circular", engine: "dense" })).toThrow(/memory limit/);
     expect(penalty(kernel, { n: 512, padding: "circular" })).toBeGreaterThan(0);
@@ -152,11 +188,26 @@ describe("circular padding API", () => {
 });
 
 describe("lineQuartic with circular padding", () => {
-  it.each([[3, 2, 3, 4], [2, 3, 1, 3], [4, 2, 2, 2], [5, 1, 2, 3]])("k=%i g=%i h=%i N=%i: the quartic equals the brute-force F(K + tD) at several t", (k, g, h, n) => {
+  it.each([
+    [3, 2, 3, 4],
+    [2, 3, 1, 3],
+    [4, 2, 2, 2],
+    [5, 1, 2, 3],
+  ])("k=%i g=%i h=%i N=%i: the quartic equals the brute-force F(K + tD) at several t", (k, g, h, n) => {
     const data = randomData(k, g, h, 321 + k + g + h + n);
     const dir = randomData(k, g, h, 654 + k + g + h + n);
     const alpha = 1.3;
-    const at = (t: number) => bruteForcePenalty(bruteForceCircularM(data.map((v, i) => v + t * dir[i]), k, g, h, n), alpha);
+    const at = (t: number) =>
+      bruteForcePenalty(
+        bruteForceCircularM(
+          data.map((v, i) => v + t * dir[i]),
+          k,
+          g,
+          h,
+          n,
+        ),
+        alpha,
+      );
     for (const engine of ["auto", "dense"] as const) {
       const c = lineQuartic(createKernel(data, [k, k, g, h]), createKernel(dir, [k, k, g, h]), { n, alpha, padding: "circular", engine });
       expect(c.length).toBe(5);
@@ -170,7 +221,12 @@ describe("lineQuartic with circular padding", () => {
 });
 
 describe("spectrum() with circular padding", () => {
-  it.each([[3, 2, 3, 5], [4, 3, 2, 3], [5, 1, 1, 4], [2, 2, 2, 1]])("k=%i g=%i h=%i N=%i: circular-fft gives every value, with a rounding-model bound, equal to Jacobi", async (k, g, h, n) => {
+  it.each([
+    [3, 2, 3, 5],
+    [4, 3, 2, 3],
+    [5, 1, 1, 4],
+    [2, 2, 2, 1],
+  ])("k=%i g=%i h=%i N=%i: circular-fft gives every value, with a rounding-model bound, equal to Jacobi", async (k, g, h, n) => {
     const data = randomData(k, g, h, 60 + k * g * h + n);
     const kernel = createKernel(data, [k, k, g, h]);
     const expected = referenceSingularValues(bruteForceCircularM(data, k, g, h, n));

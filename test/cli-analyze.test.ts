@@ -29,7 +29,12 @@ function theorem31(data: Float64Array, k: number, g: number, h: number, n: numbe
 describe("convreg analyze", () => {
   // Kernels not seen elsewhere: k up to 5, g and h up to 4, N up to 12 (smaller N for wide layers).
   const cases: Array<[number, number, number, number, number]> = [
-    [3, 3, 1, 12, 1], [2, 2, 3, 7, 0.5], [5, 1, 4, 6, 2], [4, 4, 2, 5, 1], [1, 3, 3, 4, 1], [5, 2, 2, 3, 1.5],
+    [3, 3, 1, 12, 1],
+    [2, 2, 3, 7, 0.5],
+    [5, 1, 4, 6, 2],
+    [4, 4, 2, 5, 1],
+    [1, 3, 3, 4, 1],
+    [5, 2, 2, 3, 1.5],
   ];
   it.each(cases)("k=%i g=%i h=%i N=%i alpha=%s --json --gradient-out agrees with a brute-force computation to 1e-9", async (k, g, h, n, alpha) => {
     const data = randomData(k, g, h, 4242 + k * 100 + g * 10 + h + n);
@@ -84,7 +89,11 @@ describe("convreg analyze", () => {
     [["analyze", "missing.npy", "--n", "3"], 1, /^convreg analyze: missing\.npy: cannot read the file \(ENOENT\) \[ERR_KERNEL_FILE\]$/m],
     [["analyze", "test/fixtures/complex.npy", "--n", "3"], 1, /complex\.npy: not a readable \.npy kernel: dtype "<c16" is not supported.*\[ERR_NPY_HEADER\]$/m],
     // Partial results: every part refused is reported with its reason, exit 0, and a warning that nothing was computed.
-    [["analyze", "examples/kernel-3x3x3x6.npy", "--n", "20", "--memory-limit", "10"], 0, /^convreg analyze: nothing could be computed: .*would need .* more than the memory limit of 10 B .*\[ERR_MEMORY_LIMIT\]$/m],
+    [
+      ["analyze", "examples/kernel-3x3x3x6.npy", "--n", "20", "--memory-limit", "10"],
+      0,
+      /^convreg analyze: nothing could be computed: .*would need .* more than the memory limit of 10 B .*\[ERR_MEMORY_LIMIT\]$/m,
+    ],
     [["frobnicate"], 2, /unknown command "frobnicate" .*\[ERR_ARGUMENT\]$/m],
   ])("%j exits %i with a clear line", (args, code, message) => {
     const r = spawnSync(process.execPath, [path.join(root, "bin/convreg.js"), ...args], { encoding: "utf8", cwd: root });

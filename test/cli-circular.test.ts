@@ -16,7 +16,11 @@ function convreg(...args: string[]) {
 }
 
 describe("convreg analyze --padding circular", () => {
-  it.each([[3, 2, 3, 5], [4, 3, 1, 3], [2, 1, 2, 1]])("k=%i g=%i h=%i N=%i: --json and --gradient-out agree with the brute-force circular M", async (k, g, h, n) => {
+  it.each([
+    [3, 2, 3, 5],
+    [4, 3, 1, 3],
+    [2, 1, 2, 1],
+  ])("k=%i g=%i h=%i N=%i: --json and --gradient-out agree with the brute-force circular M", async (k, g, h, n) => {
     const data = randomData(k, g, h, 8080 + k * 100 + g * 10 + h + n);
     const file = path.join(tmp, `k-${k}-${g}-${h}-${n}.npy`);
     const gradFile = path.join(tmp, `g-${k}-${g}-${h}-${n}.npy`);
@@ -36,8 +40,10 @@ describe("convreg analyze --padding circular", () => {
     const grad = parseNpy(readFileSync(gradFile)).data;
     const fd = data.map((_, e) => {
       const step = 1e-4 * Math.max(1, Math.abs(data[e]));
-      const plus = data.slice(); plus[e] += step;
-      const minus = data.slice(); minus[e] -= step;
+      const plus = data.slice();
+      plus[e] += step;
+      const minus = data.slice();
+      minus[e] -= step;
       return (bruteForcePenalty(bruteForceCircularM(plus, k, g, h, n), 1) - bruteForcePenalty(bruteForceCircularM(minus, k, g, h, n), 1)) / (2 * step);
     });
     expect(maxRelativeDiff(grad, fd)).toBeLessThan(1e-6);

@@ -22,7 +22,12 @@ describe("convreg analyze --engine", () => {
     const file = path.join(tmp, "kernel.npy");
     await writeKernelFile(file, createKernel(data, [k, k, g, h]));
     const expected = bruteForcePenalty(bruteForceM(data, k, g, h, n).m, alpha);
-    for (const [flag, used] of [[[], "structured"], [["--engine", "auto"], "structured"], [["--engine", "structured"], "structured"], [["--engine", "dense"], "dense"]] as const) {
+    for (const [flag, used] of [
+      [[], "structured"],
+      [["--engine", "auto"], "structured"],
+      [["--engine", "structured"], "structured"],
+      [["--engine", "dense"], "dense"],
+    ] as const) {
       const r = convreg("analyze", file, "--n", String(n), "--alpha", String(alpha), "--json", ...flag);
       expect(r.stderr).toBe("");
       const out = JSON.parse(r.stdout);

@@ -83,11 +83,15 @@ describe("negative numbers after a flag", () => {
 
   it("every flag in every usage line is classified above (numeric ones are tested)", () => {
     const help = convreg("--help").stdout;
-    const blocks = help.split(/\n(?=  convreg )/).slice(1);
+    const blocks = help.split(/\n(?= {2}convreg )/).slice(1);
     expect(blocks.length).toBe(5);
     for (const block of blocks) {
       const command = /^ {2}convreg (\w+)/.exec(block)![1];
-      const numeric = new Set(Object.values(forms).filter((f) => f.command === command).flatMap((f) => Object.keys(f.flags)));
+      const numeric = new Set(
+        Object.values(forms)
+          .filter((f) => f.command === command)
+          .flatMap((f) => Object.keys(f.flags)),
+      );
       for (const [, flag] of block.matchAll(/--([a-z][a-z-]*)/g)) expect(numeric.has(flag) || nonNumeric.has(flag), `${command} --${flag}`).toBe(true);
     }
   });

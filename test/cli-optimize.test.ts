@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatKernel, randomKernel, readKernelFile, singularValues } from "../lib/index.js";
-import { type HistoryRow } from "../lib/optimize/index.js";
+import type { HistoryRow } from "../lib/optimize/index.js";
 import { parseXml } from "./xml.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -45,7 +45,12 @@ describe("convreg reproduce", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.kernels.map((k: { shape: number[] }) => k.shape)).toEqual([[3, 3, 3, 1], [3, 3, 1, 3], [3, 3, 3, 6], [3, 3, 6, 3]]);
+    expect(report.kernels.map((k: { shape: number[] }) => k.shape)).toEqual([
+      [3, 3, 3, 1],
+      [3, 3, 1, 3],
+      [3, 3, 3, 6],
+      [3, 3, 6, 3],
+    ]);
     for (const [i, k] of report.kernels.entries()) {
       expect(k.seed).toBe(5 + i);
       expect(k.gradientEvaluations).toBe(4);

@@ -75,7 +75,10 @@ function writeModel(): { manifest: string; layers: Array<{ name: string; shape: 
   ].map((l) => ({ ...l, data: Float64Array.from(Float32Array.from(randomData(l.shape[0], l.shape[2], l.shape[3], l.seed))) }));
   const all = new Float32Array(layers.reduce((s, l) => s + l.data.length, 0));
   let at = 0;
-  for (const l of layers) all.set(l.data, (at += l.data.length) - l.data.length);
+  for (const l of layers) {
+    all.set(l.data, at);
+    at += l.data.length;
+  }
   writeFileSync(path.join(dir, "w.bin"), new Uint8Array(all.buffer));
   const manifest = path.join(dir, "weights_manifest.json");
   writeFileSync(manifest, JSON.stringify([{ paths: ["w.bin"], weights: layers.map((l) => ({ name: l.name, shape: l.shape, dtype: "float32" })) }]));
@@ -93,13 +96,14 @@ describe("convreg report with a layer refused by the memory limit", () => {
     return { penalty: bruteForcePenalty(m, 1), sigmaMax: sigma[0], sigmaMin: sigma[sigma.length - 1] };
   });
 
-  function checkRows(rows: any[]) {
+  type Row = { name: string; penalty: number; sigmaMax: number | null; sigmaMin: number | null; error: unknown };
+  function checkRows(rows: Row[]) {
     expect(rows.map((l) => l.name)).toEqual(layers.map((l) => l.name));
     rows.forEach((row, i) => expect(rel(row.penalty, reference[i].penalty)).toBeLessThan(1e-9));
     for (const i of [0, 2]) {
       expect(rows[i].error).toBeNull();
-      expect(rel(rows[i].sigmaMax, reference[i].sigmaMax)).toBeLessThan(1e-9);
-      expect(rel(rows[i].sigmaMin, reference[i].sigmaMin)).toBeLessThan(1e-9);
+      expect(rel(rows[i].sigmaMax!, reference[i].sigmaMax)).toBeLessThan(1e-9);
+      expect(rel(rows[i].sigmaMin!, reference[i].sigmaMin)).toBeLessThan(1e-9);
     }
     expect(rows[1]).toMatchObject({ method: "failed", sigmaMax: null, sigmaMin: null, conditionNumber: null });
     expect(rows[1].error).toEqual({ code: "ERR_MEMORY_LIMIT", message: expect.stringMatching(/256 x 256.*memory limit of 256 KiB/) });
@@ -122,7 +126,10 @@ describe("convreg report with a layer refused by the memory limit", () => {
   it("--jsonl: one object per layer, then a summary line", () => {
     const r = convreg("report", manifest, "--input-size", String(N), "--memory-limit", limit, "--jsonl");
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(["layer", "layer", "layer", "summary"]);
     checkRows(lines.slice(0, 3));
     expect(lines[3]).toMatchObject({ type: "summary", layers: 3, failedLayers: 1, skipped: [] });

@@ -227,7 +227,9 @@ describe("convreg optimize and the SVG writers at 512 channels", () => {
     const lines = parseXml(svg).filter((e) => e.name === "polyline");
     expect(lines.map((e) => e.attributes.points.trim().split(/\s+/).length)).toEqual([count, count]);
     // The last x tick is the last iteration rounded up to a 1-2-5 step; the first sigma_max tick at or above 10.
-    const ticks = parseXml(svg).filter((e) => e.name === "text" && /^\d+$/.test(e.text ?? "")).map((e) => Number(e.text));
+    const ticks = parseXml(svg)
+      .filter((e) => e.name === "text" && /^\d+$/.test(e.text ?? ""))
+      .map((e) => Number(e.text));
     expect(Math.max(...ticks.slice(0, 20))).toBeGreaterThanOrEqual(count - 1);
   });
 
@@ -240,7 +242,9 @@ describe("convreg optimize and the SVG writers at 512 channels", () => {
     }));
     const report = { file: "m.json", alpha: 1, layers } as unknown as ModelReport;
     const svg = sigmaRangeSvg(report);
-    const labels = parseXml(svg).filter((e) => e.name === "text" && /^1e-?\d+$/.test(e.text ?? "")).map((e) => e.text);
+    const labels = parseXml(svg)
+      .filter((e) => e.name === "text" && /^1e-?\d+$/.test(e.text ?? ""))
+      .map((e) => e.text);
     expect(labels[0]).toBe("1e-3");
     expect(labels[labels.length - 1]).toBe("1e2");
   });

@@ -31,7 +31,15 @@ describe("convreg analyze --spectrum", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ spectrumMethod: "iterative", sigmaMaxConverged: true, sigmaMin: null, sigmaMinLower: null, sigmaMinUpper: null, sigmaMinCertified: false, conditionNumber: null });
+    expect(out).toMatchObject({
+      spectrumMethod: "iterative",
+      sigmaMaxConverged: true,
+      sigmaMin: null,
+      sigmaMinLower: null,
+      sigmaMinUpper: null,
+      sigmaMinCertified: false,
+      conditionNumber: null,
+    });
     expect(Math.abs(out.sigmaMax - expected[0])).toBeLessThanOrEqual(out.sigmaMaxBound + 1e-13 * expected[0]);
     expect(out.sigmaMaxBound).toBeLessThanOrEqual(1e-9 * out.sigmaMax);
     expect(out.spectrumIterations).toBeGreaterThan(0);

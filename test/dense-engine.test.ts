@@ -5,7 +5,13 @@ import { bruteForceM, bruteForcePenalty, maxRelativeDiff, randomData, referenceS
 // k in 1..5 (odd and even), g, h in 1..3, N in 1..7 including N < k.
 const cases: Array<[number, number, number, number]> = [];
 for (const k of [1, 2, 3, 4, 5])
-  for (const [g, h] of [[1, 1], [1, 3], [3, 1], [2, 3], [3, 2]])
+  for (const [g, h] of [
+    [1, 1],
+    [1, 3],
+    [3, 1],
+    [2, 3],
+    [3, 2],
+  ])
     for (const n of [1, 2, 3, 5, 7]) if (g * h * n * n <= 120) cases.push([k, g, h, n]);
 
 describe("M by its definition", () => {
@@ -49,8 +55,10 @@ describe("penalty, gradient and singular values", () => {
     const fd = new Float64Array(data.length);
     for (let e = 0; e < data.length; e++) {
       const step = 1e-4 * Math.max(1, Math.abs(data[e]));
-      const plus = data.slice(); plus[e] += step;
-      const minus = data.slice(); minus[e] -= step;
+      const plus = data.slice();
+      plus[e] += step;
+      const minus = data.slice();
+      minus[e] -= step;
       const fp = bruteForcePenalty(bruteForceM(plus, k, g, h, n).m, 1);
       const fm = bruteForcePenalty(bruteForceM(minus, k, g, h, n).m, 1);
       fd[e] = (fp - fm) / (2 * step);

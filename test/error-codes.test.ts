@@ -11,7 +11,8 @@ import { ERROR_CODES } from "../lib/core/errors.js";
 const root = path.resolve(import.meta.dirname, "..");
 
 function files(dir: string, ext: RegExp): string[] {
-  return fs.readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && ext.test(e.name))
     .map((e) => path.join(e.parentPath, e.name));
 }

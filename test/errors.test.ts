@@ -6,7 +6,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConvregError, createKernel, formatKernel, isConvregError, kernelFromNested, kernelToOIHW, parseKernel, parseNpy, penalty, penaltyAndGradient, singularValues, writeKernelFile } from "../lib/index.js";
+import {
+  ConvregError,
+  createKernel,
+  formatKernel,
+  isConvregError,
+  kernelFromNested,
+  kernelToOIHW,
+  parseKernel,
+  parseNpy,
+  penalty,
+  penaltyAndGradient,
+  singularValues,
+  writeKernelFile,
+} from "../lib/index.js";
 import { nativeError } from "../lib/core/errors.js";
 import { native } from "../lib/native/addon.js";
 import { UsageError } from "../lib/cli/args.js";
@@ -28,11 +41,25 @@ describe("messages added by the hardening pass", () => {
     ["undefined is named once", () => penalty(good, {} as never), TypeError, "ERR_ARGUMENT", "options.n must be a number, got undefined"],
     ["sparse shape array", () => createKernel([], new Array(4)), RangeError, "ERR_SHAPE", "shape[0] (k) must be an integer between 1 and 1024, got undefined"],
     ["nested layout", () => kernelFromNested([[[[1]]]], "nchw" as never), RangeError, "ERR_ARGUMENT", 'layout must be one of "hwio", "oihw", got "nchw"'],
-    ["kernelToOIHW of a non-kernel", () => kernelToOIHW({ shape: [1, 1, 1, 1] } as never), TypeError, "ERR_ARGUMENT", "kernel.data must be a Float64Array, got undefined (use createKernel to convert)"],
+    [
+      "kernelToOIHW of a non-kernel",
+      () => kernelToOIHW({ shape: [1, 1, 1, 1] } as never),
+      TypeError,
+      "ERR_ARGUMENT",
+      "kernel.data must be a Float64Array, got undefined (use createKernel to convert)",
+    ],
     ["formatKernel format", () => formatKernel(good, "csv" as never), RangeError, "ERR_ARGUMENT", 'format must be one of "npy", "json", got "csv"'],
     ["parseNpy of a string", () => parseNpy("abc" as never), TypeError, "ERR_ARGUMENT", 'bytes must be a Uint8Array or Buffer, got "abc"'],
     ["parseKernel options", () => parseKernel(new Uint8Array(4), "k.json", null as never), TypeError, "ERR_ARGUMENT", "options must be an object, got null"],
-    ["usage errors are coded", () => { throw new UsageError("--n is required"); }, TypeError, "ERR_ARGUMENT", "--n is required"],
+    [
+      "usage errors are coded",
+      () => {
+        throw new UsageError("--n is required");
+      },
+      TypeError,
+      "ERR_ARGUMENT",
+      "--n is required",
+    ],
   ])("%s", (_label, f, type, code, message) => {
     const e = thrown(f);
     expect(e).toBeInstanceOf(type);
@@ -65,7 +92,12 @@ describe("messages added by the hardening pass", () => {
 
   it("a kernel whose getters change after validation cannot make the native call read past its data", () => {
     let reads = 0;
-    const liar = { get shape() { return reads++ === 0 ? [1, 1, 2, 2] : [5, 5, 64, 64]; }, data: good.data };
+    const liar = {
+      get shape() {
+        return reads++ === 0 ? [1, 1, 2, 2] : [5, 5, 64, 64];
+      },
+      data: good.data,
+    };
     expect(penalty(liar as never, { n: 3 })).toBe(penalty(good, { n: 3 }));
   });
 

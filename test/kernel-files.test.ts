@@ -17,8 +17,7 @@ describe("numpy fixtures", () => {
       expect(kernel.shape).toEqual([3, 3, 2, 4]);
       for (let p = 0; p < 3; p++)
         for (let q = 0; q < 3; q++)
-          for (let d = 0; d < 2; d++)
-            for (let c = 0; c < 4; c++) expect(kernel.data[((p * 3 + q) * 2 + d) * 4 + c]).toBe((((p * 3 + q) * 2 + d) * 4 + c) / 8);
+          for (let d = 0; d < 2; d++) for (let c = 0; c < 4; c++) expect(kernel.data[((p * 3 + q) * 2 + d) * 4 + c]).toBe((((p * 3 + q) * 2 + d) * 4 + c) / 8);
     }
   });
 
@@ -27,9 +26,7 @@ describe("numpy fixtures", () => {
     expect(kernel.shape).toEqual([3, 3, 2, 4]);
     for (let c = 0; c < 4; c++)
       for (let d = 0; d < 2; d++)
-        for (let p = 0; p < 3; p++)
-          for (let q = 0; q < 3; q++)
-            expect(kernel.data[((p * 3 + q) * 2 + d) * 4 + c]).toBe((((c * 2 + d) * 3 + p) * 3 + q) * 0.25 - 2);
+        for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) expect(kernel.data[((p * 3 + q) * 2 + d) * 4 + c]).toBe((((c * 2 + d) * 3 + p) * 3 + q) * 0.25 - 2);
   });
 
   it.each([
@@ -47,11 +44,35 @@ describe("npy parsing of hostile bytes", () => {
   it.each([
     ["bad magic", () => Buffer.from("NOTNUMPY00"), /bad magic/],
     ["unknown version", () => Buffer.concat([good.subarray(0, 6), Buffer.from([9, 0]), good.subarray(8)]), /unsupported format version 9\.0/],
-    ["header length past the end", () => { const b = Buffer.from(good); b.writeUInt16LE(60000, 8); return b; }, /runs past the end/],
+    [
+      "header length past the end",
+      () => {
+        const b = Buffer.from(good);
+        b.writeUInt16LE(60000, 8);
+        return b;
+      },
+      /runs past the end/,
+    ],
     ["truncated data", () => good.subarray(0, good.length - 8), /needs 576 data bytes but the file has 568/],
     ["extra data", () => Buffer.concat([good, Buffer.alloc(8)]), /needs 576 data bytes but the file has 584/],
-    ["missing shape", () => { const b = Buffer.from(good); b.write("'shapE'", b.indexOf("'shape'")); return b; }, /lacks descr, fortran_order or shape/],
-    ["negative shape", () => { const b = Buffer.from(good); b.write("(-3, 3", b.indexOf("(3, 3")); return b; }, /shape entry "-3" is not a non-negative integer/],
+    [
+      "missing shape",
+      () => {
+        const b = Buffer.from(good);
+        b.write("'shapE'", b.indexOf("'shape'"));
+        return b;
+      },
+      /lacks descr, fortran_order or shape/,
+    ],
+    [
+      "negative shape",
+      () => {
+        const b = Buffer.from(good);
+        b.write("(-3, 3", b.indexOf("(3, 3"));
+        return b;
+      },
+      /shape entry "-3" is not a non-negative integer/,
+    ],
     ["too short", () => good.subarray(0, 9), /bad magic|header length/],
   ])("%s", (_label, make, message) => {
     expect(() => parseNpy(make(), "x.npy")).toThrow(message);
@@ -60,7 +81,12 @@ describe("npy parsing of hostile bytes", () => {
 
 describe("round trips", () => {
   const kernel = createKernel(randomData(3, 2, 5, 11), [3, 3, 2, 5]);
-  it.each([["k.npy", "hwio"], ["k.npy", "oihw"], ["k.json", "hwio"], ["k.json", "oihw"]] as const)("%s in %s", async (name, layout) => {
+  it.each([
+    ["k.npy", "hwio"],
+    ["k.npy", "oihw"],
+    ["k.json", "hwio"],
+    ["k.json", "oihw"],
+  ] as const)("%s in %s", async (name, layout) => {
     const file = path.join(tmp, `${layout}-${name}`);
     await writeKernelFile(file, kernel, { layout });
     const back = await readKernelFile(file, name.endsWith(".npy") ? { layout } : {});

@@ -14,8 +14,16 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-interface Counts { bytes: number; objects: number }
-interface Stats { liveBytes: number; peakBytes: number; liveObjects: number; scratchBytes: number }
+interface Counts {
+  bytes: number;
+  objects: number;
+}
+interface Stats {
+  liveBytes: number;
+  peakBytes: number;
+  liveObjects: number;
+  scratchBytes: number;
+}
 interface Report {
   results: Record<string, Counts & { scratch: number }>;
   start: Stats;
@@ -35,7 +43,9 @@ describe("native memory", () => {
   it("10,000 calls of each API function leave no counted native byte or object behind", () => {
     const { results, start, end, inFlightCalls } = report();
     expect(Object.keys(results).length).toBeGreaterThanOrEqual(37);
-    const grown = Object.entries(results).filter(([, v]) => v.bytes !== 0 || v.objects !== 0).map(([name, v]) => `${name}: ${v.bytes} B, ${v.objects} objects`);
+    const grown = Object.entries(results)
+      .filter(([, v]) => v.bytes !== 0 || v.objects !== 0)
+      .map(([name, v]) => `${name}: ${v.bytes} B, ${v.objects} objects`);
     expect(grown).toEqual([]);
     expect({ bytes: end.liveBytes, objects: end.liveObjects }).toEqual({ bytes: start.liveBytes, objects: start.liveObjects });
     // The calls did allocate counted memory (task copies of the kernel), so zero is not vacuous.

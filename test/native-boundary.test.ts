@@ -32,7 +32,10 @@ describe("the addon's exports", () => {
 
 describe("coded native errors", () => {
   // A Cholesky factor past factorMemoryLimit: src/sigma_min.cpp throws CodedError("ERR_MEMORY_LIMIT", ...).
-  const kernel = createKernel(Float64Array.from({ length: 3 * 3 * 4 * 4 }, (_, i) => Math.sin(i + 1)), [3, 3, 4, 4]);
+  const kernel = createKernel(
+    Float64Array.from({ length: 3 * 3 * 4 * 4 }, (_, i) => Math.sin(i + 1)),
+    [3, 3, 4, 4],
+  );
   const args = [kernel.data, 3, 4, 4, 8, 1000, 1e-10, 80, true, null] as const;
   const memoryLimitMessage = /^the Cholesky factor of the \d+ x \d+ Gram matrix .* would need [\d.]+ GiB, more than the factorMemoryLimit/;
 

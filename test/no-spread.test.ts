@@ -11,9 +11,7 @@ import { describe, expect, it } from "vitest";
 const lib = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../lib");
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 
 /** Source with comments and the contents of string literals blanked (lengths kept, so offsets still match lines). */
@@ -34,7 +32,7 @@ function argumentsAt(code: string, open: number): string {
 }
 
 /** Every call that spreads a non-literal into Math.max/min/hypot, push or String.fromCharCode, and every .apply call. */
-export function spreadCalls(source: string): string[] {
+function spreadCalls(source: string): string[] {
   const code = codeOnly(source);
   const hits: string[] = [];
   const line = (at: number) => code.slice(0, at).split("\n").length;

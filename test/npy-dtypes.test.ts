@@ -62,7 +62,11 @@ describe("float dtypes in both byte orders", () => {
         const f8 = parseNpy(npyImage(`${order}f8`, false, shape, floatBytes(cValues, 8, order), major), "a.npy");
         const f4 = parseNpy(npyImage(`${order}f4`, false, shape, floatBytes(cValues, 4, order), major), "b.npy");
         const f2 = parseNpy(npyImage(`${order}f2`, false, shape, halfBytes(cValues.map(halfOf), order), major), "c.npy");
-        for (const [arr, dtype] of [[f8, `${order}f8`], [f4, `${order}f4`], [f2, `${order}f2`]] as const) {
+        for (const [arr, dtype] of [
+          [f8, `${order}f8`],
+          [f4, `${order}f4`],
+          [f2, `${order}f2`],
+        ] as const) {
           expect(arr.dtype).toBe(dtype);
           expect(arr.shape).toEqual(shape);
           expect(arr.fortranOrder).toBe(false);
@@ -111,8 +115,7 @@ describe("fortran_order: True", () => {
     for (let c = 0; c < h; c++) for (let d = 0; d < g; d++) for (let q = 0; q < k; q++) for (let p = 0; p < k; p++) fortran.push(value(p, q, d, c));
     const kernel = parseKernel(npyImage("<f8", true, [k, k, g, h], floatBytes(fortran, 8, "<")), "fortran.npy");
     for (let p = 0; p < k; p++)
-      for (let q = 0; q < k; q++)
-        for (let d = 0; d < g; d++) for (let c = 0; c < h; c++) expect(kernel.data[((p * k + q) * g + d) * h + c]).toBe(value(p, q, d, c));
+      for (let q = 0; q < k; q++) for (let d = 0; d < g; d++) for (let c = 0; c < h; c++) expect(kernel.data[((p * k + q) * g + d) * h + c]).toBe(value(p, q, d, c));
   });
 
   it("1-D, 0-D and empty arrays are the same in either order", () => {
@@ -148,7 +151,18 @@ describe("float16 decoding", () => {
 
   it("a file of subnormals, extremes and signs decodes to those values in both byte orders", () => {
     for (const order of ["<", ">"] as const) {
-      const arr = parseNpy(npyImage(`${order}f2`, false, [1, 1, 1, cases.length], halfBytes(cases.map((c) => c[0]), order)), "h.npy");
+      const arr = parseNpy(
+        npyImage(
+          `${order}f2`,
+          false,
+          [1, 1, 1, cases.length],
+          halfBytes(
+            cases.map((c) => c[0]),
+            order,
+          ),
+        ),
+        "h.npy",
+      );
       expect(Array.from(arr.data)).toEqual(cases.map((c) => c[1]));
     }
   });
@@ -167,7 +181,10 @@ describe("refused dtypes", () => {
   it.each(["<c16", "<c8", "|O", "<i4", ">i8", "|u1", "|b1", "|f8", "<f16", "<U3", "|S4", "<M8[s]"])("%s is ERR_NPY_HEADER naming the file and the dtype", (descr) => {
     const image = npyImage(descr, false, [1, 1, 1, 1], new Uint8Array(8));
     expect(() => parseNpy(image, "weights.npy")).toThrow(
-      expect.objectContaining({ code: "ERR_NPY_HEADER", message: expect.stringContaining(`weights.npy: not a readable .npy kernel: dtype ${JSON.stringify(descr)} is not supported`) }),
+      expect.objectContaining({
+        code: "ERR_NPY_HEADER",
+        message: expect.stringContaining(`weights.npy: not a readable .npy kernel: dtype ${JSON.stringify(descr)} is not supported`),
+      }),
     );
     expect(() => parseKernel(image, "weights.npy")).toThrow(expect.objectContaining({ code: "ERR_NPY_HEADER" }));
   });

@@ -5,7 +5,12 @@ import { bruteForceM, maxRelativeDiff, randomData, rng, type Rows } from "./refe
 // k 1..5 (odd and even), g != h both ways, N from below k to above it.
 const cases: Array<[number, number, number, number]> = [];
 for (const k of [1, 2, 3, 4, 5])
-  for (const [g, h] of [[1, 3], [3, 2], [2, 1], [2, 2]])
+  for (const [g, h] of [
+    [1, 3],
+    [3, 2],
+    [2, 1],
+    [2, 2],
+  ])
     for (const n of [1, 2, 3, 6]) cases.push([k, g, h, n]);
 
 function randomVectors(length: number, seed: number): Float64Array {
@@ -30,7 +35,9 @@ describe("matrix-free operator M x and M^T y", () => {
     const { m } = bruteForceM(data, k, g, h, n);
     const dense = transformMatrix(kernel, { n, dense: true });
     const denseRows: Rows = Array.from({ length: dense.rows }, (_, i) => Array.from(dense.data.subarray(i * dense.cols, (i + 1) * dense.cols)));
-    const rows = h * n * n, cols = g * n * n, count = 2;
+    const rows = h * n * n,
+      cols = g * n * n,
+      count = 2;
     const x = randomVectors(count * cols, k + n);
     const y = randomVectors(count * rows, 2 * k + n);
     const mx = applyLayer(kernel, x, { n, count });
@@ -48,15 +55,19 @@ describe("matrix-free operator M x and M^T y", () => {
   it("adjoint identity <M x, y> = <x, M^T y> at a larger size", () => {
     const [k, g, h, n] = [3, 5, 7, 11];
     const kernel = createKernel(randomData(k, g, h, 5), [k, k, g, h]);
-    const x = randomVectors(g * n * n, 1), y = randomVectors(h * n * n, 2);
-    const mx = applyLayer(kernel, x, { n }), mty = applyLayerTranspose(kernel, y, { n });
-    const a = mx.reduce((s, v, i) => s + v * y[i], 0), b = mty.reduce((s, v, i) => s + v * x[i], 0);
+    const x = randomVectors(g * n * n, 1),
+      y = randomVectors(h * n * n, 2);
+    const mx = applyLayer(kernel, x, { n }),
+      mty = applyLayerTranspose(kernel, y, { n });
+    const a = mx.reduce((s, v, i) => s + v * y[i], 0),
+      b = mty.reduce((s, v, i) => s + v * x[i], 0);
     expect(Math.abs(a - b) / Math.abs(a)).toBeLessThan(1e-12);
   });
 
   it("async forms give the same numbers", async () => {
     const kernel = createKernel(randomData(4, 2, 3, 9), [4, 4, 2, 3]);
-    const x = randomVectors(2 * 25, 3), y = randomVectors(3 * 25, 4);
+    const x = randomVectors(2 * 25, 3),
+      y = randomVectors(3 * 25, 4);
     expect(Array.from(await applyLayerAsync(kernel, x, { n: 5 }))).toEqual(Array.from(applyLayer(kernel, x, { n: 5 })));
     expect(Array.from(await applyLayerTransposeAsync(kernel, y, { n: 5 }))).toEqual(Array.from(applyLayerTranspose(kernel, y, { n: 5 })));
   });

@@ -28,7 +28,9 @@ describe("backtracking line search", () => {
 
 describe("optimize with method spectral", () => {
   it("the paper's fixed steps follow K <- K - lambda/2 d||B||_2/dK with the warm-started vector", async () => {
-    const n = 4, alpha = 1, lambda = 1e-3;
+    const n = 4,
+      alpha = 1,
+      lambda = 1e-3;
     const start = kernelOf(3, 2, 3, 11);
     const r = await optimize(start, { n, alpha, method: "spectral", schedule: { kind: "constant", step: lambda }, maxIterations: 6, spectrumEvery: 0 });
     expect(r.method).toBe("spectral");
@@ -44,7 +46,8 @@ describe("optimize with method spectral", () => {
   });
 
   it.each(["line-search", "lbfgs"] as const)("%s with backtracking lowers the true 2-norm ||B||_2", async (optimizer) => {
-    const n = 5, alpha = 1;
+    const n = 5,
+      alpha = 1;
     const start = kernelOf(3, 1, 3, 21);
     const before = trueNorm(start, n, alpha);
     const r = await optimize(start, { n, alpha, method: "spectral", optimizer, maxIterations: 40, spectrumEvery: 0 });

@@ -57,7 +57,11 @@ describe("optimizer: the tolerance stop", () => {
 
   it("frobeniusBound subtracts the (g - h) N^2 zero eigenvalues of M^T M when g > h", () => {
     const n = 4;
-    for (const [g, h] of [[3, 1], [1, 3], [2, 2]] as const) {
+    for (const [g, h] of [
+      [3, 1],
+      [1, 3],
+      [2, 2],
+    ] as const) {
       const kernel = kernelOf(3, g, h, 3 + g);
       const ref = referenceExtremes(kernel, n);
       const b = frobeniusBound(kernel, n, 1, penalty(kernel, { n }))!;

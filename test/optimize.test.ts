@@ -40,8 +40,7 @@ describe("optimizer: the paper's Algorithm 3.1", () => {
 
   it("accepts constant, piecewise and function schedules", async () => {
     const start = kernelOf(3, 1, 2, 5);
-    const run = (schedule: Parameters<typeof optimize>[1]["schedule"]) =>
-      optimize(start, { n: 4, maxIterations: 6, schedule, spectrumEvery: 0 });
+    const run = (schedule: Parameters<typeof optimize>[1]["schedule"]) => optimize(start, { n: 4, maxIterations: 6, schedule, spectrumEvery: 0 });
     const a = await run({ kind: "constant", step: 2e-4 });
     const b = await run(piecewiseSchedule([0, 3], [2e-4, 2e-4]));
     const c = await run(() => 2e-4);
@@ -73,7 +72,11 @@ describe("optimizer: the paper's Algorithm 3.1", () => {
 
 describe("optimizer: exact line search", () => {
   it("steps to the global minimizer of F(K - lambda G) over lambda > 0 (dense scan with penalty())", async () => {
-    for (const [g, h, seed] of [[2, 1, 1], [1, 2, 2], [2, 3, 3]]) {
+    for (const [g, h, seed] of [
+      [2, 1, 1],
+      [1, 2, 2],
+      [2, 3, 3],
+    ]) {
       const start = kernelOf(3, g, h, seed);
       const n = 4;
       const r = await optimize(start, { n, optimizer: "line-search", maxIterations: 1, spectrumEvery: 0 });

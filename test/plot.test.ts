@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { figureSvg, niceAxis } from "../lib/plot/svg.js";
 import { parseXml } from "./xml.js";
 
-const points = (p: string) => p.trim().split(/\s+/).map((xy) => xy.split(",").map(Number));
+const points = (p: string) =>
+  p
+    .trim()
+    .split(/\s+/)
+    .map((xy) => xy.split(",").map(Number));
 
 describe("SVG figure", () => {
   const panel = (title: string, scale: number) => ({

@@ -36,7 +36,10 @@ describe("exact line minimizer", () => {
 
   it("matches a dense scan on random quartics with a descent slope", () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed / 2 ** 31) * 2 - 1;
+    };
     for (let trial = 0; trial < 50; trial++) {
       const c = [rand(), -Math.abs(rand()), rand() * 3, rand() * 3, Math.abs(rand()) + 0.1];
       const m = minimizeOnPositiveAxis(c);

@@ -108,7 +108,7 @@ export function bruteForcePenalty(m: Rows, alpha: number): number {
 export function jacobiEigenpairs(input: Rows, withVectors = true): Array<{ value: number; vector: number[] }> {
   const a = input.map((r) => r.slice());
   const n = a.length;
-  const v = withVectors ? Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))) : [];
+  const v: number[][] = withVectors ? Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))) : [];
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i][j] ** 2;
@@ -121,17 +121,20 @@ export function jacobiEigenpairs(input: Rows, withVectors = true): Array<{ value
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         for (let r = 0; r < n; r++) {
-          const arp = a[r][p], arq = a[r][q];
+          const arp = a[r][p],
+            arq = a[r][q];
           a[r][p] = c * arp - s * arq;
           a[r][q] = s * arp + c * arq;
         }
         for (let r = 0; r < n; r++) {
-          const apr = a[p][r], aqr = a[q][r];
+          const apr = a[p][r],
+            aqr = a[q][r];
           a[p][r] = c * apr - s * aqr;
           a[q][r] = s * apr + c * aqr;
         }
         for (const row of v) {
-          const vrp = row[p], vrq = row[q];
+          const vrp = row[p],
+            vrq = row[q];
           row[p] = c * vrp - s * vrq;
           row[q] = s * vrp + c * vrq;
         }
@@ -142,7 +145,9 @@ export function jacobiEigenpairs(input: Rows, withVectors = true): Array<{ value
 
 /** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, descending. */
 export function jacobiEigenvalues(input: Rows): number[] {
-  return jacobiEigenpairs(input, false).map((e) => e.value).sort((x, y) => y - x);
+  return jacobiEigenpairs(input, false)
+    .map((e) => e.value)
+    .sort((x, y) => y - x);
 }
 
 /** Singular values of M from Jacobi eigenvalues of its smaller Gram matrix, descending. */
@@ -154,7 +159,8 @@ export function referenceSingularValues(m: Rows): number[] {
 
 /** Largest |a - b| relative to the largest |b|. */
 export function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < b.length; i++) {
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));

@@ -116,12 +116,16 @@ describe("sigmaMin against dense SVD", () => {
     expect(r.certified).toBe(true);
     const min = expected[expected.length - 1];
     // Jacobi on the Gram matrix resolves eigenvalues to ~eps sigma_max^2, so sigma_min to that / sigma_min.
-    expectBracketContains(r, min, expected[0], 1e-13 * expected[0] ** 2 / min + 1e-13 * expected[0]);
+    expectBracketContains(r, min, expected[0], (1e-13 * expected[0] ** 2) / min + 1e-13 * expected[0]);
   });
 
   it("returns a unit singular vector: ||M v|| (or ||M^T v||) equals sigma_min", () => {
-    for (const [g, h] of [[2, 3], [3, 2]]) {
-      const k = 3, n = 5;
+    for (const [g, h] of [
+      [2, 3],
+      [3, 2],
+    ]) {
+      const k = 3,
+        n = 5;
       const data = randomData(k, g, h, 4 + g);
       const { m } = bruteForceM(data, k, g, h, n);
       const r = sigmaMin(createKernel(data, [k, k, g, h]), { n });
@@ -139,8 +143,7 @@ describe("sigmaMin against dense SVD", () => {
 function transposeChannels(kernel: Kernel): Kernel {
   const [k, , g, h] = kernel.shape;
   const out = new Float64Array(kernel.data.length);
-  for (let t = 0; t < k * k; t++)
-    for (let d = 0; d < g; d++) for (let c = 0; c < h; c++) out[(t * h + c) * g + d] = kernel.data[(t * g + d) * h + c];
+  for (let t = 0; t < k * k; t++) for (let d = 0; d < g; d++) for (let c = 0; c < h; c++) out[(t * h + c) * g + d] = kernel.data[(t * g + d) * h + c];
   return createKernel(out, [k, k, h, g]);
 }
 
@@ -163,15 +166,12 @@ describe("sigmaMin guards", () => {
     expect(() => sigmaMin(kernel, { n: 8, memoryLimit: 1000 })).toThrow(expect.objectContaining({ code: "ERR_MEMORY_LIMIT" }));
   });
 
-  it("rejects with ERR_ABORTED when aborted before or during the call", async () => {
+  it("rejects with ERR_ABORTED when aborted before the call", async () => {
+    // Aborts while queued and while running: test/cancellation.test.ts.
     const pre = new AbortController();
     pre.abort();
     await expect(sigmaMinAsync(kernel, { n: 8, signal: pre.signal })).rejects.toMatchObject({ code: "ERR_ABORTED" });
     expect(() => sigmaMin(kernel, { n: 8, signal: pre.signal })).toThrow(expect.objectContaining({ code: "ERR_ABORTED" }));
-    const during = new AbortController();
-    const p = sigmaMinAsync(createKernel(randomData(3, 8, 8, 1), [3, 3, 8, 8]), { n: 24, signal: during.signal });
-    during.abort();
-    await expect(p).rejects.toMatchObject({ code: "ERR_ABORTED" });
   });
 
   it("names the bad option", () => {
@@ -185,14 +185,13 @@ describe("sigmaMin guards", () => {
     const r = sigmaMin(createKernel(new Float64Array(3 * 3 * 2 * 2), [3, 3, 2, 2]), { n: 4 });
     expect([r.sigmaMin, r.lower, r.upper, r.certificate]).toEqual([0, 0, 0, "exact"]);
   });
-
 });
 
 describe("sigmaMin rounding models: proven by default, probabilistic only on request", () => {
   const kernel = createKernel(randomData(3, 4, 4, 3), [3, 3, 4, 4]);
   const dense = denseExtremes(kernel, 8);
 
-  it("the default is the worst-case model: bound \"proven\", the same bracket as rounding: \"worst-case\"", () => {
+  it('the default is the worst-case model: bound "proven", the same bracket as rounding: "worst-case"', () => {
     const byDefault = sigmaMin(kernel, { n: 8 });
     const worst = sigmaMin(kernel, { n: 8, rounding: "worst-case" });
     expect([byDefault.bound, byDefault.certified]).toEqual(["proven", true]);
@@ -200,7 +199,7 @@ describe("sigmaMin rounding models: proven by default, probabilistic only on req
     expectBracketContains(byDefault, dense.min, dense.max);
   });
 
-  it("the probabilistic model gives bound \"probabilistic\", certified false, and its own margin", () => {
+  it('the probabilistic model gives bound "probabilistic", certified false, and its own margin', () => {
     const byDefault = sigmaMin(kernel, { n: 8 });
     const p = sigmaMin(kernel, { n: 8, rounding: "probabilistic" });
     expect([p.bound, p.certified]).toEqual(["probabilistic", false]);
@@ -211,7 +210,7 @@ describe("sigmaMin rounding models: proven by default, probabilistic only on req
     expectBracketContains(p, dense.min, dense.max);
   });
 
-  it("a result with no lower bound has bound \"none\" under either model", () => {
+  it('a result with no lower bound has bound "none" under either model', () => {
     const singular = createKernel(randomData(2, 4, 4, 83), [2, 2, 4, 4]);
     for (const rounding of ["worst-case", "probabilistic"] as const) {
       const r = sigmaMin(singular, { n: 10, rounding });

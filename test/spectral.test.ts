@@ -23,7 +23,15 @@ const quadratic = (b: Rows, v: ArrayLike<number>): number => {
 };
 
 const shapes: Array<[number, number, number, number]> = [
-  [3, 3, 1, 4], [3, 1, 3, 4], [3, 3, 6, 3], [3, 6, 3, 3], [2, 2, 3, 3], [3, 2, 2, 3], [2, 2, 1, 3], [4, 1, 2, 3], [5, 2, 1, 2],
+  [3, 3, 1, 4],
+  [3, 1, 3, 4],
+  [3, 3, 6, 3],
+  [3, 6, 3, 3],
+  [2, 2, 3, 3],
+  [3, 2, 2, 3],
+  [2, 2, 1, 3],
+  [4, 1, 2, 3],
+  [5, 2, 1, 2],
 ];
 
 describe("2-norm penalty: the chain rule", () => {
@@ -44,7 +52,8 @@ describe("2-norm penalty: the chain rule", () => {
     let scale = 0;
     for (const x of r.gradient.data) scale = Math.max(scale, Math.abs(x));
     for (let e = 0; e < data.length; e++) {
-      const plus = data.slice(), minus = data.slice();
+      const plus = data.slice(),
+        minus = data.slice();
       plus[e] += eps;
       minus[e] -= eps;
       const fd = (magnitude(plus) - magnitude(minus)) / (2 * eps);
@@ -66,7 +75,8 @@ describe("2-norm penalty: the chain rule", () => {
     let scale = 0;
     for (const x of r.gradient.data) scale = Math.max(scale, Math.abs(x));
     for (let e = 0; e < data.length; e++) {
-      const plus = data.slice(), minus = data.slice();
+      const plus = data.slice(),
+        minus = data.slice();
       plus[e] += eps;
       minus[e] -= eps;
       const fd = (Math.abs(quadratic(referenceB(plus, k, g, h, n, alpha), unit)) - Math.abs(quadratic(referenceB(minus, k, g, h, n, alpha), unit))) / (2 * eps);
@@ -76,13 +86,19 @@ describe("2-norm penalty: the chain rule", () => {
 });
 
 describe("2-norm penalty: the power method", () => {
-  const paper: Array<[number, number]> = [[3, 1], [1, 3], [3, 6], [6, 3]];
+  const paper: Array<[number, number]> = [
+    [3, 1],
+    [1, 3],
+    [3, 6],
+    [6, 3],
+  ];
   it.each(paper)("3x3x%ix%i, N=6: many warm-started steps converge to max(sigma_max^2 - a, a - sigma_min^2) from dgesvd", (g, h) => {
     const n = 6;
     const kernel = createKernel(randomData(3, g, h, 17 * g + h), [3, 3, g, h]);
     const sigma = singularValues(kernel, { n, method: "svd" });
     for (const alpha of [1, 0.8 * sigma[0] ** 2]) {
-      const top = sigma[0] ** 2 - alpha, bottom = alpha - sigma[sigma.length - 1] ** 2;
+      const top = sigma[0] ** 2 - alpha,
+        bottom = alpha - sigma[sigma.length - 1] ** 2;
       const expected = Math.max(top, bottom);
       let r = spectralPenaltyAndGradient(kernel, { n, alpha, engine: "dense" });
       // The top two singular values can be close (slow convergence): iterate until v is an eigenvector.
@@ -132,7 +148,14 @@ describe("2-norm penalty: bad input", () => {
 describe("2-norm penalty: matrix-free against dense", () => {
   const cases: Array<[number, number, number, number]> = [];
   for (const k of [1, 2, 3, 4, 5])
-    for (const [g, h] of [[1, 1], [1, 3], [3, 1], [2, 3], [3, 2], [4, 4]])
+    for (const [g, h] of [
+      [1, 1],
+      [1, 3],
+      [3, 1],
+      [2, 3],
+      [3, 2],
+      [4, 4],
+    ])
       for (const n of [1, 2, 4, 7]) cases.push([k, g, h, n]);
   it.each(cases)("k=%i g=%i h=%i N=%i: the same eigenvalue, vector and gradient to rounding", (k, g, h, n) => {
     const kernel = createKernel(randomData(k, g, h, 3 + k + 10 * g + 100 * h + 1000 * n), [k, k, g, h]);

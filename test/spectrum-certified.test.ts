@@ -16,7 +16,7 @@ describe('spectrum method "certified"', () => {
     const data = randomData(k, g, h, 404);
     const expected = referenceSingularValues(bruteForceM(data, k, g, h, n).m);
     const min = expected[expected.length - 1];
-    const slack = 1e-13 * expected[0] ** 2 / min;
+    const slack = (1e-13 * expected[0] ** 2) / min;
     const kernel = createKernel(data, [k, k, g, h]);
     for (const s of [spectrum(kernel, { n, method: "certified" }), await spectrumAsync(kernel, { n, method: "certified" })]) {
       expect(s.method).toBe("certified");
@@ -33,7 +33,7 @@ describe('spectrum method "certified"', () => {
     const data = randomData(k, g, h, 404);
     const expected = referenceSingularValues(bruteForceM(data, k, g, h, n).m);
     const min = expected[expected.length - 1];
-    const slack = 1e-13 * expected[0] ** 2 / min;
+    const slack = (1e-13 * expected[0] ** 2) / min;
     const s = spectrum(createKernel(data, [k, k, g, h]), { n, method: "certified", rounding: "probabilistic" });
     expect([s.sigmaMinCertified, s.bound.sigmaMin]).toEqual([false, "probabilistic"]);
     expect(s.sigmaMinLower!).toBeLessThanOrEqual(min + slack);
@@ -61,8 +61,8 @@ describe('spectrum method "certified"', () => {
     expect(r.stderr).toBe("");
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ spectrumMethod: "certified", sigmaMinCertified: true, bound: { sigmaMin: "proven" } });
-    expect(out.sigmaMinLower).toBeLessThanOrEqual(min + 1e-13 * expected[0] ** 2 / min);
-    expect(out.sigmaMinUpper).toBeGreaterThanOrEqual(min - 1e-13 * expected[0] ** 2 / min);
+    expect(out.sigmaMinLower).toBeLessThanOrEqual(min + (1e-13 * expected[0] ** 2) / min);
+    expect(out.sigmaMinUpper).toBeGreaterThanOrEqual(min - (1e-13 * expected[0] ** 2) / min);
     const text = spawnSync(process.execPath, [path.join(root, "bin/convreg.js"), "analyze", file, "--n", String(n), "--spectrum", "certified"], { encoding: "utf8" });
     expect(text.stdout).toMatch(/^sigma_min {7}\S+ {3}\(in \[\S+, \S+\], certified; shift-invert on a CHOLMOD Cholesky of the Gram matrix\)$/m);
   });

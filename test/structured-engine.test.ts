@@ -15,9 +15,7 @@ function sweep(): Case[] {
       if ((n + k) % 3 === 0) cases.push([k, 2, 1, n]);
       if ((n + k) % 3 === 1) cases.push([k, 1, 2, n]);
     }
-  for (let g = 1; g <= 8; g++)
-    for (let h = 1; h <= 8; h++)
-      for (const n of [1, 2, 3]) cases.push([1 + ((g + 2 * h + n) % 7), g, h, n]);
+  for (let g = 1; g <= 8; g++) for (let h = 1; h <= 8; h++) for (const n of [1, 2, 3]) cases.push([1 + ((g + 2 * h + n) % 7), g, h, n]);
   const r = rng(2024);
   const int = (lo: number, hi: number) => lo + Math.floor(r.uniform() * (hi - lo + 1));
   while (cases.length < 600) {
@@ -52,7 +50,8 @@ describe("structured engine equals the dense engine", () => {
   it("penalty to 1e-12 relative and gradient to 1e-11 of its largest entry, random alpha", () => {
     const r = rng(77);
     const failures: string[] = [];
-    let worstPenalty = 0, worstGradient = 0;
+    let worstPenalty = 0,
+      worstGradient = 0;
     cases.forEach((c, i) => {
       const kernel = kernelOf(c, 31 * i + 5);
       const alpha = randomAlpha(r);
@@ -126,7 +125,15 @@ describe("structured engine at sizes the dense engine cannot reach", () => {
 
 describe("lineQuartic", () => {
   const quarticCases: Case[] = [
-    [1, 1, 1, 4], [2, 1, 3, 5], [3, 3, 1, 2], [3, 2, 3, 6], [4, 3, 2, 3], [5, 2, 2, 7], [6, 1, 2, 4], [7, 2, 1, 3], [3, 4, 4, 5],
+    [1, 1, 1, 4],
+    [2, 1, 3, 5],
+    [3, 3, 1, 2],
+    [3, 2, 3, 6],
+    [4, 3, 2, 3],
+    [5, 2, 2, 7],
+    [6, 1, 2, 4],
+    [7, 2, 1, 3],
+    [3, 4, 4, 5],
   ];
   const ts = [-2, -1, -0.5, 0, 0.25, 1, 3];
 
@@ -138,7 +145,10 @@ describe("lineQuartic", () => {
     expect(c).toBeInstanceOf(Float64Array);
     expect(c.length).toBe(5);
     for (const t of ts) {
-      const moved = createKernel(kernel.data.map((v, i) => v + t * direction.data[i]), kernel.shape);
+      const moved = createKernel(
+        kernel.data.map((v, i) => v + t * direction.data[i]),
+        kernel.shape,
+      );
       const f = penalty(moved, { n, alpha, engine: "dense" });
       const poly = c[0] + t * (c[1] + t * (c[2] + t * (c[3] + t * c[4])));
       expect(Math.abs(poly - f) / f).toBeLessThan(1e-12);
@@ -155,7 +165,8 @@ describe("lineQuartic", () => {
     expect(Math.abs(c[4] - c4) / c4).toBeLessThan(1e-12);
     const dense = penaltyAndGradient(kernel, { n, alpha, engine: "dense" });
     expect(Math.abs(c[0] - dense.penalty) / dense.penalty).toBeLessThan(1e-12);
-    let slope = 0, scale = 0;
+    let slope = 0,
+      scale = 0;
     dense.gradient.data.forEach((v, i) => {
       slope += v * dData[i];
       scale += Math.abs(v * dData[i]);

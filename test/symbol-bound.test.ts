@@ -38,7 +38,8 @@ function symbolSigmaMax(data: Float64Array, k: number, g: number, h: number, str
   const mod = (a: number) => ((a % stride) + stride) % stride;
   for (let p = 0; p < k; p++)
     for (let q = 0; q < k; q++) {
-      const t1 = p * dilation - before, t2 = q * dilation - before;
+      const t1 = p * dilation - before,
+        t2 = q * dilation - before;
       const phase = mod(t1) * stride + mod(t2);
       const angle = Math.floor(t1 / stride) * w1 + Math.floor(t2 / stride) * w2;
       for (let d = 0; d < g; d++)
@@ -57,8 +58,7 @@ function symbolSigmaMax(data: Float64Array, k: number, g: number, h: number, str
 function gridMax(data: Float64Array, k: number, g: number, h: number, stride: number, dilation: number, points: number): number {
   let best = 0;
   for (let i = 0; i < points; i++)
-    for (let j = 0; j < points; j++)
-      best = Math.max(best, symbolSigmaMax(data, k, g, h, stride, dilation, (2 * Math.PI * i) / points, (2 * Math.PI * j) / points));
+    for (let j = 0; j < points; j++) best = Math.max(best, symbolSigmaMax(data, k, g, h, stride, dilation, (2 * Math.PI * i) / points, (2 * Math.PI * j) / points));
   return best;
 }
 
@@ -76,8 +76,16 @@ describe("sigmaMaxUpperBound", () => {
   it("is above sigma_max(M_N) for random kernels, k = 1..5, g != h, several N, stride 1 and 2, dilation 1 and 2", () => {
     let seed = 100;
     for (const k of [1, 2, 3, 4, 5])
-      for (const [g, h] of [[2, 3], [3, 1]] as const)
-        for (const [stride, dilation] of [[1, 1], [2, 1], [1, 2], [2, 2]] as const) {
+      for (const [g, h] of [
+        [2, 3],
+        [3, 1],
+      ] as const)
+        for (const [stride, dilation] of [
+          [1, 1],
+          [2, 1],
+          [1, 2],
+          [2, 2],
+        ] as const) {
           const data = randomData(k, g, h, seed++);
           const b = sigmaMaxUpperBound(kernelOf(data, k, g, h), { stride, dilation });
           expect(b.bound).toBe("proven");
@@ -90,7 +98,12 @@ describe("sigmaMaxUpperBound", () => {
 
   it("converges: upper - symbolLower <= tolerance·upper, and brackets the dense grid maximum of the symbol", () => {
     let seed = 300;
-    for (const [k, g, h, stride] of [[3, 2, 3, 1], [3, 3, 2, 2], [4, 2, 2, 2], [5, 1, 2, 1]] as const)
+    for (const [k, g, h, stride] of [
+      [3, 2, 3, 1],
+      [3, 3, 2, 2],
+      [4, 2, 2, 2],
+      [5, 1, 2, 1],
+    ] as const)
       for (const tolerance of [1e-2, 1e-4]) {
         const data = randomData(k, g, h, seed++);
         const b = sigmaMaxUpperBound(kernelOf(data, k, g, h), { stride, tolerance });
@@ -129,7 +142,14 @@ describe("sigmaMaxUpperBound", () => {
     const base = randomData(3, 2, 3, 91);
     const ref = sigmaMaxUpperBound(kernelOf(base, 3, 2, 3));
     for (const scale of [1e140, 1e-140, 2 ** 900, 2 ** -900]) {
-      const b = sigmaMaxUpperBound(kernelOf(base.map((v) => v * scale), 3, 2, 3));
+      const b = sigmaMaxUpperBound(
+        kernelOf(
+          base.map((v) => v * scale),
+          3,
+          2,
+          3,
+        ),
+      );
       expect(Number.isFinite(b.upper)).toBe(true);
       expect(Math.abs(b.upper / scale - ref.upper)).toBeLessThanOrEqual(1e-9 * ref.upper);
     }

@@ -20,7 +20,9 @@ const modelDir = path.join(root, "node_modules/@upscalerjs/default-model/models"
 const modelPath = path.join(modelDir, "model.json");
 const tmp = mkdtempSync(path.join(tmpdir(), "convreg-tfjs-"));
 
-type Layer = { class_name: string; name: string; config: Record<string, any>; inbound_nodes: any[] };
+/** The Keras layer fields this test reads (model.json is untyped JSON). */
+type LayerConfig = { batch_input_shape: number[]; filters: number; strides: number[]; kernel_size: number[]; padding: string; size: number[] };
+type Layer = { class_name: string; name: string; config: LayerConfig; inbound_nodes: [string, ...unknown[]][][] };
 type Entry = { name: string; shape: number[]; dtype: string };
 type Group = { paths: string[]; weights: Entry[] };
 
@@ -58,7 +60,7 @@ function expectedConvs(inputSize: number): Array<{ name: string; shape: number[]
   const size = new Map<string, number>();
   const out: Array<{ name: string; shape: number[]; n: number; strides: number[]; padding: string }> = [];
   for (const l of layers) {
-    const inbound: string[] = (l.inbound_nodes[0] ?? []).map((x: any[]) => x[0]);
+    const inbound: string[] = (l.inbound_nodes[0] ?? []).map((x) => x[0]);
     const inC = inbound.map((n) => channels.get(n)!);
     const inN = inbound.length ? size.get(inbound[0])! : inputSize;
     let c = inC[0];
@@ -137,8 +139,8 @@ describe("convreg report and optimize on @upscalerjs/default-model", () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     const expected = expectedConvs(2);
-    expect(doc.layers.map((l: any) => [l.name, l.shape, l.n])).toEqual(expected.map((e) => [e.name, e.shape, e.n]));
-    expect(doc.layers.every((l: any) => l.sigmaMax > 0 && l.sigmaMin > 0 && l.method === "dense")).toBe(true);
+    expect(doc.layers.map((l: { name: string; shape: number[]; n: number }) => [l.name, l.shape, l.n])).toEqual(expected.map((e) => [e.name, e.shape, e.n]));
+    expect(doc.layers.every((l: { sigmaMax: number; sigmaMin: number; method: string }) => l.sigmaMax > 0 && l.sigmaMin > 0 && l.method === "dense")).toBe(true);
     const text = readFileSync(svg, "utf8");
     expect(text.startsWith("<svg")).toBe(true);
     expect(text.match(/<rect x=/g)?.length).toBe(12);

@@ -30,8 +30,8 @@ function exactHalf(x: number): number {
   const sign = x < 0 ? 0x8000 : 0;
   let a = Math.abs(x);
   let e = 0;
-  while (a >= 2) (a /= 2), e++;
-  while (a < 1 && e > -14) (a *= 2), e--;
+  for (; a >= 2; e++) a /= 2;
+  for (; a < 1 && e > -14; e--) a *= 2;
   if (a < 1) return sign | (a * 1024); // subnormal: a = m / 1024 exactly
   return sign | ((e + 15) << 10) | ((a - 1) * 1024);
 }
@@ -74,7 +74,10 @@ function writeModel(dir: string, groups: Array<{ specs: Spec[]; cuts: number[] }
   const manifest = groups.map((g, gi) => {
     const all = new Uint8Array(g.specs.reduce((a, s) => a + s.bytes.length, 0));
     let at = 0;
-    for (const s of g.specs) all.set(s.bytes, (at += s.bytes.length) - s.bytes.length);
+    for (const s of g.specs) {
+      all.set(s.bytes, at);
+      at += s.bytes.length;
+    }
     const bounds = [0, ...g.cuts, all.length];
     const paths = bounds.slice(1).map((end, i) => {
       const p = `group${gi + 1}-shard${i + 1}of${bounds.length - 1}.bin`;
@@ -98,14 +101,35 @@ describe("TF.js weight decoding on synthetic manifests", () => {
       specs: [
         quantizedSpec("conv/kernel", [3, 3, 2, 2], "uint8", 0.0123, -1.4, kernelLevels),
         quantizedSpec("conv/bias", [2], "uint16", 3.5e-5, -0.75, [0, 65535]),
-        halfSpec("conv2/kernel", [2, 2, 1, 3], seq(12, (i) => (i % 2 ? -1 : 1) * (1 + ((i * 77) % 1024) / 1024) * 2 ** (i - 8)), true),
+        halfSpec(
+          "conv2/kernel",
+          [2, 2, 1, 3],
+          seq(12, (i) => (i % 2 ? -1 : 1) * (1 + ((i * 77) % 1024) / 1024) * 2 ** (i - 8)),
+          true,
+        ),
         int32Spec("steps", [3], [-5, 0, 2147483647]),
-        float32Spec("odd/kernel", [3, 1, 2, 2], seq(12, (i) => i / 7)),
+        float32Spec(
+          "odd/kernel",
+          [3, 1, 2, 2],
+          seq(12, (i) => i / 7),
+        ),
       ],
       cuts: [5, 40, 41], // shard boundaries in the middle of weights
     },
     {
-      specs: [halfSpec("head/depthwise_kernel", [3, 3, 2, 1], seq(18, (i) => (i - 9) * 2 ** -20), false), float32Spec("head/kernel", [1, 1, 2, 5], seq(10, (i) => Math.sin(i)))],
+      specs: [
+        halfSpec(
+          "head/depthwise_kernel",
+          [3, 3, 2, 1],
+          seq(18, (i) => (i - 9) * 2 ** -20),
+          false,
+        ),
+        float32Spec(
+          "head/kernel",
+          [1, 1, 2, 5],
+          seq(10, (i) => Math.sin(i)),
+        ),
+      ],
       cuts: [],
     },
   ];
@@ -143,7 +167,15 @@ describe("TF.js weight decoding on synthetic manifests", () => {
       const neighbours = [bits - 1, bits + 1].filter((b) => (b & 0x7fff) < 0x7c00 && (b & 0x8000) === (bits & 0x8000)).map(halfToNumber);
       for (const z of neighbours) expect(Math.abs(y - x)).toBeLessThanOrEqual(Math.abs(z - x));
     }
-    for (const [x, bits] of [[1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [2 ** -24, 0x0001], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [70000, 0x7c00]] as const)
+    for (const [x, bits] of [
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [65504, 0x7bff],
+      [2 ** -24, 0x0001],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
+      [70000, 0x7c00],
+    ] as const)
       expect(numberToHalf(x)).toBe(bits);
   });
 
@@ -232,7 +264,15 @@ function dilatedM(data: number[], k: number, g: number, h: number, n: number, d:
 
 describe("TF.js topologies", () => {
   const r = rng(3);
-  const rand = (shape: number[]) => float32Spec(`${shape.join("x")}`, shape, seq(shape.reduce((a, b) => a * b, 1), () => r.normal()));
+  const rand = (shape: number[]) =>
+    float32Spec(
+      `${shape.join("x")}`,
+      shape,
+      seq(
+        shape.reduce((a, b) => a * b, 1),
+        () => r.normal(),
+      ),
+    );
   const named = (name: string, shape: number[]) => ({ ...rand(shape), name });
 
   it("layers model: convolutions with stride, dilation and input size from the model's input shape; depthwise, separable, transposed, non-square and dense layers skipped with why", async () => {
@@ -272,7 +312,7 @@ describe("TF.js topologies", () => {
     expect(report.layers[0].notes.join(" ")).toMatch(/stride 2x2/);
     const m = dilatedM(specs[2].expected, 3, 4, 3, 8, 2);
     const sigma = jacobiEigenvalues(multiply(m, transpose(m))).map((v) => Math.sqrt(Math.max(v, 0)));
-    expect(Math.abs(c2.sigmaMax - sigma[0]) / sigma[0]).toBeLessThan(1e-10);
+    expect(Math.abs(c2.sigmaMax! - sigma[0]) / sigma[0]).toBeLessThan(1e-10);
     expect(Math.abs(c2.sigmaMin! - sigma[sigma.length - 1]) / sigma[0]).toBeLessThan(1e-10);
   });
 
@@ -284,7 +324,12 @@ describe("TF.js topologies", () => {
       node: [
         { name: "input", op: "Placeholder", attr: { shape: { shape: { dim: [{ size: "-1" }, { size: "12" }, { size: "12" }, { size: "2" }] } }, dtype: { type: "DT_FLOAT" } } },
         { name: "w1", op: "Const", attr: {} },
-        { name: "conv1", op: "Conv2D", input: ["input", "w1"], attr: { strides: ints([1, 2, 2, 1]), padding: str("SAME"), dilations: ints([1, 1, 1, 1]), data_format: str("NHWC") } },
+        {
+          name: "conv1",
+          op: "Conv2D",
+          input: ["input", "w1"],
+          attr: { strides: ints([1, 2, 2, 1]), padding: str("SAME"), dilations: ints([1, 1, 1, 1]), data_format: str("NHWC") },
+        },
         { name: "r1", op: "Relu", input: ["conv1"] },
         { name: "w2", op: "Const", attr: {} },
         { name: "w2/read", op: "Identity", input: ["w2"] },

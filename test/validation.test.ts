@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { createKernel, kernelFromNested, kernelFromOIHW, penalty, penaltyAndGradientAsync, singularValues, transformMatrix, setMemoryLimit, getMemoryLimit, isConvregError } from "../lib/index.js";
+import {
+  createKernel,
+  kernelFromNested,
+  kernelFromOIHW,
+  penalty,
+  penaltyAndGradientAsync,
+  singularValues,
+  transformMatrix,
+  setMemoryLimit,
+  getMemoryLimit,
+  isConvregError,
+} from "../lib/index.js";
 
 const good = createKernel([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3, 1, 1]);
 
@@ -28,8 +39,20 @@ describe("validation errors name the argument and the constraint", () => {
     ["OIHW shape", () => kernelFromOIHW([1], [1, 1, 1]), TypeError, "ERR_SHAPE", "shape must be an OIHW array [h, g, k, k], got an array"],
     ["ragged nested", () => kernelFromNested([[[[1, 2]], [[3]]]]), RangeError, "ERR_SHAPE", "nested kernel[0][1][0] must be an array of length 2 (ragged arrays are not kernels)"],
     ["kernel not an object", () => penalty(3 as never, { n: 3 }), TypeError, "ERR_ARGUMENT", "kernel must be a kernel object { shape, data }, got number 3"],
-    ["kernel data not Float64Array", () => penalty({ shape: [1, 1, 1, 1], data: [1] } as never, { n: 3 }), TypeError, "ERR_ARGUMENT", "kernel.data must be a Float64Array, got an array (use createKernel to convert)"],
-    ["kernel NaN after creation", () => penalty({ shape: [1, 1, 1, 1], data: new Float64Array([NaN]) }, { n: 3 }), RangeError, "ERR_NONFINITE", "kernel.data[0] must be a finite number, got number NaN"],
+    [
+      "kernel data not Float64Array",
+      () => penalty({ shape: [1, 1, 1, 1], data: [1] } as never, { n: 3 }),
+      TypeError,
+      "ERR_ARGUMENT",
+      "kernel.data must be a Float64Array, got an array (use createKernel to convert)",
+    ],
+    [
+      "kernel NaN after creation",
+      () => penalty({ shape: [1, 1, 1, 1], data: new Float64Array([NaN]) }, { n: 3 }),
+      RangeError,
+      "ERR_NONFINITE",
+      "kernel.data[0] must be a finite number, got number NaN",
+    ],
     ["options missing", () => penalty(good, undefined as never), TypeError, "ERR_ARGUMENT", "options.n must be a number, got undefined"],
     ["n zero", () => penalty(good, { n: 0 }), RangeError, "ERR_RANGE", "options.n must be an integer between 1 and 1048576, got 0"],
     ["n fractional", () => penalty(good, { n: 2.5 }), RangeError, "ERR_RANGE", "options.n must be an integer, got 2.5"],

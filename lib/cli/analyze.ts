@@ -51,8 +51,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     return { part, ms: performance.now() - start };
   };
   const pgRun = timed(() => penaltyAndGradientAsync(kernel, { n, alpha, engine, padding, memoryLimit }));
-  const spectrumRun =
-    resolved.reason !== null ? Promise.resolve({ part: resolved as Part<Spectrum>, ms: 0 }) : timed(() => spectrumAsync(kernel, spectrumOptions));
+  const spectrumRun = resolved.reason !== null ? Promise.resolve({ part: resolved as Part<Spectrum>, ms: 0 }) : timed(() => spectrumAsync(kernel, spectrumOptions));
   spectrumRun.catch(() => {}); // awaited below; this only keeps a rejection meanwhile from counting as unhandled
   // Text output: the penalty is printed as soon as it is known, before a long spectrum finishes.
   const { part: pg, ms: penaltyMs } = await pgRun;
@@ -80,8 +79,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     process.stderr.write(`convreg analyze: Lanczos did not reach its tolerance in ${s.iterations} Gram products; sigma_max is an estimate\n`);
   const conditionNumber = s === null || s.sigmaMin === null ? Number.NaN : s.sigmaMax / s.sigmaMin;
   // Every missing number has its reason in the output, so the exit code stays 0; a warning when none could be computed.
-  if (pg.value === null && (s === null || s.method === "none"))
-    process.stderr.write(`convreg analyze: nothing could be computed: ${pg.reason!.message} [${pg.reason!.code}]\n`);
+  if (pg.value === null && (s === null || s.method === "none")) process.stderr.write(`convreg analyze: nothing could be computed: ${pg.reason!.message} [${pg.reason!.code}]\n`);
 
   if (values.json) {
     out(
@@ -136,14 +134,12 @@ function engineText(engine: "dense" | "structured", circular: boolean): string {
 function spectrumLines(s: Spectrum): string[] {
   if (s.method === "none") return ["sigma_max       not computed (--spectrum none)", "sigma_min       not computed (--spectrum none)"];
   if (s.method === "symbol")
-    return [`sigma_max       in [0, ${sig(s.sigmaMaxUpper!, 10)}]   (proven upper value from the kernel's symbol; Lanczos is over the memory limit)`, "sigma_min       not computed (over the memory limit)"];
+    return [
+      `sigma_max       in [0, ${sig(s.sigmaMaxUpper!, 10)}]   (proven upper value from the kernel's symbol; Lanczos is over the memory limit)`,
+      "sigma_min       not computed (over the memory limit)",
+    ];
   const lanczos = `Lanczos, ${s.iterations} Gram products${s.sigmaMaxConverged ? "" : ", NOT CONVERGED: an estimate"}`;
-  const source =
-    s.method === "iterative" || s.method === "certified"
-      ? lanczos
-      : s.method === "circular-fft"
-        ? "zgesvd per frequency"
-        : "dgesvd";
+  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesvd";
   const count = s.values === null ? "" : `, all ${s.values.length} values`;
   const min =
     s.sigmaMin === null

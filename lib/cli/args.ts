@@ -55,8 +55,7 @@ export function integerFlag(value: string | undefined, flag: string, min: number
     return fallback;
   }
   const v = Number(value);
-  if (value.trim() === "" || !Number.isInteger(v) || v < min)
-    throw new ConvregRangeError("ERR_RANGE", `${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  if (value.trim() === "" || !Number.isInteger(v) || v < min) throw new ConvregRangeError("ERR_RANGE", `${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
   return v;
 }
 
@@ -64,8 +63,7 @@ export function integerFlag(value: string | undefined, flag: string, min: number
 export function positiveFlag(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const v = Number(value);
-  if (value.trim() === "" || !Number.isFinite(v) || v <= 0)
-    throw new ConvregRangeError("ERR_RANGE", `${flag} must be a finite number > 0, got ${JSON.stringify(value)}`);
+  if (value.trim() === "" || !Number.isFinite(v) || v <= 0) throw new ConvregRangeError("ERR_RANGE", `${flag} must be a finite number > 0, got ${JSON.stringify(value)}`);
   return v;
 }
 

@@ -9,7 +9,15 @@ export function sig(value: number, digits = 6): string {
 
 /** A Markdown-style table with right-aligned columns. */
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, maxOf(rows.map((r) => r[i].length), 0)));
+  const widths = header.map((h, i) =>
+    Math.max(
+      h.length,
+      maxOf(
+        rows.map((r) => r[i].length),
+        0,
+      ),
+    ),
+  );
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(" | ")} |`;
   return [line(header), `|${widths.map((w) => "-".repeat(w + 1) + ":").join("|")}|`, ...rows.map(line)].join("\n");
 }

@@ -119,7 +119,10 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
   }
   const after = await analyzeLayerOrNote({ shape: kernel.shape, data: readBack }, n, alpha, memoryLimit);
   const q = written.weight.entry.quantization;
-  const allowed = q && q.dtype !== "float16" ? (q.scale as number) * 0.5 + 4 * maxAbs * 2 ** -24 : maxAbs * (q?.dtype === "float16" || written.weight.entry.dtype === "float16" ? 2 ** -11 : 2 ** -24);
+  const allowed =
+    q && q.dtype !== "float16"
+      ? (q.scale as number) * 0.5 + 4 * maxAbs * 2 ** -24
+      : maxAbs * (q?.dtype === "float16" || written.weight.entry.dtype === "float16" ? 2 ** -11 : 2 ** -24);
 
   if (values.json) {
     out(
@@ -163,7 +166,15 @@ export async function modelOptimize(argv: string[], out: (s: string) => void): P
         ["kernel", "penalty", "sigma_max", "sigma_min", "condition"],
         [
           ["before", ...numbers(before)],
-          ["optimized", ...numbers({ penalty: last.penalty, sigmaMax: last.sigmaMax, sigmaMin: last.sigmaMin, conditionNumber: last.sigmaMax !== null && last.sigmaMin !== null ? last.sigmaMax / last.sigmaMin : null })],
+          [
+            "optimized",
+            ...numbers({
+              penalty: last.penalty,
+              sigmaMax: last.sigmaMax,
+              sigmaMin: last.sigmaMin,
+              conditionNumber: last.sigmaMax !== null && last.sigmaMin !== null ? last.sigmaMax / last.sigmaMin : null,
+            }),
+          ],
           ["written, read back", ...numbers(after)],
         ],
       ),

@@ -107,19 +107,7 @@ export function runSummary(result: OptimizeResult, alpha: number, tolerance: num
 }
 
 /** Header of the summary table. */
-export const summaryHeader = [
-  "kernel",
-  "σmax start",
-  "σmax end",
-  "σmin start",
-  "σmin end",
-  "F start",
-  "F end",
-  "±5% at iter (evals)",
-  "±1% at iter (evals)",
-  "evals",
-  "stop",
-];
+export const summaryHeader = ["kernel", "σmax start", "σmax end", "σmin start", "σmin end", "F start", "F end", "±5% at iter (evals)", "±1% at iter (evals)", "evals", "stop"];
 
 /** One line of the summary table. */
 export function summaryRow(result: OptimizeResult, alpha: number): string[] {
@@ -151,8 +139,7 @@ export function finalSpectrumLines(result: OptimizeResult): string[] {
   const lines: string[] = [];
   const lanczos = f.method === "iterative" || f.method === "certified";
   const how = lanczos ? "Lanczos, residual bound" : f.method === "none" ? "" : "dense, rounding bound";
-  if (f.sigmaMax !== null)
-    lines.push(`final σmax = ${sig(f.sigmaMax, 8)} ± ${sig(f.sigmaMaxBound ?? Number.NaN, 2)} (${how}${f.sigmaMaxConverged ? "" : ", iteration cap hit"})`);
+  if (f.sigmaMax !== null) lines.push(`final σmax = ${sig(f.sigmaMax, 8)} ± ${sig(f.sigmaMaxBound ?? Number.NaN, 2)} (${how}${f.sigmaMaxConverged ? "" : ", iteration cap hit"})`);
   if (f.sigmaMin !== null) {
     const bracket = f.sigmaMinLower !== null && f.sigmaMinUpper !== null ? `in [${sig(f.sigmaMinLower, 8)}, ${sig(f.sigmaMinUpper, 8)}]` : "";
     lines.push(`final σmin = ${sig(f.sigmaMin, 8)} ${bracket} (${lanczos ? (f.sigmaMinCertified ? "sparse Cholesky, certified" : "sparse shift-invert, estimate") : how})`);

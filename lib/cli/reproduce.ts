@@ -70,8 +70,7 @@ export async function reproduce(argv: string[], out: (s: string) => void): Promi
       // Every iteration for the first 30 (where the values move fast), every 10th after: the dense
       // spectrum costs ~0.3 s of CPU at N = 20 for the larger kernels, the gradient ~1 ms.
       spectrumEvery: { first: 30, every: 10 },
-      onIteration: (row) =>
-        progress.update(index * (iterations + 1) + row.iteration + 1, `${name}  iteration ${row.iteration}/${iterations}  F = ${row.penalty.toPrecision(6)}`),
+      onIteration: (row) => progress.update(index * (iterations + 1) + row.iteration + 1, `${name}  iteration ${row.iteration}/${iterations}  F = ${row.penalty.toPrecision(6)}`),
     });
     const paths = { historyCsv: join(dir, `history-${name}.csv`), historyJson: join(dir, `history-${name}.json`), figure: figurePath };
     await writeHistory(result, { n, alpha, optimizer, tolerance: tolerance ?? null, seed: seed + index }, { csv: paths.historyCsv, json: paths.historyJson });
@@ -87,9 +86,16 @@ export async function reproduce(argv: string[], out: (s: string) => void): Promi
     out(JSON.stringify({ n, alpha, optimizer, tolerance: tolerance ?? null, seed, iterations, figure: figurePath, elapsedMs, kernels: summaries }));
     return 0;
   }
-  out(`Guo (2019), Section 4: N = ${n}, alpha = ${alpha}, optimizer ${optimizer}, seeds ${seed}..${seed + PAPER_SHAPES.length - 1}, at most ${iterations} iterations, tolerance ${tolerance ?? "off"}`);
+  out(
+    `Guo (2019), Section 4: N = ${n}, alpha = ${alpha}, optimizer ${optimizer}, seeds ${seed}..${seed + PAPER_SHAPES.length - 1}, at most ${iterations} iterations, tolerance ${tolerance ?? "off"}`,
+  );
   out("");
-  out(table(summaryHeader, results.map((r) => summaryRow(r, alpha))));
+  out(
+    table(
+      summaryHeader,
+      results.map((r) => summaryRow(r, alpha)),
+    ),
+  );
   out("");
   out(`±5% / ±1%: first iteration with both |σmax - 1| and |σmin - 1| within the band (gradient evaluations so far).`);
   out(`wrote ${figurePath} and history-<shape>.csv / .json for each kernel in ${dir}  (${(elapsedMs / 1000).toFixed(1)} s)`);

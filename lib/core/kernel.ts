@@ -24,8 +24,7 @@ export const MAX_CHANNELS = 1 << 16;
 
 /** Checks a shape `[k, k, g, h]` and returns it as a fresh tuple. */
 export function requireShape(shape: unknown, name = "shape"): KernelShape {
-  if (!Array.isArray(shape) || shape.length !== 4)
-    throw new ConvregTypeError("ERR_SHAPE", `${name} must be an array [k, k, g, h] of 4 integers, got ${describe(shape)}`);
+  if (!Array.isArray(shape) || shape.length !== 4) throw new ConvregTypeError("ERR_SHAPE", `${name} must be an array [k, k, g, h] of 4 integers, got ${describe(shape)}`);
   const labels = ["k", "k", "g", "h"];
   // A plain loop, not forEach: forEach would skip the holes of a sparse array.
   for (let i = 0; i < 4; i++) {
@@ -34,8 +33,7 @@ export function requireShape(shape: unknown, name = "shape"): KernelShape {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max)
       throw new ConvregRangeError("ERR_SHAPE", `${name}[${i}] (${labels[i]}) must be an integer between 1 and ${max}, got ${describe(v)}`);
   }
-  if (shape[0] !== shape[1])
-    throw new ConvregRangeError("ERR_SHAPE", `${name} must be square in its first two dimensions (k x k), got ${shape[0]} x ${shape[1]}`);
+  if (shape[0] !== shape[1]) throw new ConvregRangeError("ERR_SHAPE", `${name} must be square in its first two dimensions (k x k), got ${shape[0]} x ${shape[1]}`);
   return [shape[0], shape[1], shape[2], shape[3]];
 }
 
@@ -47,8 +45,7 @@ export function shapeSize(shape: KernelShape): number {
 function requireFiniteData(data: ArrayLike<number>, name: string): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (typeof v !== "number" || !Number.isFinite(v))
-      throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${describe(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${describe(v)}`);
   }
 }
 
@@ -56,8 +53,7 @@ function requireData(data: unknown, length: number, name: string, shapeText: str
   if (!(ArrayBuffer.isView(data) && !(data instanceof DataView)) && !Array.isArray(data))
     throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a Float64Array, Float32Array or number array, got ${describe(data)}`);
   const arr = data as ArrayLike<number>;
-  if (arr.length !== length)
-    throw new ConvregRangeError("ERR_SHAPE", `${name} has ${arr.length} entries but shape ${shapeText} needs ${length}`);
+  if (arr.length !== length) throw new ConvregRangeError("ERR_SHAPE", `${name} has ${arr.length} entries but shape ${shapeText} needs ${length}`);
   return arr;
 }
 
@@ -67,12 +63,10 @@ function requireData(data: unknown, length: number, name: string, shapeText: str
  * change the shape the native call is given.
  */
 export function requireKernel(kernel: unknown, name = "kernel"): Kernel {
-  if (kernel === null || typeof kernel !== "object")
-    throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a kernel object { shape, data }, got ${describe(kernel)}`);
+  if (kernel === null || typeof kernel !== "object") throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a kernel object { shape, data }, got ${describe(kernel)}`);
   const { shape, data } = kernel as { shape?: unknown; data?: unknown };
   const s = requireShape(shape, `${name}.shape`);
-  if (!(data instanceof Float64Array))
-    throw new ConvregTypeError("ERR_ARGUMENT", `${name}.data must be a Float64Array, got ${describe(data)} (use createKernel to convert)`);
+  if (!(data instanceof Float64Array)) throw new ConvregTypeError("ERR_ARGUMENT", `${name}.data must be a Float64Array, got ${describe(data)} (use createKernel to convert)`);
   requireData(data, shapeSize(s), `${name}.data`, `[${s.join(", ")}]`);
   requireFiniteData(data, `${name}.data`);
   return { shape: s, data };
@@ -88,17 +82,14 @@ export function createKernel(data: ArrayLike<number>, shape: readonly number[]):
 
 /** A kernel from PyTorch's OIHW data with OIHW shape `[h, g, k, k]`. */
 export function kernelFromOIHW(data: ArrayLike<number>, oihwShape: readonly number[]): Kernel {
-  if (!Array.isArray(oihwShape) || oihwShape.length !== 4)
-    throw new ConvregTypeError("ERR_SHAPE", `shape must be an OIHW array [h, g, k, k], got ${describe(oihwShape)}`);
+  if (!Array.isArray(oihwShape) || oihwShape.length !== 4) throw new ConvregTypeError("ERR_SHAPE", `shape must be an OIHW array [h, g, k, k], got ${describe(oihwShape)}`);
   const [h, g, k, k2] = oihwShape;
   const shape = requireShape([k, k2, g, h], "shape (as [k, k, g, h])");
   const arr = requireData(data, shapeSize(shape), "data", `[${oihwShape.join(", ")}]`);
   requireFiniteData(arr, "data");
   const out = new Float64Array(arr.length);
   for (let c = 0; c < h; c++)
-    for (let d = 0; d < g; d++)
-      for (let p = 0; p < k; p++)
-        for (let q = 0; q < k; q++) out[((p * k + q) * g + d) * h + c] = arr[((c * g + d) * k + p) * k + q];
+    for (let d = 0; d < g; d++) for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) out[((p * k + q) * g + d) * h + c] = arr[((c * g + d) * k + p) * k + q];
   return { shape, data: out };
 }
 
@@ -108,9 +99,7 @@ export function kernelToOIHW(kernel: Kernel): Float64Array {
   const [k, , g, h] = kernel.shape;
   const out = new Float64Array(kernel.data.length);
   for (let c = 0; c < h; c++)
-    for (let d = 0; d < g; d++)
-      for (let p = 0; p < k; p++)
-        for (let q = 0; q < k; q++) out[((c * g + d) * k + p) * k + q] = kernel.data[((p * k + q) * g + d) * h + c];
+    for (let d = 0; d < g; d++) for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) out[((c * g + d) * k + p) * k + q] = kernel.data[((p * k + q) * g + d) * h + c];
   return out;
 }
 
@@ -123,8 +112,7 @@ export function kernelFromNested(nested: NestedKernel, layout: KernelLayout = "h
   const dims: number[] = [];
   let level: unknown = nested;
   for (let i = 0; i < 4; i++) {
-    if (!Array.isArray(level) || level.length === 0)
-      throw new ConvregTypeError("ERR_SHAPE", `nested kernel must be a non-empty 4-level array, level ${i} is ${describe(level)}`);
+    if (!Array.isArray(level) || level.length === 0) throw new ConvregTypeError("ERR_SHAPE", `nested kernel must be a non-empty 4-level array, level ${i} is ${describe(level)}`);
     dims.push(level.length);
     level = level[0];
   }

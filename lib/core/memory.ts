@@ -36,7 +36,6 @@ export function requireMemory(bytes: number, what: string, limit?: number): void
   if (bytes > cap)
     throw new ConvregError(
       "ERR_MEMORY_LIMIT",
-      `${what} would need ${formatBytes(bytes)}, more than the memory limit of ${formatBytes(cap)} ` +
-        `(raise it with the memoryLimit option or setMemoryLimit)`,
+      `${what} would need ${formatBytes(bytes)}, more than the memory limit of ${formatBytes(cap)} ` + `(raise it with the memoryLimit option or setMemoryLimit)`,
     );
 }

@@ -61,9 +61,11 @@ export function xoshiro128ss(seed: number): () => number {
   };
 }
 
-const LN2_HI = 6.93147180369123816490e-1; // ln 2 split so that e * LN2_HI is exact for |e| < 2^11
+// biome-ignore lint/correctness/noPrecisionLoss: fdlibm's published digits, kept verbatim (they round to the intended double)
+const LN2_HI = 6.9314718036912381649e-1; // ln 2 split so that e * LN2_HI is exact for |e| < 2^11
+// biome-ignore lint/correctness/noPrecisionLoss: as above
 const LN2_LO = 1.90821492927058770002e-10;
-const SQRT_HALF = 0.7071067811865476;
+const SQRT_HALF = Math.SQRT1_2;
 
 /**
  * Natural logarithm of a positive finite double from `+ - * /` only: x = m 2^e with m in

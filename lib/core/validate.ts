@@ -23,8 +23,7 @@ export function requireInputSize(value: unknown, name = "n"): number {
 /** Checks a finite number strictly greater than zero. */
 export function requirePositive(value: unknown, name: string): number {
   if (typeof value !== "number") throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a number, got ${describe(value)}`);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new ConvregRangeError("ERR_RANGE", `${name} must be a finite number > 0, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0) throw new ConvregRangeError("ERR_RANGE", `${name} must be a finite number > 0, got ${value}`);
   return value;
 }
 

@@ -51,7 +51,9 @@ export function circularSpectrumPlan(kernel: Kernel, n: number, limit?: number):
 /** Sizes of the dense block-circulant M: every row holds all k^2 g taps (repeats add up when N < k). */
 function circularDenseBytes(kernel: Kernel, n: number): { sparse: number; dense: number; gram: number; rows: number; cols: number } {
   const [k, , g, h] = kernel.shape;
-  const rows = h * n * n, cols = g * n * n, side = Math.min(rows, cols);
+  const rows = h * n * n,
+    cols = g * n * n,
+    side = Math.min(rows, cols);
   return { sparse: rows * k * k * g * 24 + (rows + 1) * 8, dense: rows * cols * 8, gram: side * side * 8, rows, cols };
 }
 

@@ -38,13 +38,8 @@ function applyPlan(kernel: unknown, x: unknown, options: ApplyOptions | undefine
       "ERR_SHAPE",
       `${name} has ${x.length} entries but ${count} vector(s) of ${transpose ? "h" : "g"} N^2 = ${inLength} (N = ${n}) need ${count * inLength}`,
     );
-  for (let i = 0; i < x.length; i++)
-    if (!Number.isFinite(x[i])) throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${x[i]}`);
-  requireMemory(
-    operatorWorkBytes(kern, n, count) + 8 * count * (inLength + 2 * outLength),
-    `applying the layer to ${count} vector(s) at N = ${n}`,
-    o.memoryLimit,
-  );
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${x[i]}`);
+  requireMemory(operatorWorkBytes(kern, n, count) + 8 * count * (inLength + 2 * outLength), `applying the layer to ${count} vector(s) at N = ${n}`, o.memoryLimit);
   return { fn: transpose ? "applyLayerTranspose" : "applyLayer", args: [kern.data, k, g, h, n, x, count], finish: (raw) => raw };
 }
 

@@ -17,8 +17,7 @@ function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: numb
   const width = k * k * Math.min(g, h); // all tap matrices side by side on the smaller channel side
   const tapGram = width * width;
   // The core indexes these buffers with 64-bit integers: keep every index far from overflow.
-  if (tapGram * 8 > 2 ** 62)
-    throw new ConvregRangeError("ERR_RANGE", `a ${k}x${k}x${g}x${h} kernel needs a tap Gram matrix of ${width} x ${width}, beyond what can be addressed`);
+  if (tapGram * 8 > 2 ** 62) throw new ConvregRangeError("ERR_RANGE", `a ${k}x${k}x${g}x${h} kernel needs a tap Gram matrix of ${width} x ${width}, beyond what can be addressed`);
   return { tapGram, taps: width * Math.max(g, h), kernel: k * k * g * h, label: `${width} x ${width}` };
 }
 
@@ -30,12 +29,7 @@ export function structuredPenaltyPlan(kernel: Kernel, n: number, alpha: number, 
 }
 
 /** F and dF/dK by the structured engine. */
-export function structuredGradientPlan(
-  kernel: Kernel,
-  n: number,
-  alpha: number,
-  limit?: number,
-): PenaltyAndGradientPlan {
+export function structuredGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
   const s = tapSizes(kernel);
   // Kernel copy, taps, tap Gram, weights, gradient of the taps, gradient (native and JS copies).
   requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram), `the structured gradient (tap Gram matrix ${s.label})`, limit);

@@ -60,8 +60,7 @@ export function parseKernelFile(bytes: Uint8Array, path: string, options?: Kerne
   } catch (e) {
     throw fileError(path, `neither a .npy file nor valid JSON (${e instanceof Error ? e.message : String(e)})`, e);
   }
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-    throw fileError(path, 'JSON kernel must be an object { "shape": [...], "layout": "hwio", "data": [...] }');
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw fileError(path, 'JSON kernel must be an object { "shape": [...], "layout": "hwio", "data": [...] }');
   const { shape, data, layout: fileLayout } = doc as { shape?: unknown; data?: unknown; layout?: unknown };
   const jsonLayout = inFile(path, () => requireChoice(fileLayout, "layout", ["hwio", "oihw"], "hwio"));
   if (options.layout !== undefined && fileLayout !== undefined && options.layout !== jsonLayout)
@@ -118,6 +117,5 @@ export async function writeBytes(path: string, bytes: Uint8Array): Promise<void>
 }
 
 function requirePath(path: unknown): void {
-  if (typeof path !== "string" || path.length === 0 || path.includes("\0"))
-    throw new ConvregTypeError("ERR_ARGUMENT", `path must be a non-empty file name, got ${describe(path)}`);
+  if (typeof path !== "string" || path.length === 0 || path.includes("\0")) throw new ConvregTypeError("ERR_ARGUMENT", `path must be a non-empty file name, got ${describe(path)}`);
 }

@@ -33,7 +33,10 @@ function parseHeaderDict(text: string, source: string): { descr: string; fortran
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined)
     throw headerError(source, `header dictionary lacks descr, fortran_order or shape: ${JSON.stringify(text.trim().slice(0, 120))}`);
-  const parts = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = shapeText
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const shape = parts.map((p) => {
     if (!/^\d+$/.test(p)) throw headerError(source, `shape entry ${JSON.stringify(p)} is not a non-negative integer`);
     return Number(p);
@@ -117,8 +120,7 @@ export function parseNpy(bytes: Uint8Array, source = "npy"): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const itemSize = Number(dtype[2]);
   const available = bytes.length - dataStart;
-  if (available !== count * itemSize)
-    throw headerError(source, `shape (${shape.join(", ")}) needs ${count * itemSize} data bytes but the file has ${available}`);
+  if (available !== count * itemSize) throw headerError(source, `shape (${shape.join(", ")}) needs ${count * itemSize} data bytes but the file has ${available}`);
   const stored = readValues(view, dataStart, count, dtype);
   return { shape, data: fortran ? fortranToC(stored, shape) : stored, dtype, fortranOrder: fortran };
 }

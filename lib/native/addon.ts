@@ -18,8 +18,7 @@ function findAddon(): string {
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found)
     throw new Error(
-      "convreg: the native addon is not built (build/Release/convreg.node is missing). " +
-        "Run `npm install` (needs: apt-get install -y libopenblas-dev liblapacke-dev)",
+      "convreg: the native addon is not built (build/Release/convreg.node is missing). " + "Run `npm install` (needs: apt-get install -y libopenblas-dev liblapacke-dev)",
     );
   return found;
 }

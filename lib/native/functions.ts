@@ -71,21 +71,15 @@ export const NATIVE_FUNCTIONS = {
   applyLayer: task<(...a: ApplyArgs) => Float64Array>(),
   applyLayerTranspose: task<(...a: ApplyArgs) => Float64Array>(),
   // binding/sigma_max.cpp
-  sigmaMaxLanczos: task<
-    (...a: [...KernelArgs, start: Float64Array | null, tolerance: number, maxIterations: number, basisSize: number, cancel: CancelArg]) => RawLanczos
-  >(),
+  sigmaMaxLanczos: task<(...a: [...KernelArgs, start: Float64Array | null, tolerance: number, maxIterations: number, basisSize: number, cancel: CancelArg]) => RawLanczos>(),
   // binding/two_norm.cpp
   spectralDense: task<(...a: SpectralArgs) => NativeSpectral>(),
   spectralMatrixFree: task<(...a: SpectralArgs) => NativeSpectral>(),
   // binding/sigma_min.cpp
-  sigmaMin: task<
-    (...a: [...KernelArgs, factorMemoryLimit: number, tolerance: number, maxLanczos: number, worstCaseRounding: boolean, cancel: CancelArg]) => RawSigmaMin
-  >(),
+  sigmaMin: task<(...a: [...KernelArgs, factorMemoryLimit: number, tolerance: number, maxLanczos: number, worstCaseRounding: boolean, cancel: CancelArg]) => RawSigmaMin>(),
   sigmaMinGramBytes: plain<(k: number, g: number, h: number, n: number, maxLanczos: number) => number>(),
   // binding/symbol_bound.cpp
-  symbolBound: task<
-    (kernel: Float64Array, k: number, g: number, h: number, stride: number, dilation: number, tolerance: number, maxCells: number) => RawSymbolBound
-  >(),
+  symbolBound: task<(kernel: Float64Array, k: number, g: number, h: number, stride: number, dilation: number, tolerance: number, maxCells: number) => RawSymbolBound>(),
   // binding/cancel.cpp
   CancelToken: plain<new () => NativeCancelToken>(),
   // binding/system.cpp

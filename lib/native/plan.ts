@@ -49,11 +49,7 @@ function firstNonFinite(raw: unknown): number | undefined {
 function requireFiniteResult<Name extends TaskName, Result>(plan: NativePlan<Name, Result>, raw: TaskResult[Name]): TaskResult[Name] {
   if (plan.allowNonFinite) return raw;
   const bad = firstNonFinite(raw);
-  if (bad !== undefined)
-    throw new ConvregError(
-      "ERR_NONFINITE",
-      `convreg: ${plan.fn} produced ${bad} (the result overflows double precision); scale the kernel or alpha down`,
-    );
+  if (bad !== undefined) throw new ConvregError("ERR_NONFINITE", `convreg: ${plan.fn} produced ${bad} (the result overflows double precision); scale the kernel or alpha down`);
   return raw;
 }
 

@@ -48,19 +48,51 @@ export type SigmaMinCertificate = "kato-temple" | "cholesky" | "exact" | "none";
 
 /** The symbol bound on sigma_max (binding/symbol_bound.cpp). */
 export interface RawSymbolBound {
-  upper: number; lower: number; cells: number; points: number; converged: boolean;
-  lipschitz1: number; lipschitz2: number; roundingMargin: number;
+  upper: number;
+  lower: number;
+  cells: number;
+  points: number;
+  converged: boolean;
+  lipschitz1: number;
+  lipschitz2: number;
+  roundingMargin: number;
 }
 
 /** The certified sigma_min with its diagnostics (binding/sigma_min.cpp). */
 export interface RawSigmaMin {
-  sigmaMin: number; lower: number; upper: number; certified: boolean; certificate: SigmaMinCertificate;
-  lambdaLower: number; lambdaUpper: number; lambdaEstimate: number; residualBound: number;
-  lambda2Estimate: number; lambda2Lower: number; shift: number; certificateShift: number; roundingMargin: number;
-  inputSide: boolean; order: number; gramNonzeros: number; factorNonzeros: number; maxFront: number; factorFlops: number;
-  gramBytes: number; factorBytes: number; cholmodPeakBytes: number;
-  gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number;
-  factorizations: number; lanczosSteps: number; refinements: number; ordering: string; vector: Float64Array;
+  sigmaMin: number;
+  lower: number;
+  upper: number;
+  certified: boolean;
+  certificate: SigmaMinCertificate;
+  lambdaLower: number;
+  lambdaUpper: number;
+  lambdaEstimate: number;
+  residualBound: number;
+  lambda2Estimate: number;
+  lambda2Lower: number;
+  shift: number;
+  certificateShift: number;
+  roundingMargin: number;
+  inputSide: boolean;
+  order: number;
+  gramNonzeros: number;
+  factorNonzeros: number;
+  maxFront: number;
+  factorFlops: number;
+  gramBytes: number;
+  factorBytes: number;
+  cholmodPeakBytes: number;
+  gramSeconds: number;
+  analyzeSeconds: number;
+  factorSeconds: number;
+  iterateSeconds: number;
+  certifySeconds: number;
+  factorizations: number;
+  lanczosSteps: number;
+  refinements: number;
+  ordering: string;
+  vector: Float64Array;
 }
 
 /** What the addon holds beyond a call (src/native_memory.h says what is counted and why). */

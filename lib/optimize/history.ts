@@ -35,9 +35,7 @@ const cell = (v: number | null): string => (v === null ? "" : String(v));
 
 /** The history as CSV: a header line, then one line per row; empty cells where a value is null. */
 export function historyToCsv(history: readonly HistoryRow[]): string {
-  const lines = history.map((r) =>
-    [r.iteration, r.step, r.penalty, r.gradientNorm, r.gradientEvaluations, r.sigmaMax, r.sigmaMin, r.elapsedMs].map(cell).join(","),
-  );
+  const lines = history.map((r) => [r.iteration, r.step, r.penalty, r.gradientNorm, r.gradientEvaluations, r.sigmaMax, r.sigmaMin, r.elapsedMs].map(cell).join(","));
   return [columns.join(","), ...lines].join("\n") + "\n";
 }
 
@@ -56,8 +54,7 @@ export function firstWithin(history: readonly HistoryRow[], band: number, alpha 
   const target = Math.sqrt(alpha);
   for (const r of history) {
     if (r.sigmaMax === null || r.sigmaMin === null) continue;
-    if (Math.abs(r.sigmaMax / target - 1) <= band && Math.abs(r.sigmaMin / target - 1) <= band)
-      return { band, iteration: r.iteration, gradientEvaluations: r.gradientEvaluations };
+    if (Math.abs(r.sigmaMax / target - 1) <= band && Math.abs(r.sigmaMin / target - 1) <= band) return { band, iteration: r.iteration, gradientEvaluations: r.gradientEvaluations };
   }
   return { band, iteration: null, gradientEvaluations: null };
 }

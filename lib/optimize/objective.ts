@@ -55,7 +55,11 @@ class FrobeniusObjective implements Objective {
   }
 
   async lineStep(kernel: Kernel, direction: Float64Array): Promise<number> {
-    const c = await lineQuarticAsync(kernel, { shape: kernel.shape, data: direction }, { n: this.s.n, alpha: this.s.alpha, engine: this.s.engine, memoryLimit: this.s.memoryLimit });
+    const c = await lineQuarticAsync(
+      kernel,
+      { shape: kernel.shape, data: direction },
+      { n: this.s.n, alpha: this.s.alpha, engine: this.s.engine, memoryLimit: this.s.memoryLimit },
+    );
     this.lineEvaluations++;
     return minimizeOnPositiveAxis(c).t;
   }

@@ -168,8 +168,7 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
     return checker.check(k, final);
   };
   // The final iterate's spectrum: an in-run check is reused unless it left out what a final check computes.
-  const finalCheck = async (k: Kernel, inRun: SpectrumCheck | undefined) =>
-    inRun && (inRun.method !== "iterative" || inRun.sigmaMin !== null) ? inRun : check(k, true);
+  const finalCheck = async (k: Kernel, inRun: SpectrumCheck | undefined) => (inRun && (inRun.method !== "iterative" || inRun.sigmaMin !== null) ? inRun : check(k, true));
   // A check's note goes on the first row it applies to, not on every row.
   const noteOf = (c: SpectrumCheck | undefined): { note?: string } => {
     if (!c?.note || notes.has(c.note)) return {};
@@ -211,14 +210,17 @@ export async function optimize(kernel: Kernel, options: OptimizeOptions): Promis
     }
     evaluations++;
     const g = pg.gradient;
-    if (previous) stepper.observe(previous.change, g.map((v, j) => v - previous!.gradient[j]));
+    if (previous)
+      stepper.observe(
+        previous.change,
+        g.map((v, j) => v - previous!.gradient[j]),
+      );
 
     // The free proof first (the penalty bounds every singular value), then the scheduled check.
     const bound = bandOf(pg.penalty);
     const tol = o.tolerance;
     let proof: OptimizeResult["toleranceProof"] = null;
-    if (tol !== undefined && bound && bound.sigmaMaxUpper <= Math.sqrt(o.alpha) * (1 + tol) && bound.sigmaMinLower >= Math.sqrt(o.alpha) * (1 - tol))
-      proof = "frobenius";
+    if (tol !== undefined && bound && bound.sigmaMaxUpper <= Math.sqrt(o.alpha) * (1 + tol) && bound.sigmaMinLower >= Math.sqrt(o.alpha) * (1 - tol)) proof = "frobenius";
     let spectrum = !proof && (due(i) || i === o.maxIterations) ? await check(current, i === o.maxIterations) : undefined;
     if (!proof && spectrum && tol !== undefined && checkWithinBand(spectrum, o.alpha, tol)) proof = "spectrum";
     let stopReason: StopReason | undefined = proof ? "tolerance" : i === o.maxIterations ? "maxIterations" : undefined;

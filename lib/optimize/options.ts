@@ -119,13 +119,11 @@ export function spectrumDue(value: unknown): (iteration: number) => boolean {
 /** Checks every option (names the option and the constraint on failure). */
 export function resolveOptions(options: OptimizeOptions): ResolvedOptions {
   const o = requireOptions(options);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
-    throw new ConvregTypeError("ERR_ARGUMENT", `options.signal must be an AbortSignal, got ${describe(o.signal)}`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ConvregTypeError("ERR_ARGUMENT", `options.signal must be an AbortSignal, got ${describe(o.signal)}`);
   if (o.onIteration !== undefined && typeof o.onIteration !== "function")
     throw new ConvregTypeError("ERR_ARGUMENT", `options.onIteration must be a function, got ${describe(o.onIteration)}`);
   const tolerance = o.tolerance === undefined ? undefined : requirePositive(o.tolerance, "options.tolerance");
-  if (tolerance !== undefined && tolerance >= 1)
-    throw new ConvregRangeError("ERR_RANGE", `options.tolerance must be < 1 (a relative band around sqrt(alpha)), got ${tolerance}`);
+  if (tolerance !== undefined && tolerance >= 1) throw new ConvregRangeError("ERR_RANGE", `options.tolerance must be < 1 (a relative band around sqrt(alpha)), got ${tolerance}`);
   return {
     n: requireInputSize(o.n, "options.n"),
     alpha: requireAlpha(o.alpha),

@@ -122,7 +122,7 @@ export class SpectrumChecker {
 
   private async iterative(kernel: Kernel, final: boolean): Promise<SpectrumCheck> {
     const { n, alpha, tolerance, memoryLimit, signal } = this.s;
-    let top;
+    let top: Awaited<ReturnType<typeof sigmaMaxIterativeAsync>>;
     try {
       top = await sigmaMaxIterativeAsync(kernel, {
         n,

@@ -103,17 +103,12 @@ function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): 
   return { ...plan, finish: (raw) => ({ ...plan.finish(raw), engine }) };
 }
 
-function quarticPlanFor(
-  kernel: unknown,
-  direction: unknown,
-  options: PenaltyOptions | undefined,
-): NativePlan<"lineQuartic" | "circularLineQuartic", Float64Array> {
+function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOptions | undefined): NativePlan<"lineQuartic" | "circularLineQuartic", Float64Array> {
   const a = readCommon(kernel, options);
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
     throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${a.kernel.shape.join(", ")}], got [${d.shape.join(", ")}]`);
-  if (a.padding === "circular")
-    return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit);
+  if (a.padding === "circular") return circularLineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine) === "dense", a.memoryLimit);
   return lineQuarticPlan(a.kernel, d, a.n, a.alpha, readEngine(options?.engine), a.memoryLimit);
 }
 

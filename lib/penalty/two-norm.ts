@@ -53,10 +53,8 @@ export interface SpectralPenaltyAndGradient {
 
 function requireStartVector(value: unknown, length: number): Float64Array | null {
   if (value === undefined) return null;
-  if (!(value instanceof Float64Array))
-    throw new ConvregTypeError("ERR_ARGUMENT", `options.startVector must be a Float64Array, got ${describe(value)}`);
-  if (value.length !== length)
-    throw new ConvregRangeError("ERR_SHAPE", `options.startVector must have min(g, h) N^2 = ${length} entries, got ${value.length}`);
+  if (!(value instanceof Float64Array)) throw new ConvregTypeError("ERR_ARGUMENT", `options.startVector must be a Float64Array, got ${describe(value)}`);
+  if (value.length !== length) throw new ConvregRangeError("ERR_SHAPE", `options.startVector must have min(g, h) N^2 = ${length} entries, got ${value.length}`);
   let norm = 0;
   for (const x of value) {
     if (!Number.isFinite(x)) throw new ConvregRangeError("ERR_NONFINITE", "options.startVector must hold finite numbers");

@@ -36,8 +36,7 @@ export function niceAxis(lo: number, hi: number, count = 5): { lo: number; hi: n
   return { lo: first, hi: last, ticks };
 }
 
-const escapeXml = (s: string): string =>
-  s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 const fmt = (v: number): string => Number(v.toPrecision(6)).toString();
 const num = (v: number): string => v.toFixed(2);
 // "σ_max(M)" with a real subscript (dy shifts render everywhere, baseline-shift does not).
@@ -54,8 +53,7 @@ function panelSvg(p: FigurePanel, x0: number, y0: number): string {
   const yMin = niceAxis(Math.min(minOf(p.sigmaMin), 1), Math.max(maxOf(p.sigmaMin), 1));
   const sx = (v: number) => left + ((v - xAxis.lo) / (xAxis.hi - xAxis.lo)) * w;
   const sy = (v: number, a: { lo: number; hi: number }) => top + h - ((v - a.lo) / (a.hi - a.lo)) * h;
-  const line = (values: readonly number[], a: { lo: number; hi: number }) =>
-    p.iterations.map((it, i) => `${num(sx(it))},${num(sy(values[i], a))}`).join(" ");
+  const line = (values: readonly number[], a: { lo: number; hi: number }) => p.iterations.map((it, i) => `${num(sx(it))},${num(sy(values[i], a))}`).join(" ");
   const out: string[] = [`<g class="panel">`];
   out.push(`<text class="title" x="${num(left + w / 2)}" y="${num(y0 + 22)}" text-anchor="middle" font-size="15">${escapeXml(p.title)}</text>`);
   out.push(`<rect x="${num(left)}" y="${num(top)}" width="${num(w)}" height="${num(h)}" fill="none" stroke="#000" stroke-width="1"/>`);
@@ -76,7 +74,9 @@ function panelSvg(p: FigurePanel, x0: number, y0: number): string {
   }
   out.push(`<text x="${num(left + w / 2)}" y="${num(top + h + 38)}" text-anchor="middle" font-size="12">iteration steps</text>`);
   const midY = top + h / 2;
-  out.push(`<text x="${num(x0 + 16)}" y="${num(midY)}" text-anchor="middle" font-size="12" fill="${BLUE}" transform="rotate(-90 ${num(x0 + 16)} ${num(midY)})">${sigmaLabel("max")}</text>`);
+  out.push(
+    `<text x="${num(x0 + 16)}" y="${num(midY)}" text-anchor="middle" font-size="12" fill="${BLUE}" transform="rotate(-90 ${num(x0 + 16)} ${num(midY)})">${sigmaLabel("max")}</text>`,
+  );
   const rx = x0 + PANEL_W - 14;
   out.push(`<text x="${num(rx)}" y="${num(midY)}" text-anchor="middle" font-size="12" fill="${RED}" transform="rotate(90 ${num(rx)} ${num(midY)})">${sigmaLabel("min")}</text>`);
   out.push(`<polyline class="sigma-max" fill="none" stroke="${BLUE}" stroke-width="1.6" points="${line(p.sigmaMax, yMax)}"/>`);
@@ -100,9 +100,7 @@ export function figureSvg(panels: readonly FigurePanel[], caption?: string): str
   const width = cols * PANEL_W;
   const height = rows * PANEL_H + captionH;
   const body = panels.map((p, i) => panelSvg(p, (i % cols) * PANEL_W, Math.floor(i / cols) * PANEL_H));
-  const captionSvg = caption
-    ? [`<text class="caption" x="${width / 2}" y="${rows * PANEL_H + 20}" text-anchor="middle" font-size="13">${escapeXml(caption)}</text>`]
-    : [];
+  const captionSvg = caption ? [`<text class="caption" x="${width / 2}" y="${rows * PANEL_H + 20}" text-anchor="middle" font-size="13">${escapeXml(caption)}</text>`] : [];
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,

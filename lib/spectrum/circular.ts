@@ -53,12 +53,14 @@ export function fromValues(method: "circular-fft" | "dense", values: Float64Arra
  * N^2 (k g h + min(g,h)^2 max(g,h))), "dense" runs dgesvd on the block-circulant M. Lanczos is not
  * offered: the FFT method is exact and cheaper at every size.
  */
-export function circularSpectrumPlanFor(kernel: Kernel, n: number, method: Exclude<SpectrumMethod, "none">, limit?: number): NativePlan<"circularDenseSingularValues" | "circularSingularValues", Spectrum> {
+export function circularSpectrumPlanFor(
+  kernel: Kernel,
+  n: number,
+  method: Exclude<SpectrumMethod, "none">,
+  limit?: number,
+): NativePlan<"circularDenseSingularValues" | "circularSingularValues", Spectrum> {
   if (method === "iterative")
-    throw new ConvregRangeError(
-      "ERR_ARGUMENT",
-      `options.method "iterative" supports options.padding "zero" only; circular padding is exact by the kernel's DFT (method "auto")`,
-    );
+    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "iterative" supports options.padding "zero" only; circular padding is exact by the kernel's DFT (method "auto")`);
   if (method === "dense") {
     const plan = circularDenseSpectrumPlan(kernel, n, "svd", limit);
     return { ...plan, finish: (values) => fromValues("dense", values, denseBound(kernel, n, values[0])) };

@@ -87,8 +87,7 @@ function readArgs(kernel: unknown, options: SigmaMaxOptions | undefined): Lanczo
   let start: Float64Array | null = null;
   if (o.start !== undefined) {
     if (!(o.start instanceof Float64Array)) throw new ConvregTypeError("ERR_ARGUMENT", `options.start must be a Float64Array, got ${describe(o.start)}`);
-    if (o.start.length !== side)
-      throw new ConvregRangeError("ERR_SHAPE", `options.start has ${o.start.length} entries but the Gram side min(g, h) N^2 is ${side}`);
+    if (o.start.length !== side) throw new ConvregRangeError("ERR_SHAPE", `options.start has ${o.start.length} entries but the Gram side min(g, h) N^2 is ${side}`);
     let norm = 0;
     for (let i = 0; i < side; i++) {
       if (!Number.isFinite(o.start[i])) throw new ConvregRangeError("ERR_NONFINITE", `options.start[${i}] must be finite, got ${o.start[i]}`);

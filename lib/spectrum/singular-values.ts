@@ -34,8 +34,7 @@ function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefi
     const method = requireChoice(o.method, "options.method", ["fft", "svd", "gram"], "fft");
     return method === "fft" ? circularSpectrumPlan(k, n, o.memoryLimit) : circularDenseSpectrumPlan(k, n, method, o.memoryLimit);
   }
-  if (o.method === "fft")
-    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "fft" needs options.padding "circular" (the zero-padded M is not block circulant)`);
+  if (o.method === "fft") throw new ConvregRangeError("ERR_ARGUMENT", `options.method "fft" needs options.padding "circular" (the zero-padded M is not block circulant)`);
   const method = requireChoice(o.method, "options.method", ["svd", "gram"], "svd");
   return denseSpectrumPlan(k, n, method, o.memoryLimit);
 }

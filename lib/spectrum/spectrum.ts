@@ -16,7 +16,7 @@ import type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./
 import { PADDINGS, type Padding } from "../engines/circular.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular.js";
 import { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrumSymbolOptions, type SymbolBoundOptions } from "./symbol-bound.js";
-import { sigmaMin, sigmaMinAsync, type BoundKind, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
+import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
 
@@ -237,7 +237,9 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
     top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
   } catch (e) {
     const upper =
-      a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT" ? await symbolUpperAsync(async () => (await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a))).upper) : null;
+      a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT"
+        ? await symbolUpperAsync(async () => (await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a))).upper)
+        : null;
     if (upper === null) throw e;
     return symbolOnly(upper);
   }

@@ -6,7 +6,7 @@
 import type { KernelShape } from "../core/kernel.js";
 import type { TfjsModel } from "./model.js";
 import { firstKnown, inputSpatial, mapSize, UNKNOWN, windowOutput, type SpatialSize } from "./spatial.js";
-import { kernelShapeProblem, type ConvLayer, type ModelConvolutions } from "./conv-layer.js";
+import { kernelShapeProblem, type ModelConvolutions } from "./conv-layer.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -26,9 +26,38 @@ const SKIP_REASON: Record<string, string> = {
   Conv3D: "not a 2-D convolution (3-D)",
 };
 const SAME_SIZE = new Set([
-  "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Prelu", "Sigmoid", "Tanh", "Softplus", "Swish", "BiasAdd", "Add", "AddV2",
-  "AddN", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "FusedBatchNorm", "FusedBatchNormV3", "Identity", "ConcatV2",
-  "Square", "Sqrt", "Rsqrt", "Cast", "Neg", "Abs", "Exp", "Log", "Softmax",
+  "Relu",
+  "Relu6",
+  "Elu",
+  "Selu",
+  "LeakyRelu",
+  "Prelu",
+  "Sigmoid",
+  "Tanh",
+  "Softplus",
+  "Swish",
+  "BiasAdd",
+  "Add",
+  "AddV2",
+  "AddN",
+  "Sub",
+  "Mul",
+  "RealDiv",
+  "Maximum",
+  "Minimum",
+  "FusedBatchNorm",
+  "FusedBatchNormV3",
+  "Identity",
+  "ConcatV2",
+  "Square",
+  "Sqrt",
+  "Rsqrt",
+  "Cast",
+  "Neg",
+  "Abs",
+  "Exp",
+  "Log",
+  "Softmax",
 ]);
 const WINDOWED = new Set(["Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "MaxPool", "AvgPool"]);
 
@@ -83,7 +112,7 @@ export function findGraphConvs(model: TfjsModel, standIn: number | undefined): M
     for (let hops = 0; hops < 16; hops++) {
       if (model.weights.has(name)) return name;
       const node = byName.get(name);
-      if (!node || node.op !== "Identity" || node.input.length === 0) return null;
+      if (node?.op !== "Identity" || node.input.length === 0) return null;
       name = sourceName(node.input[0]);
     }
     return null;

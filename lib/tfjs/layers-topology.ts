@@ -34,9 +34,32 @@ const SKIP_REASON: Record<string, string> = {
   LocallyConnected2D: "locally connected: weights differ per position, not a convolution",
 };
 const SAME_SIZE = new Set([
-  "InputLayer", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "BatchNormalization",
-  "LayerNormalization", "Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Add", "Subtract",
-  "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Rescaling", "Normalization", "Masking", "Identity",
+  "InputLayer",
+  "Activation",
+  "ReLU",
+  "LeakyReLU",
+  "PReLU",
+  "ELU",
+  "ThresholdedReLU",
+  "Softmax",
+  "BatchNormalization",
+  "LayerNormalization",
+  "Dropout",
+  "SpatialDropout2D",
+  "GaussianNoise",
+  "GaussianDropout",
+  "AlphaDropout",
+  "Add",
+  "Subtract",
+  "Multiply",
+  "Average",
+  "Maximum",
+  "Minimum",
+  "Concatenate",
+  "Rescaling",
+  "Normalization",
+  "Masking",
+  "Identity",
 ]);
 const WINDOWED = new Set(["Conv2D", "Convolution2D", "DepthwiseConv2D", "SeparableConv2D", "SeparableConvolution2D"]);
 const POOLING = new Set(["MaxPooling2D", "AveragePooling2D", "MaxPool2D", "AvgPool2D"]);
@@ -109,7 +132,13 @@ function outputSize(spec: LayerSpec, x: SpatialSize): SpatialSize {
     const sign = cls === "ZeroPadding2D" ? 1 : -1;
     // n, [rows, cols] (symmetric) or [[top, bottom], [left, right]].
     const sym = pair(raw, 1);
-    const amounts = Array.isArray(raw) && Array.isArray(raw[0]) ? [pair(raw[0], 0), pair(raw[1], 0)] : [[sym[0], sym[0]], [sym[1], sym[1]]];
+    const amounts =
+      Array.isArray(raw) && Array.isArray(raw[0])
+        ? [pair(raw[0], 0), pair(raw[1], 0)]
+        : [
+            [sym[0], sym[0]],
+            [sym[1], sym[1]],
+          ];
     return mapSize(x, (len, a) => (len === null ? null : len + sign * (amounts[a][0] + amounts[a][1])));
   }
   return UNKNOWN;

@@ -50,8 +50,7 @@ function checkQuantization(q: unknown, file: string, where: string, dtype: Weigh
   if (!isObject(q)) throw modelError(file, `${where}.quantization must be an object { dtype, scale, min }`);
   if (typeof q.dtype !== "string" || !(QUANTIZATION_DTYPES as readonly string[]).includes(q.dtype))
     throw modelError(file, `${where}.quantization.dtype is ${JSON.stringify(q.dtype)}, not one of ${QUANTIZATION_DTYPES.join(", ")}`);
-  if (dtype !== "float32" && dtype !== "int32")
-    throw modelError(file, `${where} is quantized but its dtype is ${dtype} (only float32 and int32 weights can be quantized)`);
+  if (dtype !== "float32" && dtype !== "int32") throw modelError(file, `${where} is quantized but its dtype is ${dtype} (only float32 and int32 weights can be quantized)`);
   if (q.dtype !== "float16")
     for (const key of ["scale", "min"] as const)
       if (typeof q[key] !== "number" || !Number.isFinite(q[key]))

@@ -53,11 +53,9 @@ async function readJson(path: string): Promise<unknown> {
 
 function kindOf(doc: unknown, path: string): { kind: ModelKind; manifest: unknown; field: string } {
   if (Array.isArray(doc)) return { kind: "weights", manifest: doc, field: "manifest" };
-  if (doc === null || typeof doc !== "object")
-    throw modelError(path, "expected a TF.js model.json object or a weights manifest array");
+  if (doc === null || typeof doc !== "object") throw modelError(path, "expected a TF.js model.json object or a weights manifest array");
   const d = doc as Record<string, unknown>;
-  if (d.weightsManifest === undefined)
-    throw modelError(path, "has no weightsManifest (not a TF.js model.json or weights manifest)");
+  if (d.weightsManifest === undefined) throw modelError(path, "has no weightsManifest (not a TF.js model.json or weights manifest)");
   const topology = d.modelTopology as Record<string, unknown> | undefined;
   const graph = d.format === "graph-model" || Array.isArray(topology?.node);
   return { kind: graph ? "graph" : "layers", manifest: d.weightsManifest, field: "weightsManifest" };
@@ -157,7 +155,6 @@ export function weightBytes(model: TfjsModel, name: string): Uint8Array {
 /** Decodes a numeric weight to doubles (quantized weights decode as TF.js does). */
 export function readWeight(model: TfjsModel, name: string): Float64Array {
   const at = weightLocation(model, name);
-  if (at.entry.dtype === "string" || at.entry.dtype === "complex64")
-    throw modelError(model.path, `weight "${name}" has dtype ${at.entry.dtype}, not a real numeric tensor`);
+  if (at.entry.dtype === "string" || at.entry.dtype === "complex64") throw modelError(model.path, `weight "${name}" has dtype ${at.entry.dtype}, not a real numeric tensor`);
   return decodeWeight(at.entry, weightBytes(model, name));
 }

@@ -94,8 +94,7 @@ export function dilateKernel(kernel: Kernel, d: number): Kernel {
   const [k, , g, h] = kernel.shape;
   const kd = d * (k - 1) + 1;
   const out = new Float64Array(kd * kd * g * h);
-  for (let p = 0; p < k; p++)
-    for (let q = 0; q < k; q++) out.set(kernel.data.subarray((p * k + q) * g * h, (p * k + q + 1) * g * h), (d * p * kd + d * q) * g * h);
+  for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) out.set(kernel.data.subarray((p * k + q) * g * h, (p * k + q + 1) * g * h), (d * p * kd + d * q) * g * h);
   return { shape: [kd, kd, g, h], data: out };
 }
 
@@ -106,21 +105,17 @@ function layerSize(layer: ConvLayer, inputSize: number | undefined): { n: number
     return { n: Math.max(height, width), source: fromFlag ? "--input-size" : "model", notes };
   }
   if (inputSize === undefined)
-    throw new ConvregTypeError(
-      "ERR_ARGUMENT",
-      `the model does not give the input size of layer "${layer.name}": pass inputSize (the CLI's --input-size N)`,
-    );
+    throw new ConvregTypeError("ERR_ARGUMENT", `the model does not give the input size of layer "${layer.name}": pass inputSize (the CLI's --input-size N)`);
   return { n: inputSize, source: "--input-size (fallback)", notes: [] };
 }
 
 function layerNotes(layer: ConvLayer, k: number): string[] {
   const notes: string[] = [];
   const [sr, sc] = layer.strides ?? [1, 1];
-  if (sr !== 1 || sc !== 1)
-    notes.push(`stride ${sr}x${sc}: analysed at stride 1 (the strided layer keeps a subset of the rows of M, so its sigma_max is at most this one)`);
+  if (sr !== 1 || sc !== 1) notes.push(`stride ${sr}x${sc}: analysed at stride 1 (the strided layer keeps a subset of the rows of M, so its sigma_max is at most this one)`);
   if (layer.padding !== null && layer.padding !== "same" && k > 1)
     notes.push(`padding "${layer.padding}": analysed with "same" zero padding (valid keeps a subset of the rows of M)`);
-  const [dr, dc] = layer.dilation ?? [1, 1];
+  const [dr] = layer.dilation ?? [1, 1]; // square: non-square dilations are skipped before analysis
   if (dr > 1) notes.push(`dilation ${dr}: analysed as its ${dr * (k - 1) + 1}x${dr * (k - 1) + 1} kernel with zeros inserted (the same operator)`);
   if (layer.strides === null) notes.push("no topology: stride 1 and same padding assumed");
   return notes;

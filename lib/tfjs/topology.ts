@@ -44,10 +44,8 @@ function bareManifestConvs(model: TfjsModel): ModelConvolutions {
 
 /** Every 2-D convolution kernel of a model, plus the layers skipped and why. */
 export function findConvolutions(model: TfjsModel, options: FindOptions = {}): ModelConvolutions {
-  const found =
-    model.kind === "graph" ? findGraphConvs(model, options.inputSize) : model.kind === "layers" ? findLayersConvs(model, options.inputSize) : bareManifestConvs(model);
+  const found = model.kind === "graph" ? findGraphConvs(model, options.inputSize) : model.kind === "layers" ? findLayersConvs(model, options.inputSize) : bareManifestConvs(model);
   // Bare manifests have no topology: a stand-in size applies to every kernel.
-  if (model.kind === "weights" && options.inputSize !== undefined)
-    for (const c of found.convs) c.input = { height: options.inputSize, width: options.inputSize, fromFlag: true };
+  if (model.kind === "weights" && options.inputSize !== undefined) for (const c of found.convs) c.input = { height: options.inputSize, width: options.inputSize, fromFlag: true };
   return found;
 }

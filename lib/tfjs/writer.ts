@@ -37,8 +37,7 @@ function storageText(entry: WeightEntry): string {
 
 function safeShardPath(model: TfjsModel, shard: string): string {
   const p = normalize(shard);
-  if (isAbsolute(p) || p === ".." || p.startsWith(`..${sep}`))
-    throw modelError(model.path, `shard path "${shard}" leaves the model directory; cannot write a copy of it`);
+  if (isAbsolute(p) || p === ".." || p.startsWith(`..${sep}`)) throw modelError(model.path, `shard path "${shard}" leaves the model directory; cannot write a copy of it`);
   return p;
 }
 
@@ -62,11 +61,9 @@ export async function writeModelWithWeight(model: TfjsModel, name: string, value
   const at = weightLocation(model, name);
   if (values.length !== elementCount(at.entry.shape))
     throw new ConvregError("ERR_SHAPE", `new values for "${name}" have ${values.length} entries, the weight has shape [${at.entry.shape.join(", ")}]`);
-  for (let i = 0; i < values.length; i++)
-    if (!Number.isFinite(values[i])) throw new ConvregError("ERR_NONFINITE", `new values for "${name}" contain a non-finite entry at ${i}`);
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new ConvregError("ERR_NONFINITE", `new values for "${name}" contain a non-finite entry at ${i}`);
   const q = at.entry.quantization;
-  const entry: WeightEntry =
-    q && q.dtype !== "float16" ? { ...at.entry, quantization: { ...q, ...affineQuantization(values, q.dtype) } } : { ...at.entry };
+  const entry: WeightEntry = q && q.dtype !== "float16" ? { ...at.entry, quantization: { ...q, ...affineQuantization(values, q.dtype) } } : { ...at.entry };
   const bytes = encodeWeight(entry, values);
   if (bytes.length !== at.byteLength) throw new Error(`convreg: re-encoded "${name}" has ${bytes.length} bytes, expected ${at.byteLength}`);
 

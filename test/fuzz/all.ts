@@ -14,7 +14,11 @@ export const inProcessClasses: FuzzClass[] = [...apiClasses, ...fileClasses, ...
  */
 export async function runAll(cases: number, cliCases: number, seed: number): Promise<FuzzReport> {
   const inProcess = await runFuzz(inProcessClasses, cases, seed);
-  const cli = await runFuzz(cliClasses.map((c) => ({ ...c, weight: 1 })), cliCases, seed);
+  const cli = await runFuzz(
+    cliClasses.map((c) => ({ ...c, weight: 1 })),
+    cliCases,
+    seed,
+  );
   return {
     total: inProcess.total + cli.total,
     classes: { ...inProcess.classes, ...cli.classes },

@@ -38,14 +38,30 @@ export const OPERATIONS: Op[] = [
 
 /** The APIs added by the other issues, for the hostile classes (their valid paths have their own tests). */
 export const MORE_OPERATIONS: Op[] = [
-  { name: "lineQuartic", sync: (k, o) => convreg.lineQuartic(k as never, sameShapeKernel(k) as never, o as never), async: (k, o) => convreg.lineQuarticAsync(k as never, sameShapeKernel(k) as never, o as never) },
-  { name: "applyLayer", sync: (k, o) => convreg.applyLayer(k as never, vectorFor(k, o, "in"), o as never), async: (k, o) => convreg.applyLayerAsync(k as never, vectorFor(k, o, "in"), o as never) },
-  { name: "applyLayerTranspose", sync: (k, o) => convreg.applyLayerTranspose(k as never, vectorFor(k, o, "out"), o as never), async: (k, o) => convreg.applyLayerTransposeAsync(k as never, vectorFor(k, o, "out"), o as never) },
+  {
+    name: "lineQuartic",
+    sync: (k, o) => convreg.lineQuartic(k as never, sameShapeKernel(k) as never, o as never),
+    async: (k, o) => convreg.lineQuarticAsync(k as never, sameShapeKernel(k) as never, o as never),
+  },
+  {
+    name: "applyLayer",
+    sync: (k, o) => convreg.applyLayer(k as never, vectorFor(k, o, "in"), o as never),
+    async: (k, o) => convreg.applyLayerAsync(k as never, vectorFor(k, o, "in"), o as never),
+  },
+  {
+    name: "applyLayerTranspose",
+    sync: (k, o) => convreg.applyLayerTranspose(k as never, vectorFor(k, o, "out"), o as never),
+    async: (k, o) => convreg.applyLayerTransposeAsync(k as never, vectorFor(k, o, "out"), o as never),
+  },
   { name: "sigmaMaxIterative", sync: call(convreg.sigmaMaxIterative), async: call(convreg.sigmaMaxIterativeAsync) },
   { name: "sigmaMin", sync: call(convreg.sigmaMin), async: call(convreg.sigmaMinAsync) },
   { name: "spectrum", sync: call(convreg.spectrum), async: call(convreg.spectrumAsync) },
   { name: "spectralPenaltyAndGradient", sync: call(convreg.spectralPenaltyAndGradient), async: call(convreg.spectralPenaltyAndGradientAsync) },
-  { name: "optimize", sync: (k, o) => convreg.optimize(k as never, { ...(o as object), maxIterations: 2, spectrumEvery: 0 } as never), async: (k, o) => convreg.optimize(k as never, { ...(o as object), maxIterations: 2, spectrumEvery: 0 } as never) },
+  {
+    name: "optimize",
+    sync: (k, o) => convreg.optimize(k as never, { ...(o as object), maxIterations: 2, spectrumEvery: 0 } as never),
+    async: (k, o) => convreg.optimize(k as never, { ...(o as object), maxIterations: 2, spectrumEvery: 0 } as never),
+  },
 ];
 
 /** spectrum() answers NaN/Infinity by design for method "none": its own check. */
@@ -152,13 +168,15 @@ export const apiClasses: FuzzClass[] = [
     name: "operations (valid, small)",
     weight: 16,
     make: (r) => {
-      const kernel = r.chance(0.15) ? (() => {
-        // A valid kernel whose data is a view at an offset into a larger buffer.
-        const k = smallKernel(r, 3, 2);
-        const big = new Float64Array(k.data.length + 3);
-        big.set(k.data, 3);
-        return { shape: k.shape, data: big.subarray(3) };
-      })() : smallKernel(r);
+      const kernel = r.chance(0.15)
+        ? (() => {
+            // A valid kernel whose data is a view at an offset into a larger buffer.
+            const k = smallKernel(r, 3, 2);
+            const big = new Float64Array(k.data.length + 3);
+            big.set(k.data, 3);
+            return { shape: k.shape, data: big.subarray(3) };
+          })()
+        : smallKernel(r);
       return validCall(r, kernel, r.int(1, 6));
     },
   },

@@ -20,7 +20,8 @@ export interface CliOutcome {
 export function runCli(args: string[], timeoutMs = 30_000): Promise<CliOutcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(root, "bin/convreg.js"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
@@ -69,7 +70,10 @@ let files: Record<string, string> | undefined;
 function fixtures(): Record<string, string> {
   if (files) return files;
   const dir = mkdtempSync(path.join(tmpdir(), "convreg-fuzz-cli-"));
-  const kernel = createKernel(Float64Array.from({ length: 18 }, (_, i) => Math.sin(i + 1)), [3, 3, 1, 2]);
+  const kernel = createKernel(
+    Float64Array.from({ length: 18 }, (_, i) => Math.sin(i + 1)),
+    [3, 3, 1, 2],
+  );
   const put = (name: string, bytes: Uint8Array | string) => {
     writeFileSync(path.join(dir, name), bytes);
     return path.join(dir, name);

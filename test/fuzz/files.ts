@@ -46,28 +46,75 @@ function hostileNpy(r: Rng): { label: string; bytes: Uint8Array } {
   const data = float64Bytes(kernel.data);
   const valid = () => npyBytes({ header: dict("<f8", "False", shapeText), data });
   switch (r.int(0, 13)) {
-    case 0: { const m = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; m[r.int(0, 5)] ^= 1 << r.int(0, 7); return { label: "bad magic", bytes: npyBytes({ magic: m, header: dict("<f8", "False", shapeText), data }) }; }
-    case 1: { const major = r.pick([0, 4, 9, 255]); return { label: `version ${major}`, bytes: npyBytes({ major, header: dict("<f8", "False", shapeText), data }) }; }
-    case 2: { const headerLength = r.pick([0, 1, 10, 117, 119, 200, 65535]); return { label: `header length ${headerLength}`, bytes: npyBytes({ header: dict("<f8", "False", shapeText), headerLength, data }) }; }
-    case 3: { const d = r.pick(DTYPES); return { label: `dtype ${JSON.stringify(d)}`, bytes: npyBytes({ header: dict(d, "False", shapeText), data }) }; }
-    case 4: return { label: "fortran_order True", bytes: npyBytes({ header: dict("<f8", "True", shapeText), data }) };
+    case 0: {
+      const m = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+      m[r.int(0, 5)] ^= 1 << r.int(0, 7);
+      return { label: "bad magic", bytes: npyBytes({ magic: m, header: dict("<f8", "False", shapeText), data }) };
+    }
+    case 1: {
+      const major = r.pick([0, 4, 9, 255]);
+      return { label: `version ${major}`, bytes: npyBytes({ major, header: dict("<f8", "False", shapeText), data }) };
+    }
+    case 2: {
+      const headerLength = r.pick([0, 1, 10, 117, 119, 200, 65535]);
+      return { label: `header length ${headerLength}`, bytes: npyBytes({ header: dict("<f8", "False", shapeText), headerLength, data }) };
+    }
+    case 3: {
+      const d = r.pick(DTYPES);
+      return { label: `dtype ${JSON.stringify(d)}`, bytes: npyBytes({ header: dict(d, "False", shapeText), data }) };
+    }
+    case 4:
+      return { label: "fortran_order True", bytes: npyBytes({ header: dict("<f8", "True", shapeText), data }) };
     case 5: {
-      const s = r.pick(["()", "(3,)", "(3, 3)", `(${shape.join(", ")}, 1)`, "(-1, 3, 1, 1)", "(3L, 3L, 1L, 1L)", "(99999999999, 1, 1, 1)", "(1e3, 1, 1, 1)", "(65536, 65536, 65536, 65536)", "(0, 0, 1, 1)", `(${shape[0] + 1}, ${shape[1]}, ${shape[2]}, ${shape[3]})`, "(,)", "(3 3 1 1)"]);
+      const s = r.pick([
+        "()",
+        "(3,)",
+        "(3, 3)",
+        `(${shape.join(", ")}, 1)`,
+        "(-1, 3, 1, 1)",
+        "(3L, 3L, 1L, 1L)",
+        "(99999999999, 1, 1, 1)",
+        "(1e3, 1, 1, 1)",
+        "(65536, 65536, 65536, 65536)",
+        "(0, 0, 1, 1)",
+        `(${shape[0] + 1}, ${shape[1]}, ${shape[2]}, ${shape[3]})`,
+        "(,)",
+        "(3 3 1 1)",
+      ]);
       return { label: `shape ${s}`, bytes: npyBytes({ header: dict("<f8", "False", s), data }) };
     }
-    case 6: { const b = valid(); const cut = r.int(0, b.length - 1); return { label: `truncated at ${cut} of ${b.length}`, bytes: b.subarray(0, cut) }; }
-    case 7: { const b = valid(); const extra = new Uint8Array(b.length + r.int(1, 9)); extra.set(b); return { label: "trailing bytes", bytes: extra }; }
+    case 6: {
+      const b = valid();
+      const cut = r.int(0, b.length - 1);
+      return { label: `truncated at ${cut} of ${b.length}`, bytes: b.subarray(0, cut) };
+    }
+    case 7: {
+      const b = valid();
+      const extra = new Uint8Array(b.length + r.int(1, 9));
+      extra.set(b);
+      return { label: "trailing bytes", bytes: extra };
+    }
     case 8: {
       const b = valid().slice();
       const flips = r.int(1, 4);
       for (let i = 0; i < flips; i++) b[r.int(0, b.length - 1)] = r.int(0, 255);
       return { label: `${flips} random bytes`, bytes: b };
     }
-    case 9: return { label: "random garbage", bytes: Uint8Array.from({ length: r.int(0, 300) }, () => r.int(0, 255)) };
-    case 10: { const major = r.pick([2, 3]); return { label: `valid v${major}`, bytes: npyBytes({ major, header: dict("<f8", "False", shapeText), data }) }; }
-    case 11: return { label: "big-endian data as <f8", bytes: npyBytes({ header: dict("<f8", "False", shapeText), data: float64Bytes(kernel.data, true) }) };
-    case 12: return { label: "header without dictionary", bytes: npyBytes({ header: r.pick(["", "{}", "{'descr': '<f8'}", "not a dict", "{'shape': (1,1,1,1)}".padEnd(60), "\u00ff\u00fe{".repeat(20)]), data }) };
-    default: return { label: "valid", bytes: valid() };
+    case 9:
+      return { label: "random garbage", bytes: Uint8Array.from({ length: r.int(0, 300) }, () => r.int(0, 255)) };
+    case 10: {
+      const major = r.pick([2, 3]);
+      return { label: `valid v${major}`, bytes: npyBytes({ major, header: dict("<f8", "False", shapeText), data }) };
+    }
+    case 11:
+      return { label: "big-endian data as <f8", bytes: npyBytes({ header: dict("<f8", "False", shapeText), data: float64Bytes(kernel.data, true) }) };
+    case 12:
+      return {
+        label: "header without dictionary",
+        bytes: npyBytes({ header: r.pick(["", "{}", "{'descr': '<f8'}", "not a dict", "{'shape': (1,1,1,1)}".padEnd(60), "\u00ff\u00fe{".repeat(20)]), data }),
+      };
+    default:
+      return { label: "valid", bytes: valid() };
   }
 }
 
@@ -77,18 +124,41 @@ function hostileJson(r: Rng): { label: string; bytes: Uint8Array } {
   const doc: Record<string, unknown> = { shape: [...k.shape], layout: "hwio", data: Array.from(k.data) };
   const text = (v: unknown) => encoder.encode(JSON.stringify(v));
   switch (r.int(0, 11)) {
-    case 0: delete doc[r.pick(["shape", "data"])]; return { label: "missing field", bytes: text(doc) };
-    case 1: doc.shape = r.pick([null, 3, "3,3,1,1", [3, 3, 1], [3, 3, 1, 1, 1], [1.5, 1.5, 1, 1], [-3, -3, 1, 1], ["3", "3", "1", "1"], {}]); return { label: `shape ${JSON.stringify(doc.shape)}`, bytes: text(doc) };
-    case 2: doc.layout = r.pick(["nchw", "HWIO", 3, null, ""]); return { label: `layout ${JSON.stringify(doc.layout)}`, bytes: text(doc) };
-    case 3: { const d = doc.data as unknown[]; d[r.int(0, d.length - 1)] = r.pick(["1", null, true, [], {}]); return { label: "non-number entry", bytes: text(doc) }; }
-    case 4: return { label: "huge number", bytes: encoder.encode(JSON.stringify(doc).replace(/"data":\[[^,\]]+/, '"data":[1e999')) };
-    case 5: doc.data = (doc.data as number[]).slice(1); return { label: "short data", bytes: text(doc) };
-    case 6: return { label: "not an object", bytes: text(r.pick([[1, 2], 3, "kernel", null, true])) };
-    case 7: { const t = JSON.stringify(doc); return { label: "truncated JSON", bytes: encoder.encode(t.slice(0, r.int(0, t.length - 1))) }; }
-    case 8: return { label: "invalid UTF-8", bytes: Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]) };
-    case 9: return { label: "deep nesting", bytes: encoder.encode("[".repeat(5000) + "]".repeat(5000)) };
-    case 10: doc.data = [Array.from(k.data)]; return { label: "nested data", bytes: text(doc) };
-    default: doc.layout = r.pick(["hwio", "oihw", undefined]); return { label: "valid", bytes: text(doc) };
+    case 0:
+      delete doc[r.pick(["shape", "data"])];
+      return { label: "missing field", bytes: text(doc) };
+    case 1:
+      doc.shape = r.pick([null, 3, "3,3,1,1", [3, 3, 1], [3, 3, 1, 1, 1], [1.5, 1.5, 1, 1], [-3, -3, 1, 1], ["3", "3", "1", "1"], {}]);
+      return { label: `shape ${JSON.stringify(doc.shape)}`, bytes: text(doc) };
+    case 2:
+      doc.layout = r.pick(["nchw", "HWIO", 3, null, ""]);
+      return { label: `layout ${JSON.stringify(doc.layout)}`, bytes: text(doc) };
+    case 3: {
+      const d = doc.data as unknown[];
+      d[r.int(0, d.length - 1)] = r.pick(["1", null, true, [], {}]);
+      return { label: "non-number entry", bytes: text(doc) };
+    }
+    case 4:
+      return { label: "huge number", bytes: encoder.encode(JSON.stringify(doc).replace(/"data":\[[^,\]]+/, '"data":[1e999')) };
+    case 5:
+      doc.data = (doc.data as number[]).slice(1);
+      return { label: "short data", bytes: text(doc) };
+    case 6:
+      return { label: "not an object", bytes: text(r.pick([[1, 2], 3, "kernel", null, true])) };
+    case 7: {
+      const t = JSON.stringify(doc);
+      return { label: "truncated JSON", bytes: encoder.encode(t.slice(0, r.int(0, t.length - 1))) };
+    }
+    case 8:
+      return { label: "invalid UTF-8", bytes: Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]) };
+    case 9:
+      return { label: "deep nesting", bytes: encoder.encode("[".repeat(5000) + "]".repeat(5000)) };
+    case 10:
+      doc.data = [Array.from(k.data)];
+      return { label: "nested data", bytes: text(doc) };
+    default:
+      doc.layout = r.pick(["hwio", "oihw", undefined]);
+      return { label: "valid", bytes: text(doc) };
   }
 }
 
@@ -136,11 +206,27 @@ export const fileClasses: FuzzClass[] = [
     weight: 1,
     make: (r) => {
       const dir = scratchDir();
-      const target = r.pick([path.join(dir, "missing.npy"), path.join(dir, "a-directory.npy"), path.join(dir, "empty.npy"), path.join(dir, "good.npy"), "", "\0bad", ...HOSTILE_SCALARS.slice(0, 6)]);
+      const target = r.pick([
+        path.join(dir, "missing.npy"),
+        path.join(dir, "a-directory.npy"),
+        path.join(dir, "empty.npy"),
+        path.join(dir, "good.npy"),
+        "",
+        "\0bad",
+        ...HOSTILE_SCALARS.slice(0, 6),
+      ]);
       if (r.chance(0.6))
-        return { label: `readKernelFile(${show(target)})`, run: () => readKernelFile(target as string, r.pick([undefined, null, { layout: "oihw" }, { layout: 3 }]) as never), check: checkKernel };
+        return {
+          label: `readKernelFile(${show(target)})`,
+          run: () => readKernelFile(target as string, r.pick([undefined, null, { layout: "oihw" }, { layout: 3 }]) as never),
+          check: checkKernel,
+        };
       const out = r.pick([path.join(dir, "no-such-dir", "k.npy"), path.join(dir, "a-directory.npy"), path.join(dir, "out.json"), path.join(dir, "out.npy"), ""]);
-      return { label: `writeKernelFile(${out})`, run: () => writeKernelFile(out, r.chance(0.8) ? smallKernel(r) : ({ shape: [1, 1, 1, 1], data: [1] } as never)), check: () => undefined };
+      return {
+        label: `writeKernelFile(${out})`,
+        run: () => writeKernelFile(out, r.chance(0.8) ? smallKernel(r) : ({ shape: [1, 1, 1, 1], data: [1] } as never)),
+        check: () => undefined,
+      };
     },
   },
 ];

@@ -9,8 +9,17 @@ import { rng } from "../reference.js";
 
 /** Every code the README documents. */
 export const DOCUMENTED_CODES = new Set([
-  "ERR_SHAPE", "ERR_NONFINITE", "ERR_RANGE", "ERR_ARGUMENT", "ERR_MEMORY_LIMIT", "ERR_NPY_HEADER",
-  "ERR_KERNEL_FILE", "ERR_MODEL_FORMAT", "ERR_ABORTED", "ERR_NOT_CONVERGED", "ERR_NATIVE",
+  "ERR_SHAPE",
+  "ERR_NONFINITE",
+  "ERR_RANGE",
+  "ERR_ARGUMENT",
+  "ERR_MEMORY_LIMIT",
+  "ERR_NPY_HEADER",
+  "ERR_KERNEL_FILE",
+  "ERR_MODEL_FORMAT",
+  "ERR_ABORTED",
+  "ERR_NOT_CONVERGED",
+  "ERR_NATIVE",
 ]);
 
 export type Rng = ReturnType<typeof rng> & { int(lo: number, hi: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean };
@@ -168,7 +177,10 @@ export function formatReport(report: FuzzReport): string {
     "| --- | ---: | ---: | --- | ---: |",
   ];
   for (const [name, c] of Object.entries(report.classes)) {
-    const errs = Object.entries(c.errors).sort().map(([code, n]) => `${code} ${n}`).join(", ");
+    const errs = Object.entries(c.errors)
+      .sort()
+      .map(([code, n]) => `${code} ${n}`)
+      .join(", ");
     lines.push(`| ${name} | ${c.cases} | ${c.results} | ${errs} | ${c.failures} |`);
   }
   for (const f of report.failures) lines.push(`FAIL ${f.cls} seed ${f.seed}: ${f.label}: ${f.problem}`);

@@ -28,20 +28,61 @@ function hostileModel(r: Rng, seed: number): { label: string; file: string } {
   let label = "valid";
   let text: string | undefined;
   switch (r.int(0, 13)) {
-    case 0: label = "short shard"; shard = shard.subarray(0, Math.max(0, shard.length - r.int(1, 4))); break;
-    case 1: label = "long shard"; shard = Uint8Array.from([...shard, 1, 2, 3]); break;
-    case 2: label = "missing shard"; group.paths = ["nope.bin"]; break;
-    case 3: label = "unknown dtype"; entry.dtype = r.pick(["float64", "qint8", 3, null, ""]); break;
-    case 4: label = "bad shape"; entry.shape = r.pick([[-1, 3], [1.5], "3", null, [1e9, 1e9, 1e9], [2 ** 53, 2]]); break;
-    case 5: label = "bad quantization"; entry.quantization = r.pick([{ dtype: "int4" }, { dtype: "uint8", scale: NaN, min: 0 }, { dtype: "uint8" }, 3]); break;
-    case 6: label = "duplicate weight"; group.weights = [entry, { ...entry }]; break;
-    case 7: label = "no manifest"; delete doc.weightsManifest; break;
-    case 8: label = "manifest not an array"; doc.weightsManifest = r.pick([{}, 3, "x", null]); break;
-    case 9: label = "bad paths"; group.paths = r.pick([[], [3], [""], "a.bin", [path.join("..", "..", "etc", "passwd")]]); break;
-    case 10: label = "not JSON"; text = r.pick(["{", "", "null", "[[[", "\u0000"]); break;
-    case 11: label = "bare manifest"; text = JSON.stringify([group]); break;
-    case 12: label = "shard is a directory"; mkdirSync(path.join(dir, "dir.bin"), { recursive: true }); group.paths = ["dir.bin"]; break;
-    default: break;
+    case 0:
+      label = "short shard";
+      shard = shard.subarray(0, Math.max(0, shard.length - r.int(1, 4)));
+      break;
+    case 1:
+      label = "long shard";
+      shard = Uint8Array.from([...shard, 1, 2, 3]);
+      break;
+    case 2:
+      label = "missing shard";
+      group.paths = ["nope.bin"];
+      break;
+    case 3:
+      label = "unknown dtype";
+      entry.dtype = r.pick(["float64", "qint8", 3, null, ""]);
+      break;
+    case 4:
+      label = "bad shape";
+      entry.shape = r.pick([[-1, 3], [1.5], "3", null, [1e9, 1e9, 1e9], [2 ** 53, 2]]);
+      break;
+    case 5:
+      label = "bad quantization";
+      entry.quantization = r.pick([{ dtype: "int4" }, { dtype: "uint8", scale: NaN, min: 0 }, { dtype: "uint8" }, 3]);
+      break;
+    case 6:
+      label = "duplicate weight";
+      group.weights = [entry, { ...entry }];
+      break;
+    case 7:
+      label = "no manifest";
+      delete doc.weightsManifest;
+      break;
+    case 8:
+      label = "manifest not an array";
+      doc.weightsManifest = r.pick([{}, 3, "x", null]);
+      break;
+    case 9:
+      label = "bad paths";
+      group.paths = r.pick([[], [3], [""], "a.bin", [path.join("..", "..", "etc", "passwd")]]);
+      break;
+    case 10:
+      label = "not JSON";
+      text = r.pick(["{", "", "null", "[[[", "\u0000"]);
+      break;
+    case 11:
+      label = "bare manifest";
+      text = JSON.stringify([group]);
+      break;
+    case 12:
+      label = "shard is a directory";
+      mkdirSync(path.join(dir, "dir.bin"), { recursive: true });
+      group.paths = ["dir.bin"];
+      break;
+    default:
+      break;
   }
   writeFileSync(path.join(dir, "group1-shard1of1.bin"), shard);
   const file = path.join(dir, "model.json");

@@ -21,11 +21,15 @@ const LIMIT = 256; // bytes per call: 4x below a 1 KB/call leak, ~30x the 6-9 B/
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc");
 c.setBlasThreads(1);
 
-const kernel = c.createKernel(Float64Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)), [2, 2, 2, 2]);
+const kernel = c.createKernel(
+  Float64Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)),
+  [2, 2, 2, 2],
+);
 const n = 3;
-const swallow = (p) => p.catch((e) => {
-  if (!c.isConvregError(e)) throw e;
-});
+const swallow = (p) =>
+  p.catch((e) => {
+    if (!c.isConvregError(e)) throw e;
+  });
 // One "call" of the mix: sync, async, error and aborted paths of the native layer.
 async function mix() {
   c.penalty(kernel, { n });

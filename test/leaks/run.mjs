@@ -22,8 +22,14 @@ c.setBlasThreads(1);
 const warmup = Math.min(100, calls);
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc");
 
-const kernel = c.createKernel(Float64Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)), [2, 2, 2, 2]);
-const direction = c.createKernel(Float64Array.from({ length: 16 }, (_, i) => Math.cos(i + 1)), [2, 2, 2, 2]);
+const kernel = c.createKernel(
+  Float64Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)),
+  [2, 2, 2, 2],
+);
+const direction = c.createKernel(
+  Float64Array.from({ length: 16 }, (_, i) => Math.cos(i + 1)),
+  [2, 2, 2, 2],
+);
 const n = 3;
 const x = Float64Array.from({ length: 2 * n * n }, (_, i) => Math.sin(3 * i));
 const npy = c.formatKernel(kernel, "npy");
@@ -34,9 +40,10 @@ const swallow = (f) => () => {
     if (!c.isConvregError(e)) throw e;
   }
 };
-const swallowAsync = (f) => () => f().catch((e) => {
-  if (!c.isConvregError(e)) throw e;
-});
+const swallowAsync = (f) => () =>
+  f().catch((e) => {
+    if (!c.isConvregError(e)) throw e;
+  });
 
 const sync = {
   "penalty dense": () => c.penalty(kernel, { n, engine: "dense" }),
@@ -129,29 +136,35 @@ const end = await settle(start);
 
 // Held allocations the counters must see. (1) An async call in flight holds its worker and its
 // copy of the kernel until it settles.
-const big = c.createKernel(Float64Array.from({ length: 9 * 16 * 16 }, (_, i) => Math.sin(i)), [3, 3, 16, 16]);
+const big = c.createKernel(
+  Float64Array.from({ length: 9 * 16 * 16 }, (_, i) => Math.sin(i)),
+  [3, 3, 16, 16],
+);
 const idle = await settle(end);
 const pending = c.singularValuesAsync(big, { n: 12 });
 const inFlight = nativeMemoryStats();
 await pending;
 const afterInFlight = await settle(idle);
 // (2) A cancel token kept alive by JS holds its native flag until it is collected.
+// biome-ignore lint/correctness/noUnusedVariables: the token is only held, then dropped (token = null)
 let token = new native.CancelToken();
 const tokenHeld = nativeMemoryStats();
 token = null;
 const tokenReleased = await settle(idle);
 
-console.log(JSON.stringify({
-  calls,
-  results,
-  start,
-  end,
-  held: {
-    kernelBytes: big.data.byteLength,
-    inFlight: { bytes: inFlight.liveBytes - idle.liveBytes, objects: inFlight.liveObjects - idle.liveObjects },
-    afterInFlight: { bytes: afterInFlight.liveBytes - idle.liveBytes, objects: afterInFlight.liveObjects - idle.liveObjects },
-    token: { bytes: tokenHeld.liveBytes - idle.liveBytes, objects: tokenHeld.liveObjects - idle.liveObjects },
-    tokenReleased: { bytes: tokenReleased.liveBytes - idle.liveBytes, objects: tokenReleased.liveObjects - idle.liveObjects },
-  },
-  inFlightCalls: c.activeNativeCalls(),
-}));
+console.log(
+  JSON.stringify({
+    calls,
+    results,
+    start,
+    end,
+    held: {
+      kernelBytes: big.data.byteLength,
+      inFlight: { bytes: inFlight.liveBytes - idle.liveBytes, objects: inFlight.liveObjects - idle.liveObjects },
+      afterInFlight: { bytes: afterInFlight.liveBytes - idle.liveBytes, objects: afterInFlight.liveObjects - idle.liveObjects },
+      token: { bytes: tokenHeld.liveBytes - idle.liveBytes, objects: tokenHeld.liveObjects - idle.liveObjects },
+      tokenReleased: { bytes: tokenReleased.liveBytes - idle.liveBytes, objects: tokenReleased.liveObjects - idle.liveObjects },
+    },
+    inFlightCalls: c.activeNativeCalls(),
+  }),
+);

@@ -33,23 +33,28 @@ inline bool near(double a, double b, double tol) { return std::isfinite(a) && st
 
 #define NT_CAT2(a, b) a##b
 #define NT_CAT(a, b) NT_CAT2(a, b)
-#define TEST(group, name)                                                                 \
-  static void NT_CAT(test_, name)();                                                      \
-  static native_test::Register NT_CAT(reg_, name)(#group, #name, NT_CAT(test_, name));   \
+#define TEST(group, name)                                                              \
+  static void NT_CAT(test_, name)();                                                   \
+  static native_test::Register NT_CAT(reg_, name)(#group, #name, NT_CAT(test_, name)); \
   static void NT_CAT(test_, name)()
 
-#define CHECK(cond) \
-  do { if (!(cond)) native_test::fail(__FILE__, __LINE__, #cond); } while (0)
-#define CHECK_NEAR(a, b, tol)                                                                       \
-  do {                                                                                              \
-    const double nt_a = (a), nt_b = (b);                                                            \
-    if (!native_test::near(nt_a, nt_b, (tol)))                                                      \
-      native_test::fail(__FILE__, __LINE__, std::string(#a " ~ " #b ": ") + std::to_string(nt_a) + \
-                                                " vs " + std::to_string(nt_b));                     \
+#define CHECK(cond)                                            \
+  do {                                                         \
+    if (!(cond)) native_test::fail(__FILE__, __LINE__, #cond); \
   } while (0)
-#define CHECK_THROWS(expr)                                          \
-  do {                                                              \
-    bool nt_threw = false;                                          \
-    try { (void)(expr); } catch (const std::exception&) { nt_threw = true; } \
+#define CHECK_NEAR(a, b, tol)                                                                                                      \
+  do {                                                                                                                             \
+    const double nt_a = (a), nt_b = (b);                                                                                           \
+    if (!native_test::near(nt_a, nt_b, (tol)))                                                                                     \
+      native_test::fail(__FILE__, __LINE__, std::string(#a " ~ " #b ": ") + std::to_string(nt_a) + " vs " + std::to_string(nt_b)); \
+  } while (0)
+#define CHECK_THROWS(expr)                                                            \
+  do {                                                                                \
+    bool nt_threw = false;                                                            \
+    try {                                                                             \
+      (void)(expr);                                                                   \
+    } catch (const std::exception&) {                                                 \
+      nt_threw = true;                                                                \
+    }                                                                                 \
     if (!nt_threw) native_test::fail(__FILE__, __LINE__, "expected a throw: " #expr); \
   } while (0)

@@ -77,7 +77,9 @@ describe("spectra", () => {
     expectTypeOf<SpectrumCheckMethod>().toEqualTypeOf<"dense" | "iterative" | "certified" | "none">();
     expectTypeOf<LayerSpectrumMethod>().toExtend<SpectrumMethod>();
     expectTypeOf<SpectrumCheckMethod>().toExtend<SpectrumMethod>();
-    expectTypeOf(analyzeLayer(kernel, { n: 4 })).resolves.toHaveProperty("method").toEqualTypeOf<LayerSpectrumMethod>();
+    expectTypeOf(analyzeLayer(kernel, { n: 4 }))
+      .resolves.toHaveProperty("method")
+      .toEqualTypeOf<LayerSpectrumMethod>();
   });
 });
 
