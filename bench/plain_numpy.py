@@ -64,12 +64,20 @@ def main():
     kernel = np.asarray(job["data"], dtype=np.float64).reshape(job["shape"])
     n, alpha, repeats = job["n"], job["alpha"], job["repeats"]
     pg_time, (f, grad) = timed(lambda: penalty_and_gradient(kernel, n, alpha), repeats)
-    svd_time, sigma = timed(lambda: singular_values(kernel, n), repeats)
-    json.dump({
-        "numpy": np.__version__,
-        "penaltyGradientMs": pg_time, "svdMs": svd_time,
-        "penalty": f, "gradient": grad.tolist(), "sigmaMax": float(sigma[0]), "sigmaMin": float(sigma[-1]),
-    }, sys.stdout)
+    out = {"numpy": np.__version__, "blas": blas_version(), "penaltyGradientMs": pg_time, "penalty": f, "gradient": grad.tolist()}
+    if job.get("svd", True):
+        svd_time, sigma = timed(lambda: singular_values(kernel, n), repeats)
+        out.update({"svdMs": svd_time, "sigma": sigma.tolist(), "sigmaMax": float(sigma[0]), "sigmaMin": float(sigma[-1])})
+    json.dump(out, sys.stdout)
+
+
+def blas_version():
+    """numpy's BLAS as its build config names it (e.g. scipy-openblas 0.3.31), or "unknown"."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f'{blas.get("name", "?")} {blas.get("version", "?")}'
+    except Exception:  # older numpy: no dict mode
+        return "unknown"
 
 
 if __name__ == "__main__":

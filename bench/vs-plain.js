@@ -1,27 +1,33 @@
 // Against what a user would write instead: the paper's dense construction in plain JavaScript with
 // ml-matrix (a pinned devDependency) and in numpy (bench/plain_numpy.py, run as a subprocess when
 // python3 with numpy is present; skipped with the reason printed otherwise): penalty + gradient and
-// the singular values of M, beside convreg's structured engine, dense engine and dgesvd, in one run.
-// Each implementation's results are checked against convreg's before its time is reported.
+// the singular values of M, beside convreg's structured engine, dense engine (sparse Gram), dgesdd
+// and the Gram route, in one run: the four paper kernels at N = 20 and 3x3x16x16 at N = 16.
+// Each implementation's results are checked against convreg's before its time is reported; the
+// Gram route's values are checked against dgesdd's and against their stated per-value bound.
+// --quick times each plain implementation once (ml-matrix takes seconds per call here).
 // Run: node bench/vs-plain.js [--quick]
 import { spawnSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
-import { penaltyAndGradient, singularValues } from "convreg";
+import { getBlasThreads, penaltyAndGradient, singularValues } from "convreg";
 import { benchDir, fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 
 const alpha = 1;
-const cases = quick
-  ? [
-      { shape: [3, 3, 3, 1], n: 6 },
-      { shape: [3, 3, 3, 6], n: 4 },
-    ]
-  : [
-      { shape: [3, 3, 3, 1], n: 20 },
-      { shape: [3, 3, 3, 6], n: 12 },
-    ]; // their mirrors 3x3x1x3, 3x3x6x3 cost the same
+// svd: false where the dense SVD of M (4096 x 4096) alone takes minutes in every implementation.
+const cases = [
+  { shape: [3, 3, 3, 1], n: 20 },
+  { shape: [3, 3, 1, 3], n: 20 },
+  { shape: [3, 3, 3, 6], n: 20 },
+  { shape: [3, 3, 6, 3], n: 20 },
+  { shape: [3, 3, 16, 16], n: 16, svd: false },
+];
 const repeats = 3; // odd: the median is a measured run
+const plainRepeats = quick ? 1 : 3;
+// ml-matrix (plain JS products) past this many multiply-adds takes minutes: skipped, and said so.
+const plainWorkLimit = quick ? 1e9 : 4e9;
 
 // ---- plain JavaScript with ml-matrix: M by definition, Omega as a list of positions ----
 function plainBuild(kernel, n) {
@@ -74,8 +80,8 @@ function numpyAvailable() {
   return { ok: true, version: r.stdout.trim() };
 }
 
-function runNumpy(kernel, n) {
-  const job = JSON.stringify({ shape: kernel.shape, data: Array.from(kernel.data), n, alpha, repeats });
+function runNumpy(kernel, n, svd) {
+  const job = JSON.stringify({ shape: kernel.shape, data: Array.from(kernel.data), n, alpha, repeats, svd });
   const r = spawnSync("python3", [path.join(benchDir, "plain_numpy.py")], { input: job, encoding: "utf8", maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`bench/plain_numpy.py failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -96,55 +102,97 @@ const numpy = numpyAvailable();
 const rows = [],
   checks = [],
   results = [];
-for (const { shape, n } of cases) {
+const span = (t) => `${fmt(t.median)} (${fmt(t.min)}-${fmt(t.max)})`;
+for (const { shape, n, svd: withSvd = true } of cases) {
   const kernel = paperKernel(shape);
+  const [, , g, h] = shape;
+  const side = Math.min(g, h) * n * n,
+    other = Math.max(g, h) * n * n;
+  const plainFits = side * side * other <= plainWorkLimit;
   const ref = penaltyAndGradient(kernel, { n, alpha, engine: "dense" });
-  const refSigma = singularValues(kernel, { n, method: "svd" });
   const structured = await timeIt(() => penaltyAndGradient(kernel, { n, alpha, engine: "structured" }), repeats * 5);
   const dense = await timeIt(() => penaltyAndGradient(kernel, { n, alpha, engine: "dense" }), repeats);
-  const svd = await timeIt(() => singularValues(kernel, { n, method: "svd" }), repeats);
-  let plainOut, plainSigma;
-  const plainPg = await timeIt(() => (plainOut = plainPenaltyAndGradient(kernel, n)), repeats);
-  const plainSvd = await timeIt(() => (plainSigma = plainSingularValues(kernel, n)), repeats);
-  const np = numpy.ok ? runNumpy(kernel, n) : null;
+  let refSigma = null,
+    svd = null,
+    gram = null,
+    gramSigma = null;
+  if (withSvd) {
+    svd = await timeIt(() => (refSigma = singularValues(kernel, { n, method: "svd" })), repeats);
+    gram = await timeIt(() => (gramSigma = singularValues(kernel, { n, method: "gram" })), repeats);
+    // The Gram route's stated bound per value: min(sqrt(delta), delta / sigma), delta = side eps sigma_max^2.
+    const delta = side * Number.EPSILON * gramSigma[0] ** 2;
+    let worst = 0,
+      worstRel = 0;
+    for (let i = 0; i < refSigma.length; i++) {
+      const err = Math.abs(gramSigma[i] - refSigma[i]);
+      const bound = Math.min(Math.sqrt(delta), delta / gramSigma[i]);
+      worst = Math.max(worst, err / bound);
+      worstRel = Math.max(worstRel, err / refSigma[i]);
+    }
+    if (!(worst <= 1)) throw new Error(`the Gram route broke its stated bound on ${shape.join("x")} (error / bound ${worst})`);
+    checks.push([shape.join("x"), n, "convreg gram (dsyevd)", "-", "-", `${fmt(worstRel)} (max rel. per value; error/bound ${fmt(worst)})`]);
+  }
+  let plainOut,
+    plainSigma,
+    plainPg = null,
+    plainSvd = null;
+  if (plainFits) {
+    plainPg = await timeIt(() => (plainOut = plainPenaltyAndGradient(kernel, n)), plainRepeats);
+    if (withSvd) plainSvd = await timeIt(() => (plainSigma = plainSingularValues(kernel, n)), plainRepeats);
+  }
+  const np = numpy.ok ? runNumpy(kernel, n, withSvd) : null;
   const check = (name, out, sigmaMax) => {
-    const c = { name, penalty: relDiff(out.penalty, ref.penalty), gradient: maxRelDiff(out.gradient, ref.gradient.data), sigmaMax: relDiff(sigmaMax, refSigma[0]) };
+    const c = {
+      name,
+      penalty: relDiff(out.penalty, ref.penalty),
+      gradient: maxRelDiff(out.gradient, ref.gradient.data),
+      sigmaMax: sigmaMax === null ? 0 : relDiff(sigmaMax, refSigma[0]),
+    };
     if (!(c.penalty < 1e-9 && c.gradient < 1e-9 && c.sigmaMax < 1e-9)) throw new Error(`${name} disagrees with convreg on ${shape.join("x")}: ${JSON.stringify(c)}`);
-    checks.push([shape.join("x"), n, name, fmt(c.penalty), fmt(c.gradient), fmt(c.sigmaMax)]);
+    checks.push([shape.join("x"), n, name, fmt(c.penalty), fmt(c.gradient), sigmaMax === null ? "-" : fmt(c.sigmaMax)]);
   };
-  check("ml-matrix", plainOut, Math.max(...plainSigma));
-  if (np) check("numpy", { penalty: np.penalty, gradient: np.gradient }, np.sigmaMax);
-  const span = (t) => `${fmt(t.median)} (${fmt(t.min)}-${fmt(t.max)})`;
+  if (plainFits) check("ml-matrix", plainOut, withSvd ? Math.max(...plainSigma) : null);
+  if (np) check("numpy", { penalty: np.penalty, gradient: np.gradient }, withSvd ? np.sigmaMax : null);
   const row = (what, convreg, plain, npT) => [
     shape.join("x"),
     n,
     what,
     span(convreg),
-    span(plain),
-    fmt(plain.median / convreg.median),
-    npT ? span(npT) : "skipped",
+    plain ? span(plain) : plainFits ? "-" : "skipped (minutes)",
+    plain ? fmt(plain.median / convreg.median) : "-",
+    npT ? span(npT) : numpy.ok ? "-" : "skipped",
     npT ? fmt(npT.median / convreg.median) : "-",
   ];
   rows.push(row("F+grad (convreg structured)", structured, plainPg, np?.penaltyGradientMs));
   rows.push(row("F+grad (convreg dense)", dense, plainPg, np?.penaltyGradientMs));
-  rows.push(row("all singular values (dgesvd)", svd, plainSvd, np?.svdMs));
+  if (withSvd) {
+    rows.push(row("all singular values (dgesdd)", svd, plainSvd, np?.svdMs));
+    rows.push(row("all singular values (Gram, dsyevd)", gram, plainSvd, np?.svdMs));
+  }
   results.push({
     shape,
     n,
     structured,
     dense,
     svd,
+    gram,
     plainPenaltyGradient: plainPg,
     plainSvd,
-    numpy: np ? { penaltyGradientMs: np.penaltyGradientMs, svdMs: np.svdMs, version: np.numpy } : null,
+    numpy: np ? { penaltyGradientMs: np.penaltyGradientMs, svdMs: np.svdMs ?? null, version: np.numpy, blas: np.blas } : null,
   });
 }
 
 console.log(`\n## convreg against plain implementations, median (min-max) ms\n`);
 console.log(markdownTable(["kernel", "N", "task", "convreg", "plain JS (ml-matrix)", "speedup vs JS", `numpy${numpy.ok ? " " + numpy.version : ""}`, "speedup vs numpy"], rows));
-console.log(`\nEvery plain result was checked against convreg's dense engine and dgesvd (relative differences):\n`);
+console.log(`\nEvery plain result was checked against convreg's dense engine and dgesdd (relative differences):\n`);
 console.log(markdownTable(["kernel", "N", "implementation", "penalty", "gradient (max, rel. to largest)", "sigma_max"], checks));
 if (!numpy.ok) console.log(`\nnumpy skipped: ${numpy.reason}.`);
-console.log(`\nnumpy uses its own bundled BLAS with its default threads; convreg's BLAS threads as configured.`);
+const npBlas = results.find((r) => r.numpy)?.numpy.blas;
+// The addon links the system OpenBLAS (Debian's libopenblas0 here).
+const systemBlas = spawnSync("dpkg-query", ["-W", "-f=${Version}", "libopenblas0"], { encoding: "utf8" }).stdout?.trim() || "unknown";
+console.log(
+  `\nBLAS: convreg OpenBLAS ${systemBlas} (${getBlasThreads()} threads); numpy ${npBlas ?? "-"} with its default threads. ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}.`,
+);
+console.log(`The Gram route's values err by at most min(sqrt(d), d / sigma), d = side * eps * sigma_max^2 (checked above against dgesdd).`);
 console.log(`Reproduce: ${reproduceCommand("vs-plain.js")}`);
 writeResults("vs-plain", { alpha, cases, numpy, results });

@@ -7,89 +7,68 @@
 
 #include "blas.h"
 #include "kernel_scale.h"
+#include "sparse_gram.h"
 
 namespace convreg {
 
 namespace {
 
-struct DenseWork {
-  SparseConvMatrix sparse;
-  std::vector<double> m;     // rows x cols, row-major
-  std::vector<double> gram;  // side x side, upper triangle valid
-  int64_t side = 0;          // the smaller of rows and cols
-  bool outerGram = false;    // true: gram = M M^T, false: gram = M^T M
+struct SmallerGram {
+  GramFactor factor;
+  SparseSquare gram;
+  int64_t missing = 0;  // cols - side: zero eigenvalues of M^T M beyond the smaller Gram's
 };
 
-DenseWork buildDense(const ConvShape& shape, const double* kernel) {
-  DenseWork w;
-  w.sparse = buildSparse(shape, kernel);
-  w.m.resize(static_cast<size_t>(w.sparse.rows * w.sparse.cols));
-  materializeDense(w.sparse, w.m.data());
-  return w;
+SmallerGram smallerGram(const ConvShape& shape, const double* kernel) {
+  SmallerGram s;
+  const SparseConvMatrix m = buildSparse(shape, kernel);
+  s.factor = smallerSideFactor(m);
+  s.gram = gramOf(s.factor.a);
+  s.missing = m.cols - s.factor.a.rows;
+  return s;
 }
 
-// Gram matrix on the smaller side: its off-identity part has the same Frobenius
-// norm as the larger one's up to alpha^2 times the difference in size.
-void computeGram(DenseWork& w) {
-  const int64_t rows = w.sparse.rows, cols = w.sparse.cols;
-  w.outerGram = rows <= cols;
-  w.side = w.outerGram ? rows : cols;
-  w.gram.assign(static_cast<size_t>(w.side * w.side), 0.0);
-  cblas_dsyrk(CblasRowMajor, CblasUpper, w.outerGram ? CblasNoTrans : CblasTrans, w.side,
-              w.outerGram ? cols : rows, 1.0, w.m.data(), cols, 0.0, w.gram.data(), w.side);
-}
-
-// Subtract alpha I from the Gram matrix and return ||M^T M - alpha I||_F^2.
-double shiftAndPenalty(DenseWork& w, double alpha) {
-  double sum = 0;
-  for (int64_t i = 0; i < w.side; ++i) {
-    double* rowPtr = w.gram.data() + i * w.side;
-    rowPtr[i] -= alpha;
-    sum += rowPtr[i] * rowPtr[i];
-    double off = 0;
-    for (int64_t j = i + 1; j < w.side; ++j) off += rowPtr[j] * rowPtr[j];
-    sum += 2 * off;
-  }
-  const double missing = static_cast<double>(w.sparse.cols - w.side);  // zero eigenvalues of M^T M
-  return sum + alpha * alpha * missing;
+// From finite inputs only overflow makes a NaN (inf - inf in a Gram sum): report it as the
+// overflow it is, as the dense syrk's +inf did.
+double overflowAsInfinity(double f, const ConvShape& shape, const double* kernel, double alpha) {
+  if (!std::isnan(f) || !std::isfinite(alpha)) return f;
+  for (int64_t i = 0; i < shape.kernelSize(); ++i)
+    if (!std::isfinite(kernel[i])) return f;
+  return INFINITY;
 }
 
 }  // namespace
 
 double densePenalty(const ConvShape& shape, const double* kernel, double alpha) {
-  DenseWork w = buildDense(shape, kernel);
-  computeGram(w);
-  return shiftAndPenalty(w, alpha);
+  const SmallerGram s = smallerGram(shape, kernel);
+  return overflowAsInfinity(shiftedFrobeniusSquared(s.gram, alpha) + alpha * alpha * static_cast<double>(s.missing),
+                            shape, kernel, alpha);
 }
 
 PenaltyAndGradient densePenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
-  DenseWork w = buildDense(shape, kernel);
-  computeGram(w);
+  const SmallerGram s = smallerGram(shape, kernel);
   PenaltyAndGradient out;
-  out.penalty = shiftAndPenalty(w, alpha);
-  // R = M (M^T M - aI) = (M M^T - aI) M: multiply by the shifted Gram on its own side.
-  const int64_t rows = w.sparse.rows, cols = w.sparse.cols;
-  std::vector<double> r(static_cast<size_t>(rows * cols));
-  cblas_dsymm(CblasRowMajor, w.outerGram ? CblasLeft : CblasRight, CblasUpper, rows, cols, 1.0,
-              w.gram.data(), w.side, w.m.data(), cols, 0.0, r.data(), cols);
+  out.penalty = overflowAsInfinity(shiftedFrobeniusSquared(s.gram, alpha) + alpha * alpha * static_cast<double>(s.missing),
+                                   shape, kernel, alpha);
+  // R = M (M^T M - aI) = (M M^T - aI) M: with A the factor of the smaller Gram, R or R^T is
+  // (A A^T - aI) A, read only where A (hence M) is nonzero.
   out.gradient.assign(static_cast<size_t>(shape.kernelSize()), 0.0);
-  const SparseConvMatrix& s = w.sparse;
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t z = s.rowStart[i]; z < s.rowStart[i + 1]; ++z)
-      out.gradient[s.entry[z]] += 4.0 * r[i * cols + s.column[z]];
+  addShiftedProductOnPattern(s.gram, s.factor.a, alpha, 4.0, out.gradient.data());
   return out;
 }
 
 std::vector<double> denseSingularValues(const ConvShape& shape, const double* kernel) {
-  DenseWork w = buildDense(shape, kernel);
-  const int64_t rows = w.sparse.rows, cols = w.sparse.cols;
+  const SparseConvMatrix sparse = buildSparse(shape, kernel);
+  const int64_t rows = sparse.rows, cols = sparse.cols;
+  std::vector<double> m(static_cast<size_t>(rows * cols));
+  materializeDense(sparse, m.data());
   const int64_t count = std::min(rows, cols);
   std::vector<double> sigma(static_cast<size_t>(count));
-  std::vector<double> superb(static_cast<size_t>(std::max<int64_t>(1, count - 1)));
-  const lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, w.m.data(), cols,
-                                         sigma.data(), nullptr, 1, nullptr, 1, superb.data());
+  // Values only: dgesdd's bidiagonal dqds is faster than dgesvd's QR iteration, same backward error.
+  const lapack_int info =
+      LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', rows, cols, m.data(), cols, sigma.data(), nullptr, rows, nullptr, cols);
   if (info != 0)
-    throw std::runtime_error("convreg: LAPACK dgesvd failed (info " + std::to_string(info) + ")");
+    throw std::runtime_error("convreg: LAPACK dgesdd failed (info " + std::to_string(info) + ")");
   return sigma;
 }
 
@@ -97,11 +76,12 @@ std::vector<double> gramSingularValues(const ConvShape& shape, const double* ker
   // dsyevd fails on Gram matrices that over- or underflow: work on K / 2^e and scale back.
   const double scale = powerOfTwoScale(kernel, shape.kernelSize());
   const std::vector<double> scaled = scaledKernel(kernel, shape.kernelSize(), scale);
-  DenseWork w = buildDense(shape, scaled.data());
-  computeGram(w);
-  std::vector<double> lambda(static_cast<size_t>(w.side));
-  const lapack_int info =
-      LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', w.side, w.gram.data(), w.side, lambda.data());
+  const SmallerGram s = smallerGram(shape, scaled.data());
+  const int64_t side = s.gram.order;
+  std::vector<double> dense(static_cast<size_t>(side * side));
+  scatterDense(s.gram, dense.data());
+  std::vector<double> lambda(static_cast<size_t>(side));
+  const lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', side, dense.data(), side, lambda.data());
   if (info != 0)
     throw std::runtime_error("convreg: LAPACK dsyevd failed (info " + std::to_string(info) + ")");
   std::vector<double> sigma(lambda.size());

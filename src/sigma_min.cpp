@@ -19,8 +19,9 @@
 //    Fallback (direct): a successful Cholesky of fl(G) - theta I proves lambda_1 >= theta - margin.
 // Rounding margin of a Cholesky certificate: ||E_form|| + ||E_shift|| + ||E_chol|| with
 //    |E_form| <= gamma_m |A|^T|A| (m = products and sums per entry); E_shift <= u (max g_ii +
-//    |theta|); |E_chol| <= gamma_{c+1} |L||L^T| (Higham, Thm 10.3, c = the longest column of L).
-//    The 2-norms of the nonnegative |A|^T|A| and |L||L^T| are bounded by Collatz-Wielandt
+//    |theta|); |E_chol| <= D |L||L^T| D with D = diag(sqrt(gamma_{c_i})), c_i the nonzeros in
+//    row i of L (Higham, Thm 10.3 entry by entry; see factorErrorNorm).
+//    The 2-norms of the nonnegative |A|^T|A| and D|L||L^T|D are bounded by Collatz-Wielandt
 //    (max_i (B x)_i / x_i for a positive x from a few power steps). gamma_m is the
 //    deterministic m u / (1 - m u) with worstCaseRounding (the default: a proof), else
 //    10 sqrt(m) u (Higham & Mary's probabilistic bound, failure probability < 1e-20 per inner
@@ -257,8 +258,13 @@ double nonnegativeNormBound(const std::function<void(const std::vector<double>&,
   return safety * bound;
 }
 
-// Bound on || |L| |L|^T ||_2 (Collatz-Wielandt), and the longest column of L.
-std::pair<double, int64_t> factorAbsNorm(const cholmod_factor* L) {
+// Bound on ||Delta|| for the backward error of the computed factor, fl(G) - theta I + Delta =
+// L L^T, and the longest column of L. Entry (i, j) of L L^T sums t_ij + 1 products l_ik l_jk
+// (k <= min(i, j) with both nonzero), so |Delta_ij| <= gamma_{t_ij + 1} (|L||L^T|)_ij (Higham,
+// Thm 10.3, entry by entry; any summation order). t_ij + 1 <= min(c_i, c_j) with c_i the number
+// of nonzeros in row i of L, and gamma_min(a, b) <= sqrt(gamma_a gamma_b), so |Delta| <=
+// D |L||L^T| D with D = diag(sqrt(gamma_{c_i})) and ||Delta||_2 <= rho(D|L||L^T|D) (Collatz-Wielandt).
+std::pair<double, int64_t> factorErrorNorm(const cholmod_factor* L, const std::function<double(double)>& gamma) {
   const size_t n = L->n;
   const auto* super = static_cast<const int64_t*>(L->super);
   const auto* pi = static_cast<const int64_t*>(L->pi);
@@ -267,15 +273,26 @@ std::pair<double, int64_t> factorAbsNorm(const cholmod_factor* L) {
   const auto* lx = static_cast<const double*>(L->x);
   int64_t longest = 0;
   for (size_t s = 0; s < L->nsuper; ++s) longest = std::max(longest, pi[s + 1] - pi[s]);
+  std::vector<double> rowCount(n, 0.0);
+  for (size_t s = 0; s < L->nsuper; ++s) {
+    const int64_t nscol = super[s + 1] - super[s], nsrow = pi[s + 1] - pi[s];
+    for (int64_t jj = 0; jj < nscol; ++jj)
+      for (int64_t ii = jj; ii < nsrow; ++ii) rowCount[ls[pi[s] + ii]] += 1;
+  }
+  std::vector<double> scale(n);
+  for (size_t i = 0; i < n; ++i) scale[i] = std::sqrt(gamma(rowCount[i]));
   std::vector<double> mid(n);
-  auto apply = [&](const std::vector<double>& x, std::vector<double>& t) {  // t = |L| (|L|^T x)
+  auto apply = [&](const std::vector<double>& x, std::vector<double>& t) {  // t = D |L| (|L|^T D x)
     std::fill(t.begin(), t.end(), 0.0);
     for (size_t s = 0; s < L->nsuper; ++s) {
       const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
       for (int64_t jj = 0; jj < nscol; ++jj) {
         const double* col = lx + px[s] + jj * nsrow;
         double sum = 0;
-        for (int64_t ii = jj; ii < nsrow; ++ii) sum += std::fabs(col[ii]) * x[ls[pi[s] + ii]];
+        for (int64_t ii = jj; ii < nsrow; ++ii) {
+          const int64_t r = ls[pi[s] + ii];
+          sum += std::fabs(col[ii]) * scale[r] * x[r];
+        }
         mid[k1 + jj] = sum;
       }
     }
@@ -287,6 +304,7 @@ std::pair<double, int64_t> factorAbsNorm(const cholmod_factor* L) {
         for (int64_t ii = jj; ii < nsrow; ++ii) t[ls[pi[s] + ii]] += std::fabs(col[ii]) * m;
       }
     }
+    for (size_t i = 0; i < n; ++i) t[i] *= scale[i];
   };
   return {nonnegativeNormBound(apply, n), longest};
 }
@@ -563,9 +581,9 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
       const double beta = ev.rho + f * (lambda2 - ev.rho);
       if (beta <= rhoHi + eps) break;
       if (!factorize(ch, A, beta, res.factorSeconds, res.factorizations)) continue;
-      const auto [absL, longest] = factorAbsNorm(ch.L);
+      const auto [cholMargin, longest] = factorErrorNorm(ch.L, gamma);
       res.maxFront = longest;
-      const double margin = formMargin + shiftMargin(beta) + gamma(static_cast<double>(longest + 1)) * absL;
+      const double margin = formMargin + shiftMargin(beta) + cholMargin;
       const double beta2 = beta - margin;
       if (beta2 > rhoHi + eps && beta2 > rhoLo) {
         lower = std::max(rhoLo - eps * eps / (beta2 - rhoLo), rhoLo - eps);
@@ -586,9 +604,9 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
       const double theta = rhoLo - std::max(estimate * std::pow(4.0, attempt), rhoLo * options.tolerance);
       if (theta <= 0) break;
       if (!factorize(ch, A, theta, res.factorSeconds, res.factorizations)) continue;
-      const auto [absL, longest] = factorAbsNorm(ch.L);
+      const auto [cholMargin, longest] = factorErrorNorm(ch.L, gamma);
       res.maxFront = longest;
-      const double margin = formMargin + shiftMargin(theta) + gamma(static_cast<double>(longest + 1)) * absL;
+      const double margin = formMargin + shiftMargin(theta) + cholMargin;
       if (theta - margin > 0) {
         lower = theta - margin;
         res.certificateShift = theta;
@@ -607,7 +625,7 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
   res.lower = std::sqrt(res.lambdaLower);
   res.upper = std::sqrt(rhoHi);
   res.cholmodPeakBytes = static_cast<double>(ch.c.memory_usage);
-  if (res.maxFront == 0 && ch.L->is_super) res.maxFront = factorAbsNorm(ch.L).second;
+  if (res.maxFront == 0 && ch.L->is_super) res.maxFront = factorErrorNorm(ch.L, gamma).second;
   res.vector = toChannelMajor(best, side.small, side.n * side.n);
   const double nb = norm2(res.vector);
   for (auto& x : res.vector) x /= nb;

@@ -139,7 +139,7 @@ function spectrumLines(s: Spectrum): string[] {
       "sigma_min       not computed (over the memory limit)",
     ];
   const lanczos = `Lanczos, ${s.iterations} Gram products${s.sigmaMaxConverged ? "" : ", NOT CONVERGED: an estimate"}`;
-  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesvd";
+  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesdd";
   const count = s.values === null ? "" : `, all ${s.values.length} values`;
   const min =
     s.sigmaMin === null

@@ -10,9 +10,11 @@ import { PADDINGS, circularDenseSpectrumPlan, circularSpectrumPlan, type Padding
 /** Options of the singular value computation. */
 export interface SingularValueOptions extends LayerOptions {
   /**
-   * "svd" (default): LAPACK dgesvd on M, accurate to rounding relative to sigma_max for every value.
-   * "gram": square roots of the eigenvalues of the smaller Gram matrix (dsyevd), several times
-   * faster; values below about 1e-8 * sigma_max lose their relative accuracy.
+   * "svd" (default): LAPACK dgesdd on M, accurate to rounding relative to sigma_max for every value.
+   * "gram": square roots of the eigenvalues of the smaller Gram matrix (built from M's nonzeros,
+   * then dsyevd; no dense M), several times faster; each value errs by at most about
+   * min(sqrt(d), d / sigma_i) with d = side * eps * sigma_max^2 (MATH.md), so values below about
+   * 1e-8 * sigma_max lose their relative accuracy.
    */
   method?: "svd" | "gram" | "fft";
   /**

@@ -1,6 +1,7 @@
 // src/dense_engine: penalty, Theorem 3.1 gradient and both singular value routes against
 // the definition (naive products, Jacobi eigenvalues).
 #include "../../src/dense_engine.h"
+#include "../../src/dense_by_definition.h"
 
 #include "check.h"
 #include "reference.h"
@@ -20,11 +21,20 @@ void checkEngine(bool circular) {
       const convreg::PenaltyAndGradient pg = convreg::densePenaltyAndGradient(shape, kernel.data(), alpha);
       CHECK_NEAR(pg.penalty, f, 1e-11);
       CHECK(scaledDiff(pg.gradient, native_ref::gradient(ref, kernel.size(), alpha)) < 1e-11);
+      // The literal dense construction, kept beside the sparse one, meets the same reference.
+      CHECK_NEAR(convreg::densePenaltyByDefinition(shape, kernel.data(), alpha), f, 1e-11);
+      const convreg::PenaltyAndGradient literal = convreg::densePenaltyAndGradientByDefinition(shape, kernel.data(), alpha);
+      CHECK_NEAR(literal.penalty, f, 1e-11);
+      CHECK(scaledDiff(literal.gradient, native_ref::gradient(ref, kernel.size(), alpha)) < 1e-11);
     }
     const std::vector<double> sigma = native_ref::singularValues(ref.m);
     CHECK(scaledDiff(convreg::denseSingularValues(shape, kernel.data()), sigma) < 1e-11);
-    // The Gram route loses relative accuracy below sqrt(eps) sigma_max: compare on sigma_max's scale.
-    CHECK(scaledDiff(convreg::gramSingularValues(shape, kernel.data()), sigma) < 1e-7);
+    CHECK(scaledDiff(convreg::denseSingularValuesByDefinition(shape, kernel.data()), sigma) < 1e-11);
+    // The Gram route loses relative accuracy below sqrt(eps) sigma_max: each value within its stated bound.
+    const std::vector<double> gram = convreg::gramSingularValues(shape, kernel.data());
+    CHECK(gram.size() == sigma.size());
+    for (size_t i = 0; i < gram.size() && i < sigma.size(); ++i)
+      CHECK(std::fabs(gram[i] - sigma[i]) <= convreg::gramSingularValueError(gram[i], gram[0], static_cast<int64_t>(gram.size())) + 1e-13 * sigma[0]);
   }
 }
 }  // namespace
@@ -40,6 +50,21 @@ TEST(dense_engine, zero_kernel_gives_alpha_squared_times_columns) {
   const convreg::PenaltyAndGradient pg = convreg::densePenaltyAndGradient(shape, zero.data(), 2.0);
   for (double v : pg.gradient) CHECK(v == 0.0);
   for (double v : convreg::denseSingularValues(shape, zero.data())) CHECK(v == 0.0);
+}
+
+TEST(dense_engine, gram_route_bound_holds_for_tiny_singular_values) {
+  // A 3x3 kernel whose taps nearly cancel: M is close to singular and its small values are where the
+  // Gram route loses accuracy; the stated per-value bound must still hold against the reference.
+  const convreg::ConvShape shape = toShape({3, 2, 2, 5});
+  std::vector<double> kernel = native_ref::randomKernel(3, 2, 2, 7);
+  for (size_t i = 0; i < kernel.size(); ++i) kernel[i] = (i % 4 == 0 ? 1.0 : 1e-6) * kernel[i];
+  const native_ref::BruteM ref = native_ref::bruteForceM(kernel, 3, 2, 2, 5, false);
+  const std::vector<double> sigma = native_ref::singularValuesOneSided(ref.m);
+  const std::vector<double> gram = convreg::gramSingularValues(shape, kernel.data());
+  CHECK(scaledDiff(convreg::denseSingularValues(shape, kernel.data()), sigma) < 1e-13);
+  CHECK(sigma.back() < 1e-5 * sigma[0]);  // the case is as ill-conditioned as intended
+  for (size_t i = 0; i < gram.size(); ++i)
+    CHECK(std::fabs(gram[i] - sigma[i]) <= convreg::gramSingularValueError(gram[i], gram[0], static_cast<int64_t>(gram.size())));
 }
 
 TEST(dense_engine, gram_route_survives_kernels_far_from_unit_scale) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace native_ref {
 
@@ -115,6 +116,44 @@ std::vector<double> singularValues(const Matrix& m) {
   std::vector<double> lambda = eigenvalues(gram);
   for (double& v : lambda) v = std::sqrt(std::max(0.0, v));
   return lambda;
+}
+
+std::vector<double> singularValuesOneSided(const Matrix& m) {
+  // Hestenes' one-sided Jacobi on the columns of the taller orientation: rotate column pairs
+  // until every pair is orthogonal to working precision; the column norms are then the values,
+  // each with a small relative error (no Gram matrix is formed).
+  Matrix a = m.rows >= m.cols ? m : transpose(m);
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    bool rotated = false;
+    for (int64_t p = 0; p < a.cols; ++p)
+      for (int64_t q = p + 1; q < a.cols; ++q) {
+        double app = 0, aqq = 0, apq = 0;
+        for (int64_t i = 0; i < a.rows; ++i) {
+          app += a.at(i, p) * a.at(i, p);
+          aqq += a.at(i, q) * a.at(i, q);
+          apq += a.at(i, p) * a.at(i, q);
+        }
+        if (std::fabs(apq) <= 1e-15 * std::sqrt(app * aqq) || apq == 0) continue;
+        rotated = true;
+        const double zeta = (aqq - app) / (2 * apq);
+        const double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+        const double c = 1 / std::sqrt(1 + t * t), s = c * t;
+        for (int64_t i = 0; i < a.rows; ++i) {
+          const double x = a.at(i, p), y = a.at(i, q);
+          a.at(i, p) = c * x - s * y;
+          a.at(i, q) = s * x + c * y;
+        }
+      }
+    if (!rotated) break;
+  }
+  std::vector<double> sigma(static_cast<size_t>(a.cols));
+  for (int64_t j = 0; j < a.cols; ++j) {
+    double sum = 0;
+    for (int64_t i = 0; i < a.rows; ++i) sum += a.at(i, j) * a.at(i, j);
+    sigma[static_cast<size_t>(j)] = std::sqrt(sum);
+  }
+  std::sort(sigma.begin(), sigma.end(), std::greater<double>());
+  return sigma;
 }
 
 }  // namespace native_ref

@@ -39,5 +39,8 @@ std::vector<double> gradient(const BruteM& b, size_t kernelSize, double alpha);
 std::vector<double> eigenvalues(Matrix s);
 // Singular values of M, descending, from the eigenvalues of the smaller Gram matrix.
 std::vector<double> singularValues(const Matrix& m);
+// Singular values of M, descending, by one-sided Jacobi on M itself: small values keep their
+// relative accuracy (the reference for routes that lose it).
+std::vector<double> singularValuesOneSided(const Matrix& m);
 
 }  // namespace native_ref
