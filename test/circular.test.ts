@@ -167,7 +167,7 @@ describe("circular padding API", () => {
 
   it("rejects bad padding and method choices with clear errors", () => {
     const kernel = createKernel(randomData(3, 1, 1, 1), [3, 3, 1, 1]);
-    expect(() => penalty(kernel, { n: 4, padding: "reflect" as never })).toThrow(/options\.padding must be one of "zero", "circular"/);
+    expect(() => penalty(kernel, { n: 4, padding: "reflect" as never })).toThrow(/options\.padding must be one of "zero", "valid", "circular"/);
     expect(() => singularValues(kernel, { n: 4, padding: "same" as never })).toThrow(/options\.padding/);
     expect(() => singularValues(kernel, { n: 4, method: "fft" })).toThrow(/method "fft" needs options\.padding "circular"/);
     expect(() => gradient(kernel, { n: 4, padding: "circular", engine: "fast" as never })).toThrow(/options\.engine/);

@@ -167,3 +167,65 @@ export function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): num
   }
   return diff / (scale || 1);
 }
+
+/** A general layer as TensorFlow defines it (/work/shared/paper/LAYERS.md). */
+export interface LayerGeometry {
+  height: number;
+  width: number;
+  stride: number;
+  dilation: number;
+  padding: "zero" | "valid";
+}
+
+/**
+ * M of a strided / VALID / dilated / H x W layer, entry by entry from LAYERS.md: ke = d(k-1)+1;
+ * SAME ("zero"): Ho = ceil(H/s), P = max((Ho-1)s + ke - H, 0), output row r reads input row
+ * r s - floor(P/2) + p d (zero outside [0, H)); VALID: Ho = floor((H - ke)/s) + 1, row r reads
+ * r s + p d. Row o Ho Wo + r Wo + c is output pixel (r, c) of channel o; column i H W + x W + y
+ * is input pixel (x, y) of channel i. Also returns Omega (the positions of each kernel entry).
+ */
+export function bruteForceLayerM(
+  data: Float64Array,
+  k: number,
+  g: number,
+  h: number,
+  geo: LayerGeometry,
+): { m: Rows; omega: Map<number, Array<[number, number]>>; outH: number; outW: number } {
+  const ke = geo.dilation * (k - 1) + 1;
+  const out = (size: number) => (geo.padding === "valid" ? Math.floor((size - ke) / geo.stride) + 1 : Math.ceil(size / geo.stride));
+  const before = (size: number) => (geo.padding === "valid" ? 0 : Math.floor(Math.max((out(size) - 1) * geo.stride + ke - size, 0) / 2));
+  const outH = out(geo.height),
+    outW = out(geo.width);
+  const padH = before(geo.height),
+    padW = before(geo.width);
+  const cols = g * geo.height * geo.width;
+  const m: Rows = Array.from({ length: h * outH * outW }, () => new Array<number>(cols).fill(0));
+  const omega = new Map<number, Array<[number, number]>>();
+  for (let o = 0; o < h; o++)
+    for (let r = 0; r < outH; r++)
+      for (let c = 0; c < outW; c++)
+        for (let i = 0; i < g; i++)
+          for (let p = 0; p < k; p++)
+            for (let q = 0; q < k; q++) {
+              const x = r * geo.stride - padH + p * geo.dilation;
+              const y = c * geo.stride - padW + q * geo.dilation;
+              if (x < 0 || x >= geo.height || y < 0 || y >= geo.width) continue;
+              const e = ((p * k + q) * g + i) * h + o;
+              const row = o * outH * outW + r * outW + c;
+              const col = i * geo.height * geo.width + x * geo.width + y;
+              m[row][col] += data[e];
+              if (!omega.has(e)) omega.set(e, []);
+              omega.get(e)!.push([row, col]);
+            }
+  return { m, omega, outH, outW };
+}
+
+/** dF/dK = 4 sum over Omega(e) of [M (M^T M - alpha I)]_ij (the paper's Theorem 3.1), by definition. */
+export function bruteForceGradient(m: Rows, omega: Map<number, Array<[number, number]>>, size: number, alpha: number): Float64Array {
+  const gram = multiply(transpose(m), m);
+  gram.forEach((row, i) => (row[i] -= alpha));
+  const product = multiply(m, gram);
+  const grad = new Float64Array(size);
+  for (const [e, list] of omega) for (const [i, j] of list) grad[e] += 4 * product[i][j];
+  return grad;
+}

@@ -45,6 +45,19 @@ type WithMethod = [...KernelArgs, method: "svd" | "gram"];
 type QuarticArgs = [...KernelArgs, alpha: number, direction: Float64Array, dense: boolean];
 type ApplyArgs = [...KernelArgs, vectors: Float64Array, count: number];
 type SpectralArgs = [...KernelArgs, alpha: number, start: Float64Array | null, steps: number];
+type LayerArgs = [
+  data: Float64Array,
+  k: number,
+  g: number,
+  h: number,
+  height: number,
+  width: number,
+  stride: number,
+  dilation: number,
+  valid: boolean,
+  transposed: boolean,
+  alpha: number,
+];
 
 /** The addon's functions, by registration file in binding/. */
 export const NATIVE_FUNCTIONS = {
@@ -67,6 +80,10 @@ export const NATIVE_FUNCTIONS = {
   structuredPenaltyAndGradient: task<(...a: WithAlpha) => RawPenaltyAndGradient>(),
   lineQuartic: task<(...a: QuarticArgs) => Float64Array>(),
   timeEnginePenaltyAndGradient: plain<(...a: [...WithAlpha, dense: boolean, calls: number, repeats: number]) => number>(),
+  // binding/layer.cpp
+  layerPenalty: task<(...a: LayerArgs) => number>(),
+  layerPenaltyAndGradient: task<(...a: LayerArgs) => RawPenaltyAndGradient>(),
+  layerLineQuartic: task<(...a: [...LayerArgs, direction: Float64Array]) => Float64Array>(),
   // binding/operator.cpp
   applyLayer: task<(...a: ApplyArgs) => Float64Array>(),
   applyLayerTranspose: task<(...a: ApplyArgs) => Float64Array>(),

@@ -21,6 +21,9 @@ import {
 import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
 import type { PenaltyAndGradientTask } from "../engines/kernel-args.js";
 
+import { layerGradientRoute, layerPenaltyRoute, layerQuarticRoute } from "./layer-route.js";
+import type { LayerKindOptions, LayerPadding } from "../core/layer-spec.js";
+
 export type { Padding } from "../engines/circular.js";
 
 /**
@@ -43,7 +46,7 @@ function readEngine(value: unknown): ResolvedEngine {
 }
 
 /** Options of the penalty and its gradient. */
-export interface PenaltyOptions extends LayerOptions {
+export interface PenaltyOptions extends LayerOptions, Omit<LayerKindOptions, "padding"> {
   /** Target of the squared singular values: F = ||M^T M - alpha I||_F^2 (default 1). */
   alpha?: number;
   /** "dense" builds M (the paper's reference construction); "structured" and "auto" (default) work from the kernel alone. */
@@ -52,9 +55,9 @@ export interface PenaltyOptions extends LayerOptions {
    * "zero" (default, the paper's M) or "circular" (the input wraps around; M is block circulant).
    * Circular padding is computed exactly from the kernel's 2-D DFT whatever `engine` says, except
    * that `engine: "dense"` builds the block-circulant M as a reference. The two paddings give
-   * different numbers: see the README section "Zero or circular padding".
+   * different numbers: see the README section "Zero or circular padding". "valid": no padding.
    */
-  padding?: Padding;
+  padding?: LayerPadding;
 }
 
 /** Penalty and its gradient, computed in one pass. */
@@ -83,9 +86,12 @@ function readCommon(kernel: unknown, options: PenaltyOptions | undefined): Commo
 }
 
 /** The tasks that compute F alone. */
-type PenaltyTask = "densePenalty" | "structuredPenalty" | "circularPenalty" | "circularDensePenalty";
+type PenaltyTask = "densePenalty" | "structuredPenalty" | "circularPenalty" | "circularDensePenalty" | "layerPenalty";
 
 function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyTask, number> {
+  const layer = layerPenaltyRoute(kernel, options);
+  if (layer.plan) return layer.plan;
+  kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   if (a.padding === "circular") return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
@@ -93,7 +99,10 @@ function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): N
   return plan(a.kernel, a.n, a.alpha, a.memoryLimit);
 }
 
-function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyAndGradientTask, PenaltyAndGradient> {
+function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyAndGradientTask | "layerPenaltyAndGradient", PenaltyAndGradient> {
+  const layer = layerGradientRoute(kernel, options);
+  if (layer.plan) return layer.plan;
+  kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const engine = readEngine(options?.engine);
   const plan =
@@ -103,7 +112,14 @@ function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): 
   return { ...plan, finish: (raw) => ({ ...plan.finish(raw), engine }) };
 }
 
-function quarticPlanFor(kernel: unknown, direction: unknown, options: PenaltyOptions | undefined): NativePlan<"lineQuartic" | "circularLineQuartic", Float64Array> {
+function quarticPlanFor(
+  kernel: unknown,
+  direction: unknown,
+  options: PenaltyOptions | undefined,
+): NativePlan<"lineQuartic" | "circularLineQuartic" | "layerLineQuartic", Float64Array> {
+  const layer = layerQuarticRoute(kernel, direction, options);
+  if (layer.plan) return layer.plan;
+  kernel = layer.kernel;
   const a = readCommon(kernel, options);
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))

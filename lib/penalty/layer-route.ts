@@ -1,0 +1,66 @@
+/**
+ * Routes the penalty, gradient and quartic calls whose layer options are not the paper's
+ * default (stride, padding "valid", dilation, width, transposed) to the layer plans.
+ */
+import { requireKernel, type Kernel } from "../core/kernel.js";
+import type { NativePlan } from "../native/plan.js";
+import type { RawPenaltyAndGradient } from "../native/raw.js";
+import { ConvregRangeError } from "../core/errors.js";
+import { requireAlpha, requireChoice, requireOptions } from "../core/validate.js";
+import { readLayerSpec, type LayerKindOptions } from "../core/layer-spec.js";
+import {
+  layerGradientPlan,
+  layerLineQuarticPlan,
+  layerPenaltyPlan,
+  requireLayerEngine,
+  type LayerGradientTask,
+  type LayerPenaltyTask,
+  type LayerQuarticTask,
+} from "../engines/layer.js";
+import type { TaskName } from "../native/functions.js";
+
+type Options = LayerKindOptions & { n: number; alpha?: number; engine?: string; memoryLimit?: number };
+
+/**
+ * A route: the plan for a non-default layer, or none; either way the kernel snapshot read once
+ * (the caller continues with it, so getters cannot change the kernel between two reads).
+ */
+export interface Route<Name extends TaskName, Result> {
+  plan?: NativePlan<Name, Result>;
+  kernel: Kernel;
+}
+
+function readLayerCall(kernel: unknown, options: Options | undefined) {
+  const k = requireKernel(kernel);
+  const o = requireOptions(options);
+  const spec = readLayerSpec(k, o);
+  if (!spec) return { kernel: k };
+  requireLayerEngine(requireChoice(o.engine, "options.engine", ["auto", "dense", "structured"] as const, "auto"), spec);
+  return { kernel: k, layer: { spec, alpha: requireAlpha(o.alpha), limit: o.memoryLimit } };
+}
+
+/** The penalty plan for a non-default layer. */
+export function layerPenaltyRoute(kernel: unknown, options: Options | undefined): Route<LayerPenaltyTask, number> {
+  const { kernel: k, layer: c } = readLayerCall(kernel, options);
+  return { kernel: k, plan: c && layerPenaltyPlan(k, c.spec, c.alpha, c.limit) };
+}
+
+type Gradient = { penalty: number; gradient: Kernel; engine: "structured" };
+
+/** The penalty-and-gradient plan for a non-default layer. */
+export function layerGradientRoute(kernel: unknown, options: Options | undefined): Route<LayerGradientTask, Gradient> {
+  const { kernel: k, layer: c } = readLayerCall(kernel, options);
+  if (!c) return { kernel: k };
+  const plan = layerGradientPlan(k, c.spec, c.alpha, c.limit);
+  return { kernel: k, plan: { ...plan, finish: (raw: RawPenaltyAndGradient): Gradient => ({ ...plan.finish(raw), engine: "structured" }) } };
+}
+
+/** The line-quartic plan for a non-default layer. */
+export function layerQuarticRoute(kernel: unknown, direction: unknown, options: Options | undefined): Route<LayerQuarticTask, Float64Array> {
+  const { kernel: k, layer: c } = readLayerCall(kernel, options);
+  if (!c) return { kernel: k };
+  const d = requireKernel(direction, "direction");
+  if (d.shape.some((v, i) => v !== k.shape[i]))
+    throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${k.shape.join(", ")}], got [${d.shape.join(", ")}]`);
+  return { kernel: k, plan: layerLineQuarticPlan(k, d, c.spec, c.alpha, c.limit) };
+}
