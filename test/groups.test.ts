@@ -149,6 +149,15 @@ describe("grouped and depthwise layers against M written out from the definition
         expect(s.sigmaMax).toBeCloseTo(want[0], 10);
         expect(s.sigmaMin).toBeCloseTo(want[want.length - 1], 10);
         expect(maxRelativeDiff(s.values!, want)).toBeLessThan(1e-10);
+        // Lanczos per group: the largest group's sigma_max, bracketed above by the groups' symbol bounds.
+        const iterative = spectrum(kernel, { ...options, method: "iterative" });
+        expect(Math.abs(iterative.sigmaMax - want[0])).toBeLessThanOrEqual(iterative.sigmaMaxBound + 1e-12 * want[0]);
+        expect(iterative.sigmaMaxUpper).toBeGreaterThanOrEqual(want[0] * (1 - 1e-12));
+        expect(iterative.values).toBeNull();
+        const certified = spectrum(kernel, { ...options, method: "certified" });
+        expect(certified.sigmaMinLower!).toBeLessThanOrEqual(want[want.length - 1] + 1e-9 * want[0]);
+        expect(certified.sigmaMinUpper!).toBeGreaterThanOrEqual(want[want.length - 1] - 1e-9 * want[0]);
+        expect(certified.bound.sigmaMin).toBe("proven");
         const low = sigmaMin(kernel, options);
         const smallest = want[want.length - 1];
         expect(low.sigmaMin).toBeCloseTo(smallest, 8);

@@ -20,5 +20,13 @@ export function combineSpectra(parts: readonly Spectrum[]): Spectrum {
     bound: { sigmaMax: weakestBound(parts.map((p) => p.bound.sigmaMax)), sigmaMin: sigmaMinBound },
     values: parts.every((p) => p.values !== null) ? unionDescending(parts.map((p) => p.values as Float64Array)) : null,
     iterations: parts.reduce((sum, p) => sum + p.iterations, 0),
+    ...combineUpper(parts),
   };
+}
+
+/** The symbol's upper value of sigma_max: the largest of the groups', null if one is null, absent if all are. */
+function combineUpper(parts: readonly Spectrum[]): Pick<Spectrum, "sigmaMaxUpper"> {
+  const uppers = parts.map((p) => p.sigmaMaxUpper);
+  if (uppers.every((u) => u === undefined)) return {};
+  return { sigmaMaxUpper: uppers.some((u) => u === undefined || u === null) ? null : Math.max(...(uppers as number[])) };
 }
