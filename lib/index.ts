@@ -23,6 +23,7 @@ export { randomKernel, type RandomKernelOptions } from "./core/random.js";
 export type { LayerOptions } from "./core/layer-options.js";
 export type { Padding } from "./engines/circular.js";
 export type { LayerKindOptions, LayerPadding } from "./core/layer-spec.js";
+export type { GroupOptions } from "./core/groups.js";
 export {
   penalty,
   penaltyAsync,

@@ -12,6 +12,8 @@ import {
   singularValuesAsync,
   spectrum,
   transformMatrix,
+  transformMatrixAsync,
+  spectrumAsync,
   type Kernel,
 } from "../lib/index.js";
 import { sigmaMin } from "../lib/spectrum/sigma-min.js";
@@ -140,6 +142,8 @@ describe("grouped and depthwise layers against M written out from the definition
             expect(kernel.data[sparse.entry[z]]).toBe(sparse.value[z]);
           }
         expect(rebuilt).toEqual(m);
+        expect(await transformMatrixAsync(kernel, { ...options, dense: true })).toEqual(dense);
+        expect(await transformMatrixAsync(kernel, options)).toEqual(sparse);
         const want = referenceSingularValues(m);
         const values = singularValues(kernel, options);
         expect(values.length).toBe(want.length);
@@ -149,6 +153,7 @@ describe("grouped and depthwise layers against M written out from the definition
         expect(s.sigmaMax).toBeCloseTo(want[0], 10);
         expect(s.sigmaMin).toBeCloseTo(want[want.length - 1], 10);
         expect(maxRelativeDiff(s.values!, want)).toBeLessThan(1e-10);
+        expect(await spectrumAsync(kernel, { ...options, method: "dense" })).toEqual(s);
         // Lanczos per group: the largest group's sigma_max, bracketed above by the groups' symbol bounds.
         const iterative = spectrum(kernel, { ...options, method: "iterative" });
         expect(Math.abs(iterative.sigmaMax - want[0])).toBeLessThanOrEqual(iterative.sigmaMaxBound + 1e-12 * want[0]);
