@@ -54,18 +54,18 @@ export interface GroupLayout {
  */
 export function readGroups(kernel: Kernel, options: GroupOptions): GroupLayout | undefined {
   const [k, , g, h] = kernel.shape;
-  if (options.depthwise !== undefined && typeof options.depthwise !== "boolean")
-    throw new ConvregTypeError("ERR_ARGUMENT", `options.depthwise must be a boolean, got ${describe(options.depthwise)}`);
-  if (options.depthwise === true) {
-    if (options.groups !== undefined)
+  const { depthwise, groups } = options; // read once
+  if (depthwise !== undefined && typeof depthwise !== "boolean") throw new ConvregTypeError("ERR_ARGUMENT", `options.depthwise must be a boolean, got ${describe(depthwise)}`);
+  if (depthwise === true) {
+    if (groups !== undefined)
       throw new ConvregRangeError(
         "ERR_ARGUMENT",
-        `options.groups and options.depthwise exclude each other (a depthwise layer has one group per input channel); got groups ${describe(options.groups)}`,
+        `options.groups and options.depthwise exclude each other (a depthwise layer has one group per input channel); got groups ${describe(groups)}`,
       );
     return { count: g, k, inPerGroup: 1, outPerGroup: h };
   }
-  if (options.groups === undefined) return undefined;
-  const count = requireInteger(options.groups, "options.groups", 1, h);
+  if (groups === undefined) return undefined;
+  const count = requireInteger(groups, "options.groups", 1, h);
   if (h % count !== 0) throw new ConvregRangeError("ERR_ARGUMENT", `options.groups must divide the kernel's output channels (shape[3] = ${h}), got ${count}`);
   return count === 1 ? undefined : { count, k, inPerGroup: g, outPerGroup: h / count };
 }
@@ -126,13 +126,16 @@ export interface GroupCall<O> {
   options: O;
 }
 
-/** Reads a call's kernel and group options: undefined for a plain layer. */
-export function readGroupCall<O extends GroupOptions>(kernel: unknown, options: O | undefined): GroupCall<Omit<O, "groups" | "depthwise">> | undefined {
+/**
+ * Reads a call's kernel (once: the caller continues with this snapshot, so getters cannot change
+ * the kernel between two reads) and its group options; `groups` is set for a grouped layer only.
+ */
+export function readGroupCall<O extends GroupOptions>(kernel: unknown, options: O | undefined): { kernel: Kernel; groups?: GroupCall<Omit<O, "groups" | "depthwise">> } {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const layout = readGroups(k, o);
-  if (!layout) return undefined;
-  return { kernel: k, layout, kernels: groupKernels(k, layout), options: withoutGroups(o) };
+  if (!layout) return { kernel: k };
+  return { kernel: k, groups: { kernel: k, layout, kernels: groupKernels(k, layout), options: withoutGroups(o) } };
 }
 
 /** Runs `run` on every group in turn (sync). */

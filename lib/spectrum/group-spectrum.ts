@@ -2,7 +2,8 @@
 import type { Spectrum } from "./types.js";
 import { unionDescending, weakestBound } from "./groups.js";
 
-const minOrNull = (values: ReadonlyArray<number | null>): number | null => (values.some((v) => v === null) ? null : Math.min(...(values as number[])));
+const minOrNull = (values: ReadonlyArray<number | null>): number | null => (values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => Math.min(a, b)));
+const largest = (values: readonly number[]): number => values.reduce((a, b) => Math.max(a, b));
 
 /** The layer's spectrum from its groups' (all computed with the same options). */
 export function combineSpectra(parts: readonly Spectrum[]): Spectrum {
@@ -11,7 +12,7 @@ export function combineSpectra(parts: readonly Spectrum[]): Spectrum {
   return {
     method: parts[0].method,
     sigmaMax: top.sigmaMax,
-    sigmaMaxBound: Math.max(...parts.map((p) => p.sigmaMaxBound)),
+    sigmaMaxBound: largest(parts.map((p) => p.sigmaMaxBound)),
     sigmaMaxConverged: parts.every((p) => p.sigmaMaxConverged),
     sigmaMin: minOrNull(parts.map((p) => p.sigmaMin)),
     sigmaMinLower: minOrNull(parts.map((p) => p.sigmaMinLower)),
@@ -28,5 +29,5 @@ export function combineSpectra(parts: readonly Spectrum[]): Spectrum {
 function combineUpper(parts: readonly Spectrum[]): Pick<Spectrum, "sigmaMaxUpper"> {
   const uppers = parts.map((p) => p.sigmaMaxUpper);
   if (uppers.every((u) => u === undefined)) return {};
-  return { sigmaMaxUpper: uppers.some((u) => u === undefined || u === null) ? null : Math.max(...(uppers as number[])) };
+  return { sigmaMaxUpper: uppers.some((u) => u === undefined || u === null) ? null : largest(uppers as number[]) };
 }

@@ -48,8 +48,8 @@ export function combineSigmaMin<R extends SigmaMinPart>(parts: readonly R[]): R 
     if (p.sigmaMin < parts[best].sigmaMin) best = i;
   });
   const chosen = parts[best];
-  const lower = Math.min(...parts.map((p) => p.lower));
-  const upper = Math.min(...parts.map((p) => p.upper));
+  const lower = parts.reduce((m, p) => Math.min(m, p.lower), Infinity);
+  const upper = parts.reduce((m, p) => Math.min(m, p.upper), Infinity);
   const bound = weakestBound(parts.map((p) => p.bound));
   const blockLength = chosen.vector.length;
   const vector = new Float64Array(blockLength * parts.length);
