@@ -54,6 +54,8 @@ const layers: Layer[] = [
   { why: "transposed s=2 SAME, odd N", shape: [3, 3, 2, 3], height: 7, width: 7, stride: 2, padding: "zero", transposed: true },
   { why: "transposed s=2 SAME, even H x odd W", shape: [3, 3, 3, 2], height: 6, width: 5, stride: 2, padding: "zero", transposed: true },
   { why: "transposed s=3 VALID", shape: [2, 2, 2, 2], height: 8, width: 7, stride: 3, padding: "valid", transposed: true },
+  { why: "grouped G=2 transposed s=2 SAME", shape: [3, 3, 1, 4], height: 5, width: 6, stride: 2, padding: "zero", groups: 2, transposed: true },
+  { why: "depthwise m=2 transposed s=2 SAME", shape: [3, 3, 2, 2], height: 5, width: 5, stride: 2, padding: "zero", depthwise: true, transposed: true },
   { why: "transposed s=2 VALID, N = k", shape: [3, 3, 1, 2], height: 3, width: 4, stride: 2, padding: "valid", transposed: true },
 ];
 
@@ -89,6 +91,26 @@ function forward(layer: Layer, x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D
 }
 
 /**
+ * The transposed op as TF.js computes it: tf.conv2dTranspose from the forward op's output back to
+ * its input shape. TF.js has no grouped or depthwise transposed op, so those split the channels
+ * as the forward op does (grouped: G slices of the h channels and of the filter's last axis;
+ * depthwise: C slices of the C m channels and of the filter's axis 2) and concatenate.
+ */
+function backward(layer: Layer, x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
+  const pad = tfPadding(layer.padding);
+  const batch = x.shape[0];
+  const run = (xi: tf.Tensor4D, fi: tf.Tensor4D) => tf.conv2dTranspose(xi, fi, [batch, layer.height, layer.width, fi.shape[2]], layer.stride, pad);
+  const parts = layer.depthwise ? layer.shape[2] : (layer.groups ?? 1);
+  if (parts === 1 && !layer.depthwise) return run(x, filter);
+  const xs = tf.split(x, parts, 3) as tf.Tensor4D[];
+  const fs = tf.split(filter, parts, layer.depthwise ? 2 : 3) as tf.Tensor4D[];
+  return tf.concat(
+    xs.map((xi, i) => run(xi, fs[i])),
+    3,
+  ) as tf.Tensor4D;
+}
+
+/**
  * The layer's M from TF.js: column j is the op applied to the unit image e_j. Forward: rows
  * o Ho Wo + r Wo + c, columns i H W + x W + y. Transposed: tf.conv2dTranspose from h channels at
  * Ho x Wo to g channels at H x W (outputShape [B, H, W, g]), so its M has the forward's columns as
@@ -108,7 +130,7 @@ function tfMatrix(layer: Layer, kernelData: Float64Array): Rows {
       units[j * count + pixel * inSide.c + c] = 1;
     }
     const x = tf.tensor4d(units, [count, inSide.y, inSide.x, inSide.c]);
-    const out = layer.transposed ? tf.conv2dTranspose(x, filter, [count, layer.height, layer.width, g], layer.stride, tfPadding(layer.padding)) : forward(layer, x, filter);
+    const out = layer.transposed ? backward(layer, x, filter) : forward(layer, x, filter);
     const [, oy, ox, oc] = out.shape;
     const data = out.dataSync();
     const m: Rows = Array.from({ length: oc * oy * ox }, () => new Array<number>(count).fill(0));
