@@ -127,15 +127,17 @@ export interface GroupCall<O> {
 }
 
 /**
- * Reads a call's kernel (once: the caller continues with this snapshot, so getters cannot change
- * the kernel between two reads) and its group options; `groups` is set for a grouped layer only.
+ * Reads a call's group options, and its kernel only when they are given (so a plain call reads
+ * its kernel once, in its own route, as before): undefined for a plain layer.
  */
-export function readGroupCall<O extends GroupOptions>(kernel: unknown, options: O | undefined): { kernel: Kernel; groups?: GroupCall<Omit<O, "groups" | "depthwise">> } {
-  const k = requireKernel(kernel);
+export function readGroupCall<O extends GroupOptions>(kernel: unknown, options: O | undefined): GroupCall<Omit<O, "groups" | "depthwise">> | undefined {
   const o = requireOptions(options);
-  const layout = readGroups(k, o);
-  if (!layout) return { kernel: k };
-  return { kernel: k, groups: { kernel: k, layout, kernels: groupKernels(k, layout), options: withoutGroups(o) } };
+  const { groups, depthwise } = o; // read once
+  if (groups === undefined && (depthwise === undefined || depthwise === false)) return undefined;
+  const k = requireKernel(kernel);
+  const layout = readGroups(k, { groups, depthwise });
+  if (!layout) return undefined;
+  return { kernel: k, layout, kernels: groupKernels(k, layout), options: withoutGroups(o) };
 }
 
 /** Runs `run` on every group in turn (sync). */

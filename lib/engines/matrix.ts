@@ -50,8 +50,7 @@ function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): Nat
 export function transformMatrix(kernel: Kernel, options: LayerOptions & GroupOptions & { dense: true }): DenseMatrix;
 export function transformMatrix(kernel: Kernel, options: LayerOptions & GroupOptions & { dense?: false }): SparseMatrix;
 export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseMatrix | DenseMatrix {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) {
     const blocks = eachGroup(groups.kernels, (k) => runSync(matrixPlanFor(k, groups.options)));
     return groups.options.dense ? assembleDense(blocks as DenseMatrix[]) : assembleSparse(blocks as SparseMatrix[], groups.layout);
@@ -63,8 +62,7 @@ export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseM
 export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & GroupOptions & { dense: true }): Promise<DenseMatrix>;
 export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & GroupOptions & { dense?: false }): Promise<SparseMatrix>;
 export async function transformMatrixAsync(kernel: Kernel, options: MatrixOptions): Promise<SparseMatrix | DenseMatrix> {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) {
     const blocks = await eachGroupAsync(groups.kernels, (k) => runAsync(matrixPlanFor(k, groups.options)));
     return groups.options.dense ? assembleDense(blocks as DenseMatrix[]) : assembleSparse(blocks as SparseMatrix[], groups.layout);

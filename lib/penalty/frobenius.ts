@@ -132,16 +132,14 @@ const withGradientOnly = (r: PenaltyAndGradient): Kernel => r.gradient;
 
 /** The paper's penalty F(K) = ||M^T M - alpha I||_F^2. */
 export function penalty(kernel: Kernel, options: PenaltyOptions): number {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return sumPenalties(eachGroup(groups.kernels, (k) => penalty(k, groups.options)));
   return runSync(penaltyPlanFor(kernel, options));
 }
 
 /** Async form of {@link penalty}. */
 export async function penaltyAsync(kernel: Kernel, options: PenaltyOptions): Promise<number> {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return sumPenalties(await eachGroupAsync(groups.kernels, (k) => penaltyAsync(k, groups.options)));
   return runAsync(penaltyPlanFor(kernel, options));
 }
@@ -158,8 +156,7 @@ export async function gradientAsync(kernel: Kernel, options: PenaltyOptions): Pr
 
 /** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
 export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): PenaltyAndGradient {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups)
     return combinePenaltyAndGradient(
       groups,
@@ -170,8 +167,7 @@ export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): Pen
 
 /** Async form of {@link penaltyAndGradient}. */
 export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<PenaltyAndGradient> {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return combinePenaltyAndGradient(groups, await eachGroupAsync(groups.kernels, (k) => penaltyAndGradientAsync(k, groups.options)));
   return runAsync(gradientPlanFor(kernel, options));
 }
@@ -184,8 +180,7 @@ export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOp
  * kernel's and the direction's 2-D DFTs (`engine: "dense"`: from the block-circulant M).
  */
 export function lineQuartic(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Float64Array {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) {
     const directions = groupDirections(groups, direction);
     return sumQuartics(eachGroup(groups.kernels, (k, i) => lineQuartic(k, directions[i], groups.options)));
@@ -195,8 +190,7 @@ export function lineQuartic(kernel: Kernel, direction: Kernel, options: PenaltyO
 
 /** Async form of {@link lineQuartic}. */
 export async function lineQuarticAsync(kernel: Kernel, direction: Kernel, options: PenaltyOptions): Promise<Float64Array> {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) {
     const directions = groupDirections(groups, direction);
     return sumQuartics(await eachGroupAsync(groups.kernels, (k, i) => lineQuarticAsync(k, directions[i], groups.options)));

@@ -176,8 +176,7 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: N
  */
 export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResult {
   throwIfAborted(requireSignal(options?.signal));
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return combineSigmaMin(eachGroup(groups.kernels, (k) => sigmaMin(k, groups.options)));
   return runSync(planFor(kernel, options, null));
 }
@@ -188,8 +187,7 @@ export function sigmaMin(kernel: Kernel, options: SigmaMinOptions): SigmaMinResu
  */
 export async function sigmaMinAsync(kernel: Kernel, options: SigmaMinOptions): Promise<SigmaMinResult> {
   const signal = requireSignal(options?.signal);
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return combineSigmaMin(await eachGroupAsync(groups.kernels, (k) => sigmaMinAsync(k, groups.options)));
   return withCancelToken(signal, async (token) => {
     return runAsync(planFor(kernel, options, token));

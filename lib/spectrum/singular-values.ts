@@ -46,16 +46,14 @@ function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefi
 
 /** All `min(h N^2, g N^2)` singular values of M, descending (grouped, depthwise: the union of the groups'). */
 export function singularValues(kernel: Kernel, options: SingularValueOptions): Float64Array {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return unionDescending(eachGroup(groups.kernels, (k) => singularValues(k, groups.options)));
   return runSync(spectrumPlanFor(kernel, options));
 }
 
 /** Async form of {@link singularValues}. */
 export async function singularValuesAsync(kernel: Kernel, options: SingularValueOptions): Promise<Float64Array> {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return unionDescending(await eachGroupAsync(groups.kernels, (k) => singularValuesAsync(k, groups.options)));
   return runAsync(spectrumPlanFor(kernel, options));
 }

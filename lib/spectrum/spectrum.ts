@@ -204,8 +204,7 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
  *   kernel's 2-D DFT and one small SVD per frequency; "dense" uses the block-circulant M.
  */
 export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return combineSpectra(eachGroup(groups.kernels, (k) => spectrum(k, groups.options)));
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
@@ -228,8 +227,7 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
 
 /** Async form of {@link spectrum}: runs off the main thread; `options.signal` aborts the iterative method. */
 export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): Promise<Spectrum> {
-  const { kernel: snapshot, groups } = readGroupCall(kernel, options);
-  kernel = snapshot; // the kernel read once: getters cannot change it between two reads
+  const groups = readGroupCall(kernel, options);
   if (groups) return combineSpectra(await eachGroupAsync(groups.kernels, (k) => spectrumAsync(k, groups.options)));
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
