@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerTwoNorm(env, exports);
   convreg_binding::registerSigmaMin(env, exports);
   convreg_binding::registerLayer(env, exports);
+  convreg_binding::registerLayerSpectra(env, exports);
   return exports;
 }
 

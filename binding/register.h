@@ -13,4 +13,5 @@ void registerSigmaMax(Napi::Env env, Napi::Object exports);
 void registerTwoNorm(Napi::Env env, Napi::Object exports);
 void registerSigmaMin(Napi::Env env, Napi::Object exports);
 void registerLayer(Napi::Env env, Napi::Object exports);
+void registerLayerSpectra(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

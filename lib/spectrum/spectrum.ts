@@ -13,8 +13,11 @@ import { requireChoice, requireInputSize, requireOptions, requirePositive } from
 import { requireSignal, throwIfAborted } from "../core/abort.js";
 import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 import type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
-import { PADDINGS, type Padding } from "../engines/circular.js";
+import type { Padding } from "../engines/circular.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular.js";
+import { LAYER_PADDINGS, readLayerSpec, type LayerKindOptions, type LayerSpec } from "../core/layer-spec.js";
+import { layerMatrixSize, layerSvdWork, layerValuesPlan } from "../engines/layer-spectra.js";
+import { pointwiseSpectrum } from "./pointwise.js";
 import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
@@ -27,6 +30,8 @@ interface SpectrumArgs {
   method: SpectrumMethod;
   options: SpectrumOptions;
   padding: Padding;
+  /** A strided / VALID / dilated / H x W / transposed layer (not circular), else undefined. */
+  layer?: LayerSpec;
 }
 
 function readArgs(kernel: unknown, options: SpectrumOptions | undefined): SpectrumArgs {
@@ -35,11 +40,14 @@ function readArgs(kernel: unknown, options: SpectrumOptions | undefined): Spectr
   const n = requireInputSize(o.n, "options.n");
   const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "certified", "none"], "auto");
   requireSignal(o.signal);
-  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  const padding = requireChoice(o.padding, "options.padding", LAYER_PADDINGS, "zero");
   requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
   if (padding === "circular" && method === "certified")
     throw new ConvregRangeError("ERR_ARGUMENT", `options.method "certified" supports options.padding "zero" only; circular padding is exact by the kernel's DFT (method "auto")`);
-  return { kernel: kern, n, method, options: o, padding };
+  // A transposed circular layer has the forward one's singular values: the circular route serves it.
+  const spec = readLayerSpec(kern, o);
+  const layer = spec && padding !== "circular" ? spec : undefined;
+  return { kernel: kern, n, method, options: o, padding: padding === "circular" ? "circular" : "zero", layer };
 }
 
 /**
@@ -57,12 +65,18 @@ export function denseSvdWork(kernel: Kernel, n: number): number {
 }
 
 function densePlanFor(a: SpectrumArgs) {
-  return denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
+  return a.layer ? layerValuesPlan(a.kernel, a.layer, "svd", a.options.memoryLimit) : denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
+}
+
+/** The layer options passed on to the iterative sigma_max and sigma_min. */
+function layerOptions(a: SpectrumArgs): LayerKindOptions {
+  const o = a.options;
+  return a.layer ? { stride: o.stride, padding: o.padding, dilation: o.dilation, width: o.width, transposed: o.transposed } : {};
 }
 
 /** The method `spectrum` will run, and why "auto" left the dense one (null when it did not). */
 export interface ResolvedSpectrumMethod {
-  method: "dense" | "iterative" | "certified" | "circular-fft" | "none";
+  method: "dense" | "iterative" | "certified" | "circular-fft" | "pointwise" | "none";
   /** Why "auto" fell back to "iterative": the memory guard's message, or the work over the limit. */
   fallbackReason: string | null;
 }
@@ -78,14 +92,20 @@ export function resolveSpectrumMethod(kernel: Kernel, options: SpectrumOptions):
     circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit); // validates, checks memory
     return { method: a.method === "dense" ? "dense" : "circular-fft", fallbackReason: null };
   }
+  if (a.method === "auto" && a.kernel.shape[0] === 1) return { method: "pointwise", fallbackReason: null };
   return resolveMethod(a);
+}
+
+/** The paper's layer as a spec (stride 1, SAME, square). */
+function squareLayer(n: number): LayerSpec {
+  return { height: n, width: n, stride: 1, dilation: 1, padding: "zero", transposed: false };
 }
 
 /** "auto" resolves to "dense" when the dense SVD passes the memory guard and the work limit, else "iterative". */
 function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "dense" | "iterative" | "certified" | "none" } {
   if (a.method !== "auto") return { method: a.method, fallbackReason: null };
   const workLimit = a.options.denseWorkLimit === undefined ? AUTO_DENSE_WORK_LIMIT : requirePositive(a.options.denseWorkLimit, "options.denseWorkLimit");
-  const work = denseSvdWork(a.kernel, a.n);
+  const work = a.layer ? layerSvdWork(a.kernel, a.layer) : denseSvdWork(a.kernel, a.n);
   if (work > workLimit)
     return { method: "iterative", fallbackReason: `the dense SVD would cost ${work.toExponential(2)} (rows x cols x min), over the limit of ${workLimit.toExponential(2)}` };
   try {
@@ -98,7 +118,7 @@ function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "den
 }
 
 function fromDense(a: SpectrumArgs, values: Float64Array): Spectrum {
-  const { rows, cols } = matrixSize(a.kernel, a.n);
+  const { rows, cols } = a.layer ? layerMatrixSize(a.kernel, a.layer) : matrixSize(a.kernel, a.n);
   return fromValues("dense", values, 4 * Number.EPSILON * values[0] * Math.sqrt(rows * cols));
 }
 
@@ -132,13 +152,13 @@ const none: Spectrum = {
 
 function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
   const o = a.options;
-  return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit };
+  return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit, ...layerOptions(a) };
 }
 
 /** The "certified" method's sigma_min: shift-invert on a CHOLMOD Cholesky ({@link sigmaMin}). */
 function sigmaMinOptions(a: SpectrumArgs): SigmaMinOptions {
   const o = a.options;
-  return { n: a.n, memoryLimit: o.memoryLimit, factorMemoryLimit: o.factorMemoryLimit, rounding: o.rounding, signal: o.signal };
+  return { n: a.n, memoryLimit: o.memoryLimit, factorMemoryLimit: o.factorMemoryLimit, rounding: o.rounding, signal: o.signal, ...layerOptions(a) };
 }
 
 function sigmaMinPart(r: SigmaMinResult): SigmaMinPart {
@@ -171,6 +191,7 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
   if (a.padding === "circular" && a.method !== "none") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (a.method === "auto" && a.kernel.shape[0] === 1) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
@@ -184,6 +205,7 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
   if (a.padding === "circular" && a.method !== "none") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (a.method === "auto" && a.kernel.shape[0] === 1) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") {
