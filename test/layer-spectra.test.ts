@@ -163,7 +163,8 @@ describe("layer spectra: certificates and routing", () => {
     expect(() => singularValues(kernel, { n: 2, padding: "valid" })).toThrow(expect.objectContaining({ code: "ERR_RANGE" }));
     expect(() => spectrum(kernel, { n: 1 << 20, stride: 2, method: "dense" })).toThrow(expect.objectContaining({ code: "ERR_MEMORY_LIMIT" }));
     expect(() => sigmaMin(kernel, { n: 1 << 20, stride: 2 })).toThrow(expect.objectContaining({ code: "ERR_MEMORY_LIMIT" }));
-    expect(() => singularValues(createKernel(randomData(3, 2, 2, 1), [3, 3, 2, 2]), { n: 4, stride: 2, method: "closed-form" })).toThrow(
+    expect(() => spectrum(kernel, { n: 4, method: "pointwise" })).toThrow(expect.objectContaining({ code: "ERR_ARGUMENT" }));
+    expect(() => singularValues(createKernel(randomData(3, 2, 2, 1), [3, 3, 2, 2]), { n: 4, stride: 2, method: "pointwise" })).toThrow(
       expect.objectContaining({ code: "ERR_ARGUMENT" }),
     );
   });

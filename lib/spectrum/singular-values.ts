@@ -20,13 +20,13 @@ export interface SingularValueOptions extends LayerOptions, LayerKindOptions {
    * min(sqrt(d), d / sigma_i) with d = side * eps * sigma_max^2 (MATH.md), so values below about
    * 1e-8 * sigma_max lose their relative accuracy.
    */
-  method?: "svd" | "gram" | "fft" | "closed-form";
+  method?: "svd" | "gram" | "fft" | "pointwise";
   /**
    * "zero" (default) or "circular". Circular padding defaults to `method: "fft"`: the exact values
    * from zgesvd of each frequency's g x h block of the kernel's 2-D DFT, at a cost of about
    * N^2 (k g h + min(g,h)^2 max(g,h)). "svd" and "gram" then run on the dense block-circulant M.
    * "valid" (and `stride`, `dilation`, `width`, `transposed`): "svd" and "gram" run on that
-   * layer's own M. A 1 x 1 kernel (k = 1, any layer) defaults to `method: "closed-form"`: K's
+   * layer's own M. A 1 x 1 kernel (k = 1, any layer) defaults to `method: "pointwise"`: K's
    * singular values, each Ho Wo times, then zeros, from one SVD of the g x h matrix K.
    */
   padding?: LayerPadding;
@@ -40,7 +40,7 @@ function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefi
   const n = requireInputSize(o.n, "options.n");
   const padding = requireChoice(o.padding, "options.padding", LAYER_PADDINGS, "zero");
   const spec = readLayerSpec(k, o);
-  if (k.shape[0] === 1 && (o.method === undefined || o.method === "closed-form")) {
+  if (k.shape[0] === 1 && (o.method === undefined || o.method === "pointwise")) {
     // 1 x 1: K's values, each kept-pixel count times (lib/engines/pointwise.ts); circular padding adds nothing for k = 1.
     const layer = spec ?? { height: n, width: n, stride: 1, dilation: 1, padding, transposed: false };
     const { count } = pointwiseCounts(k, layer);
@@ -48,7 +48,7 @@ function spectrumPlanFor(kernel: unknown, options: SingularValueOptions | undefi
     const plan = kernelValuesPlan(k, o.memoryLimit);
     return { ...plan, finish: (raw: Float64Array) => expandPointwise(raw, pointwisePixels(layer).kept, count) };
   }
-  if (o.method === "closed-form") throw new ConvregRangeError("ERR_ARGUMENT", `options.method "closed-form" needs a 1 x 1 kernel (k = 1), got k = ${k.shape[0]}`);
+  if (o.method === "pointwise") throw new ConvregRangeError("ERR_ARGUMENT", `options.method "pointwise" needs a 1 x 1 kernel (k = 1), got k = ${k.shape[0]}`);
   if (padding === "circular") {
     const method = requireChoice(o.method, "options.method", ["fft", "svd", "gram"], "fft");
     return method === "fft" ? circularSpectrumPlan(k, n, o.memoryLimit) : circularDenseSpectrumPlan(k, n, method, o.memoryLimit);

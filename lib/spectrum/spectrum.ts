@@ -38,7 +38,9 @@ function readArgs(kernel: unknown, options: SpectrumOptions | undefined): Spectr
   const kern = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
-  const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "certified", "none"], "auto");
+  const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "certified", "pointwise", "none"], "auto");
+  if (method === "pointwise" && kern.shape[0] !== 1)
+    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "pointwise" needs a 1 x 1 kernel (k = 1), got k = ${kern.shape[0]}`);
   requireSignal(o.signal);
   const padding = requireChoice(o.padding, "options.padding", LAYER_PADDINGS, "zero");
   requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
@@ -88,12 +90,17 @@ export interface ResolvedSpectrumMethod {
  */
 export function resolveSpectrumMethod(kernel: Kernel, options: SpectrumOptions): ResolvedSpectrumMethod {
   const a = readArgs(kernel, options);
-  if (a.padding === "circular" && a.method !== "none") {
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") {
     circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit); // validates, checks memory
     return { method: a.method === "dense" ? "dense" : "circular-fft", fallbackReason: null };
   }
-  if (a.method === "auto" && a.kernel.shape[0] === 1) return { method: "pointwise", fallbackReason: null };
+  if (usesPointwise(a)) return { method: "pointwise", fallbackReason: null };
   return resolveMethod(a);
+}
+
+/** "pointwise" asked for, or "auto" on a 1 x 1 kernel (circular padding goes to its exact DFT route first). */
+function usesPointwise(a: SpectrumArgs): boolean {
+  return a.method === "pointwise" || (a.method === "auto" && a.kernel.shape[0] === 1);
 }
 
 /** The paper's layer as a spec (stride 1, SAME, square). */
@@ -103,6 +110,7 @@ function squareLayer(n: number): LayerSpec {
 
 /** "auto" resolves to "dense" when the dense SVD passes the memory guard and the work limit, else "iterative". */
 function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "dense" | "iterative" | "certified" | "none" } {
+  if (a.method === "pointwise") throw new Error("convreg internal: the pointwise method is routed before resolveMethod");
   if (a.method !== "auto") return { method: a.method, fallbackReason: null };
   const workLimit = a.options.denseWorkLimit === undefined ? AUTO_DENSE_WORK_LIMIT : requirePositive(a.options.denseWorkLimit, "options.denseWorkLimit");
   const work = a.layer ? layerSvdWork(a.kernel, a.layer) : denseSvdWork(a.kernel, a.n);
@@ -190,8 +198,8 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
 export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
-  if (a.padding === "circular" && a.method !== "none") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
-  if (a.method === "auto" && a.kernel.shape[0] === 1) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (usesPointwise(a)) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
@@ -204,8 +212,8 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
 export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): Promise<Spectrum> {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
-  if (a.padding === "circular" && a.method !== "none") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
-  if (a.method === "auto" && a.kernel.shape[0] === 1) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (usesPointwise(a)) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") {

@@ -10,14 +10,15 @@ import type { SigmaMaxResult } from "./sigma-max.js";
  * "certified" is "iterative" plus sigma_min by shift-invert on a sparse Cholesky ({@link sigmaMin}),
  * whose bracket is proven under the default worst-case rounding model.
  */
-export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "none";
+export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "pointwise" | "none";
 
 /** Options of {@link spectrum}. */
 export interface SpectrumOptions extends LayerOptions, LayerKindOptions {
   /**
    * "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos sigma_max, no M), "certified"
    * (Lanczos sigma_max and a proven sigma_min bracket from a CHOLMOD Cholesky of the Gram
-   * matrix: minutes and GiB for 64 channels at N = 32) or "none".
+   * matrix: minutes and GiB for 64 channels at N = 32), "pointwise" (a 1 x 1 kernel's closed
+   * form: K's singular values, each Ho Wo times, then zeros; "auto" picks it for k = 1) or "none".
    */
   method?: SpectrumMethod;
   /** "certified" only: rounding model of the sigma_min lower bound (default "worst-case"; see {@link SigmaMinOptions.rounding}). */
