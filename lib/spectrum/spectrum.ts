@@ -234,8 +234,7 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
 export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
-  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise")
-    return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
   if (usesPointwise(a)) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
@@ -257,8 +256,7 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
 export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): Promise<Spectrum> {
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
-  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise")
-    return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
   if (usesPointwise(a)) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
