@@ -4,6 +4,9 @@ import { requireInputSize, requireOptions } from "../core/validate.js";
 import type { LayerOptions } from "../core/layer-options.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { densePlan, sparsePlan } from "./dense.js";
+import { readLayerSpec, type LayerKindOptions } from "../core/layer-spec.js";
+import { ConvregRangeError } from "../core/errors.js";
+import { layerDensePlan, layerSparsePlan } from "./layer-spectra.js";
 
 /** M in compressed sparse row form: row i holds `value[z]` at column `column[z]` for z in `rowStart[i]..rowStart[i+1]-1`. */
 export interface SparseMatrix {
@@ -23,12 +26,18 @@ export interface DenseMatrix {
   readonly data: Float64Array;
 }
 
-type MatrixOptions = LayerOptions & { dense?: boolean };
+type MatrixOptions = LayerOptions & LayerKindOptions & { dense?: boolean };
 
-function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<"denseMatrix" | "sparseMatrix", SparseMatrix | DenseMatrix> {
+type MatrixTask = "denseMatrix" | "sparseMatrix" | "layerDenseMatrix" | "layerSparseMatrix";
+
+function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<MatrixTask, SparseMatrix | DenseMatrix> {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
+  const spec = readLayerSpec(k, o);
+  if (spec?.padding === "circular" || (spec === undefined && o.padding === "circular"))
+    throw new ConvregRangeError("ERR_ARGUMENT", `transformMatrix builds the zero-padded ("zero") or "valid" M; options.padding "circular" is not supported`);
+  if (spec) return o.dense ? layerDensePlan(k, spec, o.memoryLimit) : layerSparsePlan(k, spec, o.memoryLimit);
   if (o.dense) {
     const plan = densePlan(k, n, o.memoryLimit);
     const [, , g, h] = k.shape;
@@ -41,17 +50,19 @@ function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): Nat
 /**
  * The matrix M with `vec(Y) = M vec(X)`: `h N^2` rows, `g N^2` columns. Row `c N^2 + r N + s`
  * is output pixel (r, s) of channel c; column `d N^2 + r N + s` is input pixel (r, s) of channel d.
+ * With `stride`, `padding: "valid"`, `dilation` or `width` (an N x W input): `h Ho Wo` rows
+ * `c Ho Wo + r Wo + s` and `g N W` columns `d N W + x W + y`; `transposed`: the forward M^T.
  * Sparse CSR by default; `{ dense: true }` materializes it (memory-checked).
  */
-export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense: true }): DenseMatrix;
-export function transformMatrix(kernel: Kernel, options: LayerOptions & { dense?: false }): SparseMatrix;
+export function transformMatrix(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense: true }): DenseMatrix;
+export function transformMatrix(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense?: false }): SparseMatrix;
 export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseMatrix | DenseMatrix {
   return runSync(matrixPlanFor(kernel, options));
 }
 
 /** Async form of {@link transformMatrix}. */
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense: true }): Promise<DenseMatrix>;
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & { dense?: false }): Promise<SparseMatrix>;
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense: true }): Promise<DenseMatrix>;
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense?: false }): Promise<SparseMatrix>;
 export async function transformMatrixAsync(kernel: Kernel, options: MatrixOptions): Promise<SparseMatrix | DenseMatrix> {
   return runAsync(matrixPlanFor(kernel, options));
 }
