@@ -16,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerSigmaMin(env, exports);
   convreg_binding::registerSymbolBound(env, exports);
   convreg_binding::registerLayer(env, exports);
+  convreg_binding::registerLayerSpectra(env, exports);
   return exports;
 }
 

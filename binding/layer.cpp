@@ -5,12 +5,11 @@
 
 #include "../src/layer_engine.h"
 #include "convert.h"
+#include "layer_args.h"
 #include "register.h"
 #include "worker.h"
 
 namespace convreg_binding {
-
-namespace {
 
 // TypeScript has validated the spec; this re-checks what memory safety rests on.
 convreg::LayerSpec readLayerSpec(const Napi::CallbackInfo& info) {
@@ -29,8 +28,6 @@ convreg::LayerSpec readLayerSpec(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "convreg native: the kernel's length does not match k*k*g*h");
   return s;
 }
-
-}  // namespace
 
 void registerLayer(Napi::Env env, Napi::Object exports) {
   exportTask<double>(

@@ -14,4 +14,5 @@ void registerTwoNorm(Napi::Env env, Napi::Object exports);
 void registerSigmaMin(Napi::Env env, Napi::Object exports);
 void registerSymbolBound(Napi::Env env, Napi::Object exports);
 void registerLayer(Napi::Env env, Napi::Object exports);
+void registerLayerSpectra(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

@@ -5,9 +5,24 @@
 #include "cancel.h"
 #include "convert.h"
 #include "register.h"
+#include "results.h"
 #include "worker.h"
 
 namespace convreg_binding {
+
+Napi::Value lanczosToJs(Napi::Env env, convreg::LanczosResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("eigenvalue", Napi::Number::New(env, r.eigenvalue));
+  o.Set("residual", Napi::Number::New(env, r.residual));
+  o.Set("rounding", Napi::Number::New(env, r.rounding));
+  o.Set("sigma", Napi::Number::New(env, r.sigma));
+  o.Set("sigmaBound", Napi::Number::New(env, r.sigmaBound));
+  o.Set("converged", Napi::Boolean::New(env, r.converged));
+  o.Set("iterations", Napi::Number::New(env, static_cast<double>(r.iterations)));
+  o.Set("restarts", Napi::Number::New(env, static_cast<double>(r.restarts)));
+  o.Set("vector", toFloat64Array(env, r.vector));
+  return o;
+}
 
 void registerSigmaMax(Napi::Env env, Napi::Object exports) {
   // (kernel, k, g, h, n, start | null, tolerance, maxIterations, basisSize, cancelToken | undefined)
@@ -27,19 +42,7 @@ void registerSigmaMax(Napi::Env env, Napi::Object exports) {
           return convreg::sigmaMaxIterative(shape, kernel->data(), start ? start->data() : nullptr, o);
         });
       },
-      [](Napi::Env env, convreg::LanczosResult& r) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("eigenvalue", Napi::Number::New(env, r.eigenvalue));
-        o.Set("residual", Napi::Number::New(env, r.residual));
-        o.Set("rounding", Napi::Number::New(env, r.rounding));
-        o.Set("sigma", Napi::Number::New(env, r.sigma));
-        o.Set("sigmaBound", Napi::Number::New(env, r.sigmaBound));
-        o.Set("converged", Napi::Boolean::New(env, r.converged));
-        o.Set("iterations", Napi::Number::New(env, static_cast<double>(r.iterations)));
-        o.Set("restarts", Napi::Number::New(env, static_cast<double>(r.restarts)));
-        o.Set("vector", toFloat64Array(env, r.vector));
-        return o;
-      });
+      lanczosToJs);
 }
 
 }  // namespace convreg_binding

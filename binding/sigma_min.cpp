@@ -7,12 +7,12 @@
 #include "cancel.h"
 #include "convert.h"
 #include "register.h"
+#include "results.h"
 #include "worker.h"
 
 namespace convreg_binding {
 
-namespace {
-Napi::Object toJs(Napi::Env env, convreg::SigmaMinResult& r) {
+Napi::Value sigmaMinToJs(Napi::Env env, convreg::SigmaMinResult& r) {
   Napi::Object o = Napi::Object::New(env);
   auto num = [&](const char* k, double v) { o.Set(k, Napi::Number::New(env, v)); };
   num("sigmaMin", r.sigmaMin);
@@ -50,7 +50,6 @@ Napi::Object toJs(Napi::Env env, convreg::SigmaMinResult& r) {
   o.Set("vector", toFloat64Array(env, r.vector));
   return o;
 }
-}  // namespace
 
 void registerSigmaMin(Napi::Env env, Napi::Object exports) {
   // (k, g, h, n, maxLanczos) -> bytes of the Gram matrix and work vectors.
@@ -77,7 +76,7 @@ void registerSigmaMin(Napi::Env env, Napi::Object exports) {
           return convreg::sigmaMin(shape, kernel->data(), o);
         });
       },
-      toJs);
+      sigmaMinToJs);
 }
 
 }  // namespace convreg_binding

@@ -42,6 +42,7 @@
 
 #include "blas.h"
 #include "coded_error.h"
+#include "gram_problem.h"
 #include "gram_side.h"
 #include "native_memory.h"
 
@@ -315,11 +316,11 @@ struct Evaluation {
   std::vector<double> r;  // G v - rho v (computed)
 };
 
-Evaluation evaluate(const GramSide& side, const std::vector<double>& v, bool withBounds) {
-  const size_t n = v.size(), m = static_cast<size_t>(side.otherSize());
+Evaluation evaluate(const GramProblem& p, const std::vector<double>& v, bool withBounds) {
+  const size_t n = v.size(), m = static_cast<size_t>(p.otherSize);
   std::vector<double> w(m), z(n);
-  applyA(side, v.data(), w.data());
-  applyAt(side, w.data(), z.data());
+  p.applyA(v.data(), w.data(), false);
+  p.applyAt(w.data(), z.data(), false);
   const long double vv = dotLd(v, v), ww = dotLd(w, w);
   Evaluation e;
   e.rho = static_cast<double>(ww / vv);
@@ -331,8 +332,8 @@ Evaluation evaluate(const GramSide& side, const std::vector<double>& v, bool wit
   // |fl(A v) - A v| <= gamma^ld_{m+1} |A||v| + u |w|.
   std::vector<double> absV(n), a(m), eW(m), absW(m), e1(n), e2(n);
   for (size_t i = 0; i < n; ++i) absV[i] = std::fabs(v[i]);
-  applyA(side, absV.data(), a.data(), true);
-  const double gA = gammaLd(static_cast<double>(maxTermsA(side) + 1)), gAt = gammaLd(static_cast<double>(maxTermsAt(side) + 1));
+  p.applyA(absV.data(), a.data(), true);
+  const double gA = gammaLd(static_cast<double>(p.maxTermsA + 1)), gAt = gammaLd(static_cast<double>(p.maxTermsAt + 1));
   for (size_t i = 0; i < m; ++i) {
     eW[i] = safety * (gA * a[i] + u * std::fabs(w[i]));
     absW[i] = std::fabs(w[i]);
@@ -341,8 +342,8 @@ Evaluation evaluate(const GramSide& side, const std::vector<double>& v, bool wit
   e.rhoUpper = (nw + nEW) * (nw + nEW) / (nv * nv) * (1 + 8 * u);
   e.rhoLower = nw > nEW ? (nw - nEW) * (nw - nEW) / (nv * nv) * (1 - 8 * u) : 0.0;
   // |fl(A^T w) - A^T A v| <= gamma |A^T||w| + u |z| + |A^T| eW; the residual adds u |r|.
-  applyAt(side, absW.data(), e1.data(), true);
-  applyAt(side, eW.data(), e2.data(), true);
+  p.applyAt(absW.data(), e1.data(), true);
+  p.applyAt(eW.data(), e2.data(), true);
   std::vector<double> eR(n);
   for (size_t i = 0; i < n; ++i) eR[i] = safety * (gAt * e1[i] + u * std::fabs(z[i]) + e2[i] * (1 + gAt) + u * std::fabs(e.r[i]));
   e.floor = norm2(eR) / nv;
@@ -454,21 +455,37 @@ double sigmaMinGramBytes(const ConvShape& shape, const SigmaMinOptions& options)
 
 SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const SigmaMinOptions& options) {
   requireValidShape(shape);
+  checkCancel(options.cancel);
+  const GramSide side = makeGramSide(shape, kernel);
+  GramProblem p;
+  p.order = side.size();
+  p.otherSize = side.otherSize();
+  p.inputSide = side.inputSide;
+  p.maxTermsA = maxTermsA(side);
+  p.maxTermsAt = maxTermsAt(side);
+  p.applyA = [&side](const double* x, double* y, bool absolute) { applyA(side, x, y, absolute); };
+  p.applyAt = [&side](const double* y, double* z, bool absolute) { applyAt(side, y, z, absolute); };
+  p.buildUpper = [&side](GramUpper& g, const std::atomic<bool>* cancel) { return buildGramUpper(side, g, cancel); };
+  p.ordering = [&side](cholmod_common& c, std::string& name) { return pixelOrdering(side, c, name); };
+  p.output = [&side](const std::vector<double>& v) { return toChannelMajor(v, side.small, side.n * side.n); };
+  return sigmaMinOf(p, sigmaMinGramBytes(shape, options), options);
+}
+
+SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMinOptions& options) {
   const std::atomic<bool>* cancel = options.cancel;
   auto gamma = [&](double m) { return options.worstCaseRounding ? gammaWorst(m) : gammaProbable(m); };
   SigmaMinResult res;
   checkCancel(cancel);
-  const GramSide side = makeGramSide(shape, kernel);
-  const int64_t order = side.size();
+  const int64_t order = p.order;
   res.order = order;
-  res.inputSide = side.inputSide;
+  res.inputSide = p.inputSide;
 
   auto t0 = Clock::now();
   GramUpper G;
-  if (!buildGramUpper(side, G, cancel)) checkCancel(cancel);
+  if (!p.buildUpper(G, cancel)) checkCancel(cancel);
   res.gramSeconds = since(t0);
   res.gramNonzeros = static_cast<int64_t>(G.value.size());
-  res.gramBytes = sigmaMinGramBytes(shape, options);
+  res.gramBytes = gramBytes;
   if (G.maxDiagonal == 0) {  // A = 0 exactly: every singular value is 0
     res.certified = true;
     res.certificate = "exact";
@@ -478,11 +495,11 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
   }
 
   // || |A|^T |A| ||_2 bounds the formation error of G.
-  std::vector<double> scratch(static_cast<size_t>(side.otherSize()));
+  std::vector<double> scratch(static_cast<size_t>(p.otherSize));
   const double absGramNorm = nonnegativeNormBound(
       [&](const std::vector<double>& x, std::vector<double>& t) {
-        applyA(side, x.data(), scratch.data(), true);
-        applyAt(side, scratch.data(), t.data(), true);
+        p.applyA(x.data(), scratch.data(), true);
+        p.applyAt(scratch.data(), t.data(), true);
       },
       static_cast<size_t>(order));
   const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
@@ -491,12 +508,17 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
   Cholmod ch;
   cholmod_sparse A = wrap(G);
   t0 = Clock::now();
-  std::vector<int64_t> perm = pixelOrdering(side, ch.c, res.ordering);
-  checkCancel(cancel);
-  ch.c.nmethods = 1;
-  ch.c.method[0].ordering = CHOLMOD_GIVEN;
   ch.c.postorder = 1;
-  ch.L = cholmod_l_analyze_p(&A, perm.data(), nullptr, 0, &ch.c);
+  if (p.ordering) {
+    std::vector<int64_t> perm = p.ordering(ch.c, res.ordering);
+    checkCancel(cancel);
+    ch.c.nmethods = 1;
+    ch.c.method[0].ordering = CHOLMOD_GIVEN;
+    ch.L = cholmod_l_analyze_p(&A, perm.data(), nullptr, 0, &ch.c);
+  } else {
+    ch.L = cholmod_l_analyze(&A, &ch.c);
+    if (ch.L) res.ordering = "CHOLMOD's best of AMD and METIS on the Gram matrix";
+  }
   if (!ch.L) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD symbolic analysis failed (status " + std::to_string(ch.c.status) + ")");
   res.analyzeSeconds = since(t0);
   res.factorNonzeros = static_cast<int64_t>(ch.c.lnz);
@@ -527,7 +549,7 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
   const double lambda2 = ritz.mu2 > 0 ? s0 + 1 / ritz.mu2 : std::numeric_limits<double>::infinity();
   res.lambda2Estimate = lambda2;
   std::vector<double> v = ritz.v1, best = v, step;
-  Evaluation ev = evaluate(side, v, true);
+  Evaluation ev = evaluate(p, v, true);
   const double floor = ev.floor;
   double bestResidual = ev.residual;
   int stalls = 0;
@@ -540,7 +562,7 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
     for (size_t i = 0; i < v.size(); ++i) v[i] -= step[i];
     const double nv = norm2(v);
     for (auto& x : v) x /= nv;
-    ev = evaluate(side, v, false);
+    ev = evaluate(p, v, false);
     ++res.refinements;
     if (ev.residual < bestResidual) {
       stalls = ev.residual < 0.5 * bestResidual ? 0 : stalls + 1;
@@ -551,7 +573,7 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
     }
     if (stalls >= 3) break;
   }
-  ev = evaluate(side, best, true);
+  ev = evaluate(p, best, true);
   res.iterateSeconds = since(t0);
   res.lambdaEstimate = ev.rho;
   res.lambdaUpper = ev.rhoUpper;
@@ -626,7 +648,7 @@ SigmaMinResult sigmaMin(const ConvShape& shape, const double* kernel, const Sigm
   res.upper = std::sqrt(rhoHi);
   res.cholmodPeakBytes = static_cast<double>(ch.c.memory_usage);
   if (res.maxFront == 0 && ch.L->is_super) res.maxFront = factorErrorNorm(ch.L, gamma).second;
-  res.vector = toChannelMajor(best, side.small, side.n * side.n);
+  res.vector = p.output(best);
   const double nb = norm2(res.vector);
   for (auto& x : res.vector) x /= nb;
   return res;

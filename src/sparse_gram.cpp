@@ -4,7 +4,6 @@
 
 namespace convreg {
 
-namespace {
 SparseConvMatrix transposeOf(const SparseConvMatrix& m) {
   SparseConvMatrix t;
   t.rows = m.cols;
@@ -26,7 +25,6 @@ SparseConvMatrix transposeOf(const SparseConvMatrix& m) {
     }
   return t;
 }
-}  // namespace
 
 GramFactor smallerSideFactor(const SparseConvMatrix& m) {
   GramFactor f;

@@ -10,6 +10,9 @@
 
 namespace convreg {
 
+// M^T (each nonzero keeps its kernel entry index; columns of a row ascending).
+SparseConvMatrix transposeOf(const SparseConvMatrix& m);
+
 // A = M when rows <= cols, else M^T (the nonzeros keep their kernel entry index), so that the
 // smaller Gram matrix is A A^T.
 struct GramFactor {

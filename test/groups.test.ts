@@ -13,6 +13,7 @@ import {
   spectrum,
   transformMatrix,
   transformMatrixAsync,
+  resolveSpectrumMethod,
   spectrumAsync,
   type Kernel,
 } from "../lib/index.js";
@@ -198,6 +199,11 @@ describe("grouped and depthwise options: errors name the option", () => {
   ])("%o", (extra, message) => {
     expect(() => penalty(kernel, { n: 4, ...extra })).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_/), message: expect.stringMatching(message) }));
     expect(() => singularValues(kernel, { n: 4, ...extra })).toThrow(message);
+  });
+  it("a function that does not split groups refuses them rather than read the kernel as a plain one", () => {
+    expect(() => resolveSpectrumMethod(kernel, { n: 4, groups: 2 })).toThrow(/options\.groups and options\.depthwise are taken by penalty/);
+    expect(() => resolveSpectrumMethod(kernel, { n: 4, depthwise: true })).toThrow(/options\.groups and options\.depthwise are taken by penalty/);
+    expect(resolveSpectrumMethod(kernel, { n: 4, groups: 1 }).method).toBe(resolveSpectrumMethod(kernel, { n: 4 }).method);
   });
   it("non-boolean depthwise and non-number groups are type errors", () => {
     expect(() => penalty(kernel, { n: 4, depthwise: "yes" as unknown as boolean })).toThrow(/options\.depthwise must be a boolean/);

@@ -119,7 +119,8 @@ describe("TF.js reader on @upscalerjs/default-model", () => {
       const [k, , g, h] = expected[i].shape;
       expect(l.n).toBe(expected[i].n);
       expect(l.nSource).toBe("--input-size");
-      expect(l.method).toBe("dense");
+      // 1 x 1 layers get the closed form (K's values, each N^2 times), the others dgesdd.
+      expect(l.method).toBe(k === 1 ? "pointwise" : "dense");
       const { m } = bruteForceM(weights.get(`${l.layer.name}/kernel`)!.values, k, g, h, l.n);
       const sigma = referenceSingularValues(m);
       const penalty = bruteForcePenalty(m, 1);
@@ -140,7 +141,9 @@ describe("convreg report and optimize on @upscalerjs/default-model", () => {
     const doc = JSON.parse(r.stdout);
     const expected = expectedConvs(2);
     expect(doc.layers.map((l: { name: string; shape: number[]; n: number }) => [l.name, l.shape, l.n])).toEqual(expected.map((e) => [e.name, e.shape, e.n]));
-    expect(doc.layers.every((l: { sigmaMax: number; sigmaMin: number; method: string }) => l.sigmaMax > 0 && l.sigmaMin > 0 && l.method === "dense")).toBe(true);
+    expect(doc.layers.every((l: { sigmaMax: number; sigmaMin: number; method: string }) => l.sigmaMax > 0 && l.sigmaMin > 0 && ["dense", "pointwise"].includes(l.method))).toBe(
+      true,
+    );
     const text = readFileSync(svg, "utf8");
     expect(text.startsWith("<svg")).toBe(true);
     expect(text.match(/<rect x=/g)?.length).toBe(12);

@@ -49,6 +49,14 @@ export function outputSize(input: number, k: number, spec: Pick<LayerSpec, "stri
  * values (the existing engines handle that layer), else the spec.
  */
 export function readLayerSpec(kernel: Kernel, options: LayerKindOptions & { n: number }): LayerSpec | undefined {
+  // The functions that take grouped layers split them before they get here (lib/core/groups.ts);
+  // any other would read a grouped kernel as a plain one.
+  const { groups, depthwise } = options;
+  if ((groups !== undefined && groups !== 1) || (depthwise !== undefined && depthwise !== false))
+    throw new ConvregRangeError(
+      "ERR_ARGUMENT",
+      `options.groups and options.depthwise are taken by penalty, gradient, penaltyAndGradient, lineQuartic, transformMatrix, singularValues, spectrum and sigmaMin only; this function got groups ${describe(groups)}, depthwise ${describe(depthwise)}`,
+    );
   const k = kernel.shape[0];
   const height = requireInputSize(options.n, "options.n");
   const width = options.width === undefined ? height : requireInputSize(options.width, "options.width");

@@ -4,7 +4,9 @@ import { requireInputSize, requireOptions } from "../core/validate.js";
 import type { LayerOptions } from "../core/layer-options.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { densePlan, sparsePlan } from "./dense.js";
-import type { GroupOptions } from "../core/groups.js";
+import { readLayerSpec, type LayerKindOptions } from "../core/layer-spec.js";
+import { ConvregRangeError } from "../core/errors.js";
+import { layerDensePlan, layerSparsePlan } from "./layer-spectra.js";
 import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
 import { assembleDense, assembleSparse } from "./group-matrix.js";
 
@@ -26,12 +28,18 @@ export interface DenseMatrix {
   readonly data: Float64Array;
 }
 
-type MatrixOptions = LayerOptions & GroupOptions & { dense?: boolean };
+type MatrixOptions = LayerOptions & LayerKindOptions & { dense?: boolean };
 
-function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<"denseMatrix" | "sparseMatrix", SparseMatrix | DenseMatrix> {
+type MatrixTask = "denseMatrix" | "sparseMatrix" | "layerDenseMatrix" | "layerSparseMatrix";
+
+function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): NativePlan<MatrixTask, SparseMatrix | DenseMatrix> {
   const k = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
+  const spec = readLayerSpec(k, o);
+  if (spec?.padding === "circular" || (spec === undefined && o.padding === "circular"))
+    throw new ConvregRangeError("ERR_ARGUMENT", `transformMatrix builds the zero-padded ("zero") or "valid" M; options.padding "circular" is not supported`);
+  if (spec) return o.dense ? layerDensePlan(k, spec, o.memoryLimit) : layerSparsePlan(k, spec, o.memoryLimit);
   if (o.dense) {
     const plan = densePlan(k, n, o.memoryLimit);
     const [, , g, h] = k.shape;
@@ -44,11 +52,13 @@ function matrixPlanFor(kernel: unknown, options: MatrixOptions | undefined): Nat
 /**
  * The matrix M with `vec(Y) = M vec(X)`: `h N^2` rows, `g N^2` columns. Row `c N^2 + r N + s`
  * is output pixel (r, s) of channel c; column `d N^2 + r N + s` is input pixel (r, s) of channel d.
+ * With `stride`, `padding: "valid"`, `dilation` or `width` (an N x W input): `h Ho Wo` rows
+ * `c Ho Wo + r Wo + s` and `g N W` columns `d N W + x W + y`; `transposed`: the forward M^T.
  * Sparse CSR by default; `{ dense: true }` materializes it (memory-checked). With `groups` or
  * `depthwise`, M is assembled block diagonal from the groups' M (`entry` indexes the layer kernel).
  */
-export function transformMatrix(kernel: Kernel, options: LayerOptions & GroupOptions & { dense: true }): DenseMatrix;
-export function transformMatrix(kernel: Kernel, options: LayerOptions & GroupOptions & { dense?: false }): SparseMatrix;
+export function transformMatrix(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense: true }): DenseMatrix;
+export function transformMatrix(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense?: false }): SparseMatrix;
 export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseMatrix | DenseMatrix {
   const groups = readGroupCall(kernel, options);
   if (groups) {
@@ -59,8 +69,8 @@ export function transformMatrix(kernel: Kernel, options: MatrixOptions): SparseM
 }
 
 /** Async form of {@link transformMatrix}. */
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & GroupOptions & { dense: true }): Promise<DenseMatrix>;
-export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & GroupOptions & { dense?: false }): Promise<SparseMatrix>;
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense: true }): Promise<DenseMatrix>;
+export function transformMatrixAsync(kernel: Kernel, options: LayerOptions & LayerKindOptions & { dense?: false }): Promise<SparseMatrix>;
 export async function transformMatrixAsync(kernel: Kernel, options: MatrixOptions): Promise<SparseMatrix | DenseMatrix> {
   const groups = readGroupCall(kernel, options);
   if (groups) {

@@ -45,7 +45,8 @@ type WithMethod = [...KernelArgs, method: "svd" | "gram"];
 type QuarticArgs = [...KernelArgs, alpha: number, direction: Float64Array, dense: boolean];
 type ApplyArgs = [...KernelArgs, vectors: Float64Array, count: number];
 type SpectralArgs = [...KernelArgs, alpha: number, start: Float64Array | null, steps: number];
-type LayerArgs = [
+/** A layer's kernel and spec (binding/layer_args.h). */
+export type LayerBaseArgs = [
   data: Float64Array,
   k: number,
   g: number,
@@ -56,8 +57,8 @@ type LayerArgs = [
   dilation: number,
   valid: boolean,
   transposed: boolean,
-  alpha: number,
 ];
+type LayerArgs = [...LayerBaseArgs, alpha: number];
 
 /** The addon's functions, by registration file in binding/. */
 export const NATIVE_FUNCTIONS = {
@@ -84,6 +85,13 @@ export const NATIVE_FUNCTIONS = {
   layerPenalty: task<(...a: LayerArgs) => number>(),
   layerPenaltyAndGradient: task<(...a: LayerArgs) => RawPenaltyAndGradient>(),
   layerLineQuartic: task<(...a: [...LayerArgs, direction: Float64Array]) => Float64Array>(),
+  // binding/layer_spectra.cpp
+  layerSparseMatrix: task<(...a: LayerBaseArgs) => NativeSparse>(),
+  layerDenseMatrix: task<(...a: LayerBaseArgs) => Float64Array>(),
+  layerSingularValues: task<(...a: [...LayerBaseArgs, method: "svd" | "gram"]) => Float64Array>(),
+  layerSigmaMaxLanczos:
+    task<(...a: [...LayerBaseArgs, start: Float64Array | null, tolerance: number, maxIterations: number, basisSize: number, cancel: CancelArg]) => RawLanczos>(),
+  layerSigmaMin: task<(...a: [...LayerBaseArgs, factorMemoryLimit: number, tolerance: number, maxLanczos: number, worstCaseRounding: boolean, cancel: CancelArg]) => RawSigmaMin>(),
   // binding/operator.cpp
   applyLayer: task<(...a: ApplyArgs) => Float64Array>(),
   applyLayerTranspose: task<(...a: ApplyArgs) => Float64Array>(),

@@ -18,6 +18,7 @@ import {
   type LayerQuarticTask,
 } from "../engines/layer.js";
 import type { TaskName } from "../native/functions.js";
+import { pointwiseGradientPlan, pointwiseLineQuarticPlan, pointwisePenaltyPlan } from "../engines/pointwise.js";
 
 type Options = LayerKindOptions & { n: number; alpha?: number; engine?: string; memoryLimit?: number };
 
@@ -42,6 +43,7 @@ function readLayerCall(kernel: unknown, options: Options | undefined) {
 /** The penalty plan for a non-default layer. */
 export function layerPenaltyRoute(kernel: unknown, options: Options | undefined): Route<LayerPenaltyTask, number> {
   const { kernel: k, layer: c } = readLayerCall(kernel, options);
+  if (c && k.shape[0] === 1) return { kernel: k, plan: pointwisePenaltyPlan(k, c.spec, c.alpha, c.limit) };
   return { kernel: k, plan: c && layerPenaltyPlan(k, c.spec, c.alpha, c.limit) };
 }
 
@@ -51,7 +53,8 @@ type Gradient = { penalty: number; gradient: Kernel; engine: "structured" };
 export function layerGradientRoute(kernel: unknown, options: Options | undefined): Route<LayerGradientTask, Gradient> {
   const { kernel: k, layer: c } = readLayerCall(kernel, options);
   if (!c) return { kernel: k };
-  const plan = layerGradientPlan(k, c.spec, c.alpha, c.limit);
+  // k = 1: the closed form of lib/engines/pointwise.ts.
+  const plan = k.shape[0] === 1 ? pointwiseGradientPlan(k, c.spec, c.alpha, c.limit) : layerGradientPlan(k, c.spec, c.alpha, c.limit);
   return { kernel: k, plan: { ...plan, finish: (raw: RawPenaltyAndGradient): Gradient => ({ ...plan.finish(raw), engine: "structured" }) } };
 }
 
@@ -62,5 +65,6 @@ export function layerQuarticRoute(kernel: unknown, direction: unknown, options: 
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== k.shape[i]))
     throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${k.shape.join(", ")}], got [${d.shape.join(", ")}]`);
-  return { kernel: k, plan: layerLineQuarticPlan(k, d, c.spec, c.alpha, c.limit) };
+  const plan = k.shape[0] === 1 ? pointwiseLineQuarticPlan(k, d, c.spec, c.alpha, c.limit) : layerLineQuarticPlan(k, d, c.spec, c.alpha, c.limit);
+  return { kernel: k, plan };
 }

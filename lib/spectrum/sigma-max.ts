@@ -11,6 +11,9 @@ import { describe, requireInputSize, requireInteger, requireOptions, requirePosi
 import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken } from "../core/abort.js";
 import { operatorWorkBytes } from "../engines/operator.js";
 import type { LayerOptions } from "../core/layer-options.js";
+import { readLayerSpec, type LayerKindOptions, type LayerSpec } from "../core/layer-spec.js";
+import { layerLanczosPlan, layerMatrixSize } from "../engines/layer-spectra.js";
+import type { RawLanczos } from "../native/raw.js";
 
 /** Default relative tolerance of the iterative sigma_max: stop when `sigmaMaxBound <= tolerance * sigmaMax`. */
 export const DEFAULT_SIGMA_TOLERANCE = 1e-9;
@@ -20,7 +23,7 @@ export const DEFAULT_MAX_ITERATIONS = 5000;
 export const DEFAULT_BASIS_SIZE = 48;
 
 /** Options of {@link sigmaMaxIterative}. */
-export interface SigmaMaxOptions extends LayerOptions {
+export interface SigmaMaxOptions extends LayerOptions, LayerKindOptions {
   /** Relative tolerance on sigma_max (default 1e-9); must exceed the rounding floor (about 1e-13 for typical kernels). */
   tolerance?: number;
   /** Cap on Gram products (each is one `M` and one `M^T` application; default 5000; at least 2: one step and its residual check). */
@@ -73,6 +76,19 @@ interface LanczosArgs {
   start: Float64Array | null;
   signal?: AbortSignal;
   memoryLimit?: number;
+  /** A strided / VALID / dilated / H x W / transposed layer: Lanczos on its sparse M's Gram. */
+  layer?: LayerSpec;
+}
+
+/** The layer's spec when its options are not the paper's default (circular padding refused: its spectrum is exact by the DFT). */
+export function readIterativeLayer(kernel: Kernel, options: LayerKindOptions & { n: number }, what: string): LayerSpec | undefined {
+  const spec = readLayerSpec(kernel, options);
+  if (options.padding === "circular")
+    throw new ConvregRangeError(
+      "ERR_ARGUMENT",
+      `options.padding "circular" is not supported by ${what}; circular padding is exact by the kernel's DFT (spectrum with method "auto")`,
+    );
+  return spec;
 }
 
 function readArgs(kernel: unknown, options: SigmaMaxOptions | undefined): LanczosArgs {
@@ -83,11 +99,13 @@ function readArgs(kernel: unknown, options: SigmaMaxOptions | undefined): Lanczo
   if (tolerance >= 1) throw new ConvregRangeError("ERR_RANGE", `options.tolerance must be < 1 (it is relative), got ${tolerance}`);
   const maxIterations = o.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : requireInteger(o.maxIterations, "options.maxIterations", 2);
   const basisSize = o.basisSize === undefined ? DEFAULT_BASIS_SIZE : requireInteger(o.basisSize, "options.basisSize", 2, 100_000);
-  const side = gramSize(kern, n);
+  const layer = readIterativeLayer(kern, o, "the iterative sigma_max");
+  const side = layer ? Math.min(layerMatrixSize(kern, layer).rows, layerMatrixSize(kern, layer).cols) : gramSize(kern, n);
   let start: Float64Array | null = null;
   if (o.start !== undefined) {
     if (!(o.start instanceof Float64Array)) throw new ConvregTypeError("ERR_ARGUMENT", `options.start must be a Float64Array, got ${describe(o.start)}`);
-    if (o.start.length !== side) throw new ConvregRangeError("ERR_SHAPE", `options.start has ${o.start.length} entries but the Gram side min(g, h) N^2 is ${side}`);
+    if (o.start.length !== side)
+      throw new ConvregRangeError("ERR_SHAPE", `options.start has ${o.start.length} entries but the Gram side ${layer ? "min(rows, cols)" : "min(g, h) N^2"} is ${side}`);
     let norm = 0;
     for (let i = 0; i < side; i++) {
       if (!Number.isFinite(o.start[i])) throw new ConvregRangeError("ERR_NONFINITE", `options.start[${i}] must be finite, got ${o.start[i]}`);
@@ -96,7 +114,7 @@ function readArgs(kernel: unknown, options: SigmaMaxOptions | undefined): Lanczo
     if (norm === 0) throw new ConvregRangeError("ERR_RANGE", "options.start must not be the zero vector");
     start = o.start;
   }
-  return { kernel: kern, n, tolerance, maxIterations, basisSize, start, signal: requireSignal(o.signal), memoryLimit: o.memoryLimit };
+  return { kernel: kern, n, tolerance, maxIterations, basisSize, start, signal: requireSignal(o.signal), memoryLimit: o.memoryLimit, layer };
 }
 
 /** Bytes of one Lanczos run: the basis, the restart block, a few work vectors and the operator's buffers. */
@@ -107,21 +125,22 @@ export function lanczosBytes(kernel: Kernel, n: number, basisSize: number): numb
   return 8 * (m + Math.floor(m / 2) + 8) * side + 8 * Math.max(g, h) * n * n + operatorWorkBytes(kernel, n, 1) + 16 * m * m;
 }
 
-function plan(a: LanczosArgs, token: NativeCancelToken | undefined): NativePlan<"sigmaMaxLanczos", SigmaMaxResult> {
+function fromRaw(raw: RawLanczos, side: SigmaMaxResult["side"]): SigmaMaxResult {
+  return { sigmaMax: raw.sigma, sigmaMaxBound: raw.sigmaBound, converged: raw.converged, iterations: raw.iterations, restarts: raw.restarts, vector: raw.vector, side };
+}
+
+function plan(a: LanczosArgs, token: NativeCancelToken | undefined): NativePlan<"sigmaMaxLanczos" | "layerSigmaMaxLanczos", SigmaMaxResult> {
+  if (a.layer) {
+    const { rows, cols } = layerMatrixSize(a.kernel, a.layer);
+    const p = layerLanczosPlan(a.kernel, a.layer, { ...a, limit: a.memoryLimit }, token);
+    return { ...p, finish: (raw: RawLanczos) => fromRaw(raw, rows < cols ? "outputs" : "inputs") };
+  }
   const [k, , g, h] = a.kernel.shape;
   requireMemory(lanczosBytes(a.kernel, a.n, a.basisSize), `Lanczos for sigma_max at N = ${a.n} (basis of ${a.basisSize} vectors)`, a.memoryLimit);
   return {
     fn: "sigmaMaxLanczos",
     args: [a.kernel.data, k, g, h, a.n, a.start, a.tolerance, a.maxIterations, a.basisSize, token],
-    finish: (raw) => ({
-      sigmaMax: raw.sigma,
-      sigmaMaxBound: raw.sigmaBound,
-      converged: raw.converged,
-      iterations: raw.iterations,
-      restarts: raw.restarts,
-      vector: raw.vector,
-      side: h < g ? "outputs" : "inputs",
-    }),
+    finish: (raw) => fromRaw(raw, h < g ? "outputs" : "inputs"),
   };
 }
 

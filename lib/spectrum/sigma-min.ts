@@ -12,11 +12,15 @@ import { native } from "../native/addon.js";
 import type { RawSigmaMin, SigmaMinCertificate } from "../native/raw.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { requireChoice, requireInputSize, requireOptions, requirePositive } from "../core/validate.js";
-import { eachGroup, eachGroupAsync, readGroupCall, type GroupOptions } from "../core/groups.js";
+import type { LayerKindOptions } from "../core/layer-spec.js";
+import { layerSigmaMinPlan } from "../engines/layer-spectra.js";
+import { readIterativeLayer } from "./sigma-max.js";
+
+import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
 import { combineSigmaMin } from "./groups.js";
 
 /** Options of {@link sigmaMin}. */
-export interface SigmaMinOptions extends GroupOptions {
+export interface SigmaMinOptions extends LayerKindOptions {
   /** Spatial size N of the N x N input (an integer >= 1). */
   n: number;
   /** Bytes allowed for the sparse Gram matrix and work vectors (default: see setMemoryLimit, 2 GiB). */
@@ -150,7 +154,7 @@ function finish(raw: RawSigmaMin, rounding: SigmaMinRounding): SigmaMinResult {
   };
 }
 
-function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: NativeCancelToken | null): NativePlan<"sigmaMin", SigmaMinResult> {
+function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: NativeCancelToken | null): NativePlan<"sigmaMin" | "layerSigmaMin", SigmaMinResult> {
   const K = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
@@ -158,6 +162,11 @@ function planFor(kernel: unknown, options: SigmaMinOptions | undefined, token: N
   const tolerance = o.tolerance === undefined ? 1e-10 : requirePositive(o.tolerance, "options.tolerance");
   const rounding = requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
   requireSignal(o.signal);
+  const layer = readIterativeLayer(K, { ...o, n }, "sigmaMin");
+  if (layer) {
+    const plan = layerSigmaMinPlan(K, layer, { factorMemoryLimit, tolerance, worstCase: rounding === "worst-case", limit: o.memoryLimit }, token);
+    return { ...plan, finish: (raw: RawSigmaMin) => finish(raw, rounding) };
+  }
   const [k, , g, h] = K.shape;
   const gramBytes = native.sigmaMinGramBytes(k, g, h, n, LANCZOS_STEPS);
   const side = Math.min(g, h) * n * n;

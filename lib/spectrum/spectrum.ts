@@ -13,9 +13,12 @@ import { requireChoice, requireInputSize, requireOptions, requirePositive } from
 import { requireSignal, throwIfAborted } from "../core/abort.js";
 import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type SigmaMaxResult } from "./sigma-max.js";
 import type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
-import { PADDINGS, type Padding } from "../engines/circular.js";
+import type { Padding } from "../engines/circular.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular.js";
 import { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrumSymbolOptions, type SymbolBoundOptions } from "./symbol-bound.js";
+import { LAYER_PADDINGS, readLayerSpec, type LayerKindOptions, type LayerSpec } from "../core/layer-spec.js";
+import { layerMatrixSize, layerSvdWork, layerValuesPlan } from "../engines/layer-spectra.js";
+import { pointwiseSpectrum } from "./pointwise.js";
 import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
@@ -31,19 +34,26 @@ interface SpectrumArgs {
   method: SpectrumMethod;
   options: SpectrumOptions;
   padding: Padding;
+  /** A strided / VALID / dilated / H x W / transposed layer (not circular), else undefined. */
+  layer?: LayerSpec;
 }
 
 function readArgs(kernel: unknown, options: SpectrumOptions | undefined): SpectrumArgs {
   const kern = requireKernel(kernel);
   const o = requireOptions(options);
   const n = requireInputSize(o.n, "options.n");
-  const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "certified", "none"], "auto");
+  const method = requireChoice(o.method, "options.method", ["auto", "dense", "iterative", "certified", "pointwise", "none"], "auto");
+  if (method === "pointwise" && kern.shape[0] !== 1)
+    throw new ConvregRangeError("ERR_ARGUMENT", `options.method "pointwise" needs a 1 x 1 kernel (k = 1), got k = ${kern.shape[0]}`);
   requireSignal(o.signal);
-  const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
+  const padding = requireChoice(o.padding, "options.padding", LAYER_PADDINGS, "zero");
   requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
   if (padding === "circular" && method === "certified")
     throw new ConvregRangeError("ERR_ARGUMENT", `options.method "certified" supports options.padding "zero" only; circular padding is exact by the kernel's DFT (method "auto")`);
-  return { kernel: kern, n, method, options: o, padding };
+  // A transposed circular layer has the forward one's singular values: the circular route serves it.
+  const spec = readLayerSpec(kern, o);
+  const layer = spec && padding !== "circular" ? spec : undefined;
+  return { kernel: kern, n, method, options: o, padding: padding === "circular" ? "circular" : "zero", layer };
 }
 
 /**
@@ -61,12 +71,28 @@ export function denseSvdWork(kernel: Kernel, n: number): number {
 }
 
 function densePlanFor(a: SpectrumArgs) {
-  return denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
+  return a.layer ? layerValuesPlan(a.kernel, a.layer, "svd", a.options.memoryLimit) : denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
+}
+
+/** The layer options passed on to the iterative sigma_max and sigma_min. */
+function layerOptions(a: SpectrumArgs): LayerKindOptions {
+  const o = a.options;
+  return a.layer ? { stride: o.stride, padding: o.padding, dilation: o.dilation, width: o.width, transposed: o.transposed } : {};
+}
+
+/** "pointwise" asked for, or "auto" on a 1 x 1 kernel (circular padding goes to its exact DFT route first). */
+function usesPointwise(a: SpectrumArgs): boolean {
+  return a.method === "pointwise" || (a.method === "auto" && a.kernel.shape[0] === 1);
+}
+
+/** The paper's layer as a spec (stride 1, SAME, square). */
+function squareLayer(n: number): LayerSpec {
+  return { height: n, width: n, stride: 1, dilation: 1, padding: "zero", transposed: false };
 }
 
 /** The method `spectrum` will run, and why "auto" left the dense one (null when it did not). */
 export interface ResolvedSpectrumMethod {
-  method: "dense" | "iterative" | "certified" | "circular-fft" | "none";
+  method: "dense" | "iterative" | "certified" | "circular-fft" | "pointwise" | "none";
   /** Why "auto" fell back to "iterative": the memory guard's message, or the work over the limit. */
   fallbackReason: string | null;
 }
@@ -78,18 +104,20 @@ export interface ResolvedSpectrumMethod {
  */
 export function resolveSpectrumMethod(kernel: Kernel, options: SpectrumOptions): ResolvedSpectrumMethod {
   const a = readArgs(kernel, options);
-  if (a.padding === "circular" && a.method !== "none") {
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") {
     circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit); // validates, checks memory
     return { method: a.method === "dense" ? "dense" : "circular-fft", fallbackReason: null };
   }
+  if (usesPointwise(a)) return { method: "pointwise", fallbackReason: null };
   return resolveMethod(a);
 }
 
 /** "auto" resolves to "dense" when the dense SVD passes the memory guard and the work limit, else "iterative". */
 function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "dense" | "iterative" | "certified" | "none" } {
+  if (a.method === "pointwise") throw new Error("convreg internal: the pointwise method is routed before resolveMethod");
   if (a.method !== "auto") return { method: a.method, fallbackReason: null };
   const workLimit = a.options.denseWorkLimit === undefined ? AUTO_DENSE_WORK_LIMIT : requirePositive(a.options.denseWorkLimit, "options.denseWorkLimit");
-  const work = denseSvdWork(a.kernel, a.n);
+  const work = a.layer ? layerSvdWork(a.kernel, a.layer) : denseSvdWork(a.kernel, a.n);
   if (work > workLimit)
     return { method: "iterative", fallbackReason: `the dense SVD would cost ${work.toExponential(2)} (rows x cols x min), over the limit of ${workLimit.toExponential(2)}` };
   try {
@@ -102,7 +130,7 @@ function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "den
 }
 
 function fromDense(a: SpectrumArgs, values: Float64Array): Spectrum {
-  const { rows, cols } = matrixSize(a.kernel, a.n);
+  const { rows, cols } = a.layer ? layerMatrixSize(a.kernel, a.layer) : matrixSize(a.kernel, a.n);
   return fromValues("dense", values, 4 * Number.EPSILON * values[0] * Math.sqrt(rows * cols));
 }
 
@@ -141,7 +169,10 @@ function symbolOnly(upper: number): Spectrum {
 
 /** The symbol bound's options in `spectrum`: a capped search under the call's memory limit. */
 function symbolOptions(a: SpectrumArgs): SymbolBoundOptions {
-  return { ...spectrumSymbolOptions(a.kernel), memoryLimit: a.options.memoryLimit };
+  // Every layer kind's M is a submatrix of the bi-infinite strided (dilated) convolution, whose norm
+  // the symbol bounds whatever the padding phase, H, W or transposition.
+  const layer = a.layer ? { stride: a.layer.stride, dilation: a.layer.dilation } : {};
+  return { ...spectrumSymbolOptions(a.kernel), ...layer, memoryLimit: a.options.memoryLimit };
 }
 
 /** The symbol's upper value is an addition to Lanczos: null when its search is over the memory limit. */
@@ -165,13 +196,13 @@ async function symbolUpperAsync(run: () => Promise<number>): Promise<number | nu
 
 function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
   const o = a.options;
-  return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit };
+  return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit, ...layerOptions(a) };
 }
 
 /** The "certified" method's sigma_min: shift-invert on a CHOLMOD Cholesky ({@link sigmaMin}). */
 function sigmaMinOptions(a: SpectrumArgs): SigmaMinOptions {
   const o = a.options;
-  return { n: a.n, memoryLimit: o.memoryLimit, factorMemoryLimit: o.factorMemoryLimit, rounding: o.rounding, signal: o.signal };
+  return { n: a.n, memoryLimit: o.memoryLimit, factorMemoryLimit: o.factorMemoryLimit, rounding: o.rounding, signal: o.signal, ...layerOptions(a) };
 }
 
 function sigmaMinPart(r: SigmaMinResult): SigmaMinPart {
@@ -208,7 +239,8 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   if (groups) return combineSpectra(eachGroup(groups.kernels, (k) => spectrum(k, groups.options)));
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
-  if (a.padding === "circular" && a.method !== "none") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") return runSync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (usesPointwise(a)) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
@@ -231,7 +263,8 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
   if (groups) return combineSpectra(await eachGroupAsync(groups.kernels, (k) => spectrumAsync(k, groups.options)));
   const a = readArgs(kernel, options);
   throwIfAborted(a.options.signal);
-  if (a.padding === "circular" && a.method !== "none") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") return runAsync(circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit));
+  if (usesPointwise(a)) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") {

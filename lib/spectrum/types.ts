@@ -1,7 +1,6 @@
 /** The options and result of `spectrum` (spectrum.ts), shared by its zero- and circular-padding branches. */
 import type { LayerOptions } from "../core/layer-options.js";
-import type { GroupOptions } from "../core/groups.js";
-import type { Padding } from "../engines/circular.js";
+import type { LayerKindOptions, LayerPadding } from "../core/layer-spec.js";
 import type { BoundKind, SigmaMinOptions, SigmaMinRounding } from "./sigma-min.js";
 import type { SigmaMaxResult } from "./sigma-max.js";
 
@@ -11,14 +10,15 @@ import type { SigmaMaxResult } from "./sigma-max.js";
  * "certified" is "iterative" plus sigma_min by shift-invert on a sparse Cholesky ({@link sigmaMin}),
  * whose bracket is proven under the default worst-case rounding model.
  */
-export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "none";
+export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "pointwise" | "none";
 
 /** Options of {@link spectrum}. */
-export interface SpectrumOptions extends LayerOptions, GroupOptions {
+export interface SpectrumOptions extends LayerOptions, LayerKindOptions {
   /**
    * "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos sigma_max, no M), "certified"
    * (Lanczos sigma_max and a proven sigma_min bracket from a CHOLMOD Cholesky of the Gram
-   * matrix: minutes and GiB for 64 channels at N = 32) or "none".
+   * matrix: minutes and GiB for 64 channels at N = 32), "pointwise" (a 1 x 1 kernel's closed
+   * form: K's singular values, each Ho Wo times, then zeros; "auto" picks it for k = 1) or "none".
    */
   method?: SpectrumMethod;
   /** "certified" only: rounding model of the sigma_min lower bound (default "worst-case"; see {@link SigmaMinOptions.rounding}). */
@@ -37,16 +37,19 @@ export interface SpectrumOptions extends LayerOptions, GroupOptions {
   /** Aborts an async iterative run (ERR_ABORTED); checked before any method starts. */
   signal?: AbortSignal;
   /**
-   * "zero" (default, the paper's M) or "circular". Circular padding gives every singular value,
+   * "zero" (default, the paper's M), "valid" or "circular". Circular padding gives every singular value,
    * exact to rounding, from the kernel's 2-D DFT (method "circular-fft", chosen by "auto");
-   * "dense" runs dgesvd on the block-circulant M; "iterative" is refused.
+   * "dense" runs dgesvd on the block-circulant M; "iterative" is refused. With `stride`,
+   * "valid", `dilation`, `width` or `transposed` every method runs on that layer's own M
+   * (dense: dgesdd; iterative: Lanczos on its sparse Gram; certified: its sparse Gram's Cholesky).
+   * A 1 x 1 kernel (k = 1) under "auto" gets the closed form (method "pointwise").
    */
-  padding?: Padding;
+  padding?: LayerPadding;
 }
 
 /** Extreme singular values of M with error bounds. Unknown values are null. */
 export interface Spectrum {
-  /** The method that ran: "dense", "iterative", "circular-fft" (circular padding), "symbol" (only the symbol bound fits) or "none" ("auto" resolved). */
+  /** The method that ran: "dense", "iterative", "certified", "circular-fft" (circular padding), "pointwise" (k = 1 closed form), "symbol" (only the symbol bound fits) or "none" ("auto" resolved). */
   method: string;
   /** Largest singular value of M (NaN for "none"). */
   sigmaMax: number;

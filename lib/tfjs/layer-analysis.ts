@@ -80,6 +80,14 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
   const { method } = resolveSpectrumMethod(kernel, { ...base, method: "auto" });
   // A layer within the work limit whose dense SVD does not fit the memory limit is refused with
   // ERR_MEMORY_LIMIT (the report's "failed" row), as before, rather than silently degraded.
+  if (method === "pointwise") {
+    const s = await spectrumAsync(kernel, { ...base, method: "pointwise" });
+    return {
+      ...numbers(n, penalty, s, "pointwise: K's singular values in closed form, rounding-model bound (an estimate)"),
+      method: "pointwise",
+      methodNote: `1 x 1 kernel: K's singular values, each ${n * n} times, of the ${size} matrix M (closed form)`,
+    };
+  }
   const refusedByMemory = method === "iterative" && denseSvdWork(kernel, n) <= (base.denseWorkLimit as number);
   if (method === "dense" || refusedByMemory) {
     const s = await spectrumAsync(kernel, { ...base, method: "dense" });

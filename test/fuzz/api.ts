@@ -194,6 +194,8 @@ export const apiClasses: FuzzClass[] = [
         if (op.name !== "singularValues" && o.engine !== "dense") o.padding = "zero";
         // The structured engine's cost does not depend on N: zero padding with engine auto may answer.
         structured = /^penalty|^gradient/.test(op.name) && o.padding !== "circular" && o.engine !== "dense";
+        // A 1 x 1 kernel's values and spectrum have a closed form (K's values, each N^2 times): they may answer.
+        if (wide && /^singularValues|^spectrum/.test(op.name)) structured = true;
       });
       return { ...c, check: (v) => nonFinitePath(v), expectCodes: ["ERR_MEMORY_LIMIT", "ERR_RANGE"], allowResult: structured };
     },

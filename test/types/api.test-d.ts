@@ -67,13 +67,13 @@ describe("spectra", () => {
     expectTypeOf(s.sigmaMinLower).toEqualTypeOf<number | null>();
     expectTypeOf(s.values).toEqualTypeOf<Float64Array | null>();
     expectTypeOf(s.bound).toEqualTypeOf<{ sigmaMax: BoundKind; sigmaMin: BoundKind }>();
-    expectTypeOf<SpectrumMethod>().toEqualTypeOf<"auto" | "dense" | "iterative" | "certified" | "none">();
+    expectTypeOf<SpectrumMethod>().toEqualTypeOf<"auto" | "dense" | "iterative" | "certified" | "pointwise" | "none">();
     // @ts-expect-error one vocabulary: the old "lanczos" is not a method name
     spectrum(kernel, { n: 4, method: "lanczos" });
   });
 
   it("every other caller reports spectrum's method names", () => {
-    expectTypeOf<LayerSpectrumMethod>().toEqualTypeOf<"dense" | "iterative" | "certified">();
+    expectTypeOf<LayerSpectrumMethod>().toEqualTypeOf<"dense" | "iterative" | "certified" | "pointwise">();
     expectTypeOf<SpectrumCheckMethod>().toEqualTypeOf<"dense" | "iterative" | "certified" | "none">();
     expectTypeOf<LayerSpectrumMethod>().toExtend<SpectrumMethod>();
     expectTypeOf<SpectrumCheckMethod>().toExtend<SpectrumMethod>();
