@@ -5,6 +5,7 @@
  * Writes bench/results/models.json. Options (environment):
  *   CONVREG_MODELS_SPECTRUM=auto|none  spectrum of each layer (default "auto"; "none": penalties only)
  *   CONVREG_MODELS_DENSE_LIMIT=work    the report's dense SVD budget per layer (default the report's, 2^30)
+ *   CONVREG_MODELS_INPUT_SIZE=N        stands in for open input dims (faceboxes, handtrack, movenet-multipose, rvm; default 256)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ const VERSION = "3.0.4";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cache = process.env.CONVREG_MODELS_CACHE ?? path.join(homedir(), ".cache", "convreg", "human-models");
 const spectrum = process.env.CONVREG_MODELS_SPECTRUM ?? "auto";
+const inputSize = Number(process.env.CONVREG_MODELS_INPUT_SIZE ?? 256);
 const denseWorkLimit = process.env.CONVREG_MODELS_DENSE_LIMIT === undefined ? undefined : Number(process.env.CONVREG_MODELS_DENSE_LIMIT);
 
 function fetchCorpus() {
@@ -36,7 +38,7 @@ function fetchCorpus() {
 async function benchModel(file) {
   const started = performance.now();
   const model = await readTfjsModel(file);
-  const report = await reportLoadedModel(model, { spectrum, denseWorkLimit });
+  const report = await reportLoadedModel(model, { spectrum, denseWorkLimit, inputSize });
   const seconds = (performance.now() - started) / 1000;
   const failed = {};
   for (const l of report.layers) if (l.error) failed[l.error.code] = (failed[l.error.code] ?? 0) + 1;
@@ -46,6 +48,7 @@ async function benchModel(file) {
   const reasons = [...new Set(report.layers.filter((l) => l.error).map((l) => l.error.message.replace(/\d+/g, "#")))];
   return {
     model: path.basename(file),
+    openInput: report.layers.some((l) => l.nSource === "--input-size"),
     convLayers: report.layers.length,
     exact,
     bracketed,

@@ -3,12 +3,11 @@ import { performance } from "node:perf_hooks";
 import { formatKernel, readKernelFileDetailed, writeBytes } from "../io/kernel-file.js";
 import { penaltyAndGradientAsync } from "../penalty/frobenius.js";
 import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum/spectrum.js";
-import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag } from "./args.js";
+import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig } from "./format.js";
 import { attempt, reasonText, type Part } from "./partial.js";
 import { euclideanNorm } from "../core/arrays.js";
 import { requireLayerSupport, type LayerShapeOptions } from "../core/layer-support.js";
-import { ConvregTypeError } from "../core/errors.js";
 
 export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A] [--layout hwio|oihw]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]
@@ -160,7 +159,7 @@ function layerFlags(values: { width?: string; stride?: string; dilation?: string
   if (values.dilation !== undefined) o.dilation = integerFlag(values.dilation, "--dilation", 1);
   if (values.groups !== undefined) o.groups = integerFlag(values.groups, "--groups", 1);
   if (values.depthwise) {
-    if (o.groups !== undefined) throw new ConvregTypeError("ERR_ARGUMENT", "--groups and --depthwise exclude each other (a depthwise layer has one group per input channel)");
+    if (o.groups !== undefined) throw new UsageError("--groups and --depthwise exclude each other (a depthwise layer has one group per input channel)");
     o.depthwise = true;
   }
   if (values.transposed) o.transposed = true;

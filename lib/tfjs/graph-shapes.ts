@@ -238,8 +238,11 @@ export class GraphShapes {
     if (SAME_SHAPE.has(node.op)) {
       // Elementwise ops: the first data input whose shape is known (weights are broadcast operands).
       const inputs = node.input.filter((i) => !i.startsWith("^") && this.weightOf(i) === null).map((i) => this.shape(i, depth + 1));
-      return inputs.find((d) => d.dims !== null && d.dims.length === 4) ?? NONE;
+      const rank = Math.max(...inputs.map((d) => d.dims?.length ?? 0));
+      return inputs.find((d) => d.dims !== null && d.dims.length === rank) ?? NONE;
     }
+    const ranked = this.rankChange(node, data(0));
+    if (ranked !== null) return ranked;
     const x = data(CONV_INPUTS[node.op]?.data ?? 0);
     if (x.dims === null || x.dims.length !== 4) return NONE;
     const [b, h, w, c] = x.dims;
@@ -320,6 +323,35 @@ export class GraphShapes {
       }
       default:
         return NONE;
+    }
+  }
+
+  /** Ops that add or drop a dimension (models that unstack the batch, resize, and stack it back). */
+  private rankChange(node: GraphNode, x: Dims): Dims | null {
+    if (x.dims === null) return null;
+    const dims = x.dims;
+    const at = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
+    switch (node.op) {
+      case "Unpack": {
+        const axis = at(Number(node.attr.axis && (node.attr.axis as Obj).i) || 0, dims.length);
+        return { dims: dims.filter((_, i) => i !== axis), fromFlag: x.fromFlag };
+      }
+      case "ExpandDims": {
+        const axis = this.value(node.input[1] ?? "")?.[0];
+        if (axis === undefined) return NONE;
+        const out = [...dims];
+        out.splice(at(axis, dims.length + 1), 0, 1);
+        return { dims: out, fromFlag: x.fromFlag };
+      }
+      case "Squeeze": {
+        const listed = intList(node.attr.squeeze_dims) ?? [];
+        const drop = listed.length > 0 ? new Set(listed.map((a) => at(a, dims.length))) : new Set(dims.flatMap((d, i) => (d === 1 ? [i] : [])));
+        return { dims: dims.filter((_, i) => !drop.has(i)), fromFlag: x.fromFlag };
+      }
+      case "Pack":
+        return { dims: [node.input.length, ...dims], fromFlag: x.fromFlag };
+      default:
+        return null;
     }
   }
 
