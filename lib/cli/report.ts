@@ -13,13 +13,13 @@ export const usage = `convreg report <model.json|weights_manifest.json> [--input
 
 const shapeText = (s: readonly number[]) => s.join("x");
 
-/** sigma_max as the table shows it: exact (+/- its rounding bound), or the bracket [lower, proven upper] and its relative width. */
-export function sigmaMaxText(l: Pick<LayerReport, "sigmaMax" | "sigmaMaxBound" | "sigmaMaxUpper">): string {
-  if (l.sigmaMax === null) return "-";
-  if (l.sigmaMaxUpper === null || l.sigmaMaxUpper === undefined) return sig(l.sigmaMax, 6);
-  const lower = Math.max(l.sigmaMax - (l.sigmaMaxBound ?? 0), 0);
-  const width = lower > 0 ? (l.sigmaMaxUpper - lower) / lower : Number.POSITIVE_INFINITY;
-  return `[${sig(lower, 5)}, ${sig(l.sigmaMaxUpper, 5)}] (${Number.isFinite(width) ? `${sig(100 * width, 2)}%` : "open"})`;
+/** sigma_max as the table shows it: exact, or the bracket [value, proven upper] and its relative width (upper - value) / upper. */
+export function sigmaMaxText(l: Pick<LayerReport, "sigmaMax" | "sigmaMaxUpper">): string {
+  if (l.sigmaMax === null && (l.sigmaMaxUpper ?? null) === null) return "-";
+  if (l.sigmaMaxUpper === null || l.sigmaMaxUpper === undefined) return sig(l.sigmaMax as number, 6);
+  const lower = l.sigmaMax === null || Number.isNaN(l.sigmaMax) ? 0 : l.sigmaMax;
+  const width = l.sigmaMaxUpper > 0 ? (l.sigmaMaxUpper - lower) / l.sigmaMaxUpper : 0;
+  return `[${sig(lower, 5)}, ${sig(l.sigmaMaxUpper, 5)}] (${sig(100 * width, 2)}%)`;
 }
 
 function row(l: LayerReport): string[] {

@@ -182,7 +182,7 @@ export class GraphShapes {
         return arg(0);
       case "Shape": {
         const d = this.shape(node.input[0], depth + 1).dims;
-        return d !== null && d.every((x) => x !== null) ? (d as number[]) : null;
+        return d?.every((x) => x !== null) ? (d as number[]) : null;
       }
       case "Mul":
         return elementwise((a, b) => a * b);

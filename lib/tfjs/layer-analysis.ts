@@ -137,7 +137,7 @@ function numbers(n: number, penalty: number, s: Spectrum, certificate: string | 
     penalty,
     sigmaMax: s.sigmaMax,
     sigmaMaxBound: s.sigmaMaxBound,
-    sigmaMaxUpper: (s as Spectrum & { sigmaMaxUpper?: number | null }).sigmaMaxUpper ?? null,
+    sigmaMaxUpper: s.sigmaMaxUpper ?? null,
     sigmaMin: s.sigmaMin,
     sigmaMinLower: s.sigmaMinLower,
     sigmaMinUpper: s.sigmaMinUpper,
