@@ -238,7 +238,7 @@ export class GraphShapes {
     if (SAME_SHAPE.has(node.op)) {
       // Elementwise ops: the first data input whose shape is known (weights are broadcast operands).
       const inputs = node.input.filter((i) => !i.startsWith("^") && this.weightOf(i) === null).map((i) => this.shape(i, depth + 1));
-      const rank = Math.max(...inputs.map((d) => d.dims?.length ?? 0));
+      const rank = inputs.reduce((most, d) => Math.max(most, d.dims?.length ?? 0), 0);
       return inputs.find((d) => d.dims !== null && d.dims.length === rank) ?? NONE;
     }
     const ranked = this.rankChange(node, data(0));

@@ -225,7 +225,7 @@ function collect(model: TfjsModel, className: string, config: unknown, standIn: 
       sizes.set(spec.name, UNKNOWN);
       return;
     }
-    if (CONV[spec.className]) out.convs.push(...convLayers(model, spec, input, out.skipped));
+    if (CONV[spec.className]) for (const conv of convLayers(model, spec, input, out.skipped)) out.convs.push(conv);
     else if (SKIP_REASON[spec.className]) out.skipped.push({ name: spec.name, op: spec.className, reason: SKIP_REASON[spec.className] });
     else if (hasWeights(model, spec.name)) out.skipped.push({ name: spec.name, op: spec.className, reason: "not a convolution" });
     sizes.set(spec.name, spec.className === "InputLayer" ? input : outputSize(spec, input));
