@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   convreg_binding::registerSigmaMax(env, exports);
   convreg_binding::registerTwoNorm(env, exports);
   convreg_binding::registerSigmaMin(env, exports);
+  convreg_binding::registerSymbolBound(env, exports);
   convreg_binding::registerLayer(env, exports);
   return exports;
 }

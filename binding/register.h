@@ -12,5 +12,6 @@ void registerOperator(Napi::Env env, Napi::Object exports);
 void registerSigmaMax(Napi::Env env, Napi::Object exports);
 void registerTwoNorm(Napi::Env env, Napi::Object exports);
 void registerSigmaMin(Napi::Env env, Napi::Object exports);
+void registerSymbolBound(Napi::Env env, Napi::Object exports);
 void registerLayer(Napi::Env env, Napi::Object exports);
 }  // namespace convreg_binding

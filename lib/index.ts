@@ -58,6 +58,7 @@ export {
   type ResolvedSpectrumMethod,
 } from "./spectrum/spectrum.js";
 export type { BoundKind, SigmaMinRounding } from "./spectrum/sigma-min.js";
+export { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, type SymbolBound, type SymbolBoundOptions } from "./spectrum/symbol-bound.js";
 export {
   readKernelFile,
   readKernelFileDetailed,

@@ -41,6 +41,8 @@ const surface: Record<string, string[]> = {
     "resolveSpectrumMethod",
     "setBlasThreads",
     "setMemoryLimit",
+    "sigmaMaxUpperBound",
+    "sigmaMaxUpperBoundAsync",
     "singularValues",
     "singularValuesAsync",
     "spectralPenaltyAndGradient",

@@ -97,6 +97,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         sigmaMax: s === null ? null : jsonNumber(s.sigmaMax),
         sigmaMaxBound: s === null ? null : jsonNumber(s.sigmaMaxBound),
         sigmaMaxConverged: s?.sigmaMaxConverged ?? false,
+        sigmaMaxUpper: s?.sigmaMaxUpper ?? null,
         sigmaMin: s?.sigmaMin ?? null,
         sigmaMinLower: s?.sigmaMinLower ?? null,
         sigmaMinUpper: s?.sigmaMinUpper ?? null,
@@ -132,6 +133,11 @@ function engineText(engine: "dense" | "structured", circular: boolean): string {
 /** The sigma_max and sigma_min lines, each with its bound and where it came from. */
 function spectrumLines(s: Spectrum): string[] {
   if (s.method === "none") return ["sigma_max       not computed (--spectrum none)", "sigma_min       not computed (--spectrum none)"];
+  if (s.method === "symbol")
+    return [
+      `sigma_max       in [0, ${sig(s.sigmaMaxUpper!, 10)}]   (proven upper value from the kernel's symbol; Lanczos is over the memory limit)`,
+      "sigma_min       not computed (over the memory limit)",
+    ];
   const lanczos = `Lanczos, ${s.iterations} Gram products${s.sigmaMaxConverged ? "" : ", NOT CONVERGED: an estimate"}`;
   const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesdd";
   const count = s.values === null ? "" : `, all ${s.values.length} values`;
@@ -140,5 +146,8 @@ function spectrumLines(s: Spectrum): string[] {
       ? `sigma_min       not computed (the ${s.method} method gives sigma_max only)`
       : `sigma_min       ${sig(s.sigmaMin, 10)}   (in [${sig(s.sigmaMinLower!, 10)}, ${sig(s.sigmaMinUpper!, 10)}]${s.bound.sigmaMin === "proven" ? ", certified" : s.bound.sigmaMin === "probabilistic" ? ", probabilistic bound: an estimate" : ", NOT certified"}; ${s.method === "certified" ? "shift-invert on a CHOLMOD Cholesky of the Gram matrix" : source}${count})`;
   const relative = s.sigmaMax > 0 ? `, relative ${sig(s.sigmaMaxBound / s.sigmaMax, 2)}` : "";
-  return [`sigma_max       ${sig(s.sigmaMax, 10)}   (+/- ${sig(s.sigmaMaxBound, 2)}${relative}; ${source}${count})`, min];
+  const line = `sigma_max       ${sig(s.sigmaMax, 10)}   (+/- ${sig(s.sigmaMaxBound, 2)}${relative}; ${source}${count})`;
+  if (s.sigmaMaxUpper === undefined || s.sigmaMaxUpper === null) return [line, min];
+  const width = s.sigmaMaxUpper > 0 ? (s.sigmaMaxUpper - s.sigmaMax) / s.sigmaMaxUpper : 0;
+  return [line, `sigma_max upper ${sig(s.sigmaMaxUpper, 10)}   (proven, from the kernel's symbol; bracket relative width ${sig(width, 2)})`, min];
 }

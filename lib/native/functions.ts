@@ -8,7 +8,18 @@
  *
  * To add a native function: one entry here, its registration in binding/ (and a plan in lib/).
  */
-import type { CancelArg, KernelArgs, NativeCancelToken, NativeMemoryStats, NativeSparse, NativeSpectral, RawLanczos, RawPenaltyAndGradient, RawSigmaMin } from "./raw.js";
+import type {
+  CancelArg,
+  KernelArgs,
+  NativeCancelToken,
+  NativeMemoryStats,
+  NativeSparse,
+  NativeSpectral,
+  RawLanczos,
+  RawPenaltyAndGradient,
+  RawSigmaMin,
+  RawSymbolBound,
+} from "./raw.js";
 
 /** A function exported by exportTask: sync as `name`, Promise form as `${name}Async`. */
 interface TaskEntry<F> {
@@ -84,6 +95,8 @@ export const NATIVE_FUNCTIONS = {
   // binding/sigma_min.cpp
   sigmaMin: task<(...a: [...KernelArgs, factorMemoryLimit: number, tolerance: number, maxLanczos: number, worstCaseRounding: boolean, cancel: CancelArg]) => RawSigmaMin>(),
   sigmaMinGramBytes: plain<(k: number, g: number, h: number, n: number, maxLanczos: number) => number>(),
+  // binding/symbol_bound.cpp
+  symbolBound: task<(kernel: Float64Array, k: number, g: number, h: number, stride: number, dilation: number, tolerance: number, maxCells: number) => RawSymbolBound>(),
   // binding/cancel.cpp
   CancelToken: plain<new () => NativeCancelToken>(),
   // binding/system.cpp

@@ -46,6 +46,18 @@ export interface RawLanczos {
 /** How sigmaMin's lower bound was obtained (src/sigma_min.h). */
 export type SigmaMinCertificate = "kato-temple" | "cholesky" | "exact" | "none";
 
+/** The symbol bound on sigma_max (binding/symbol_bound.cpp). */
+export interface RawSymbolBound {
+  upper: number;
+  lower: number;
+  cells: number;
+  points: number;
+  converged: boolean;
+  lipschitz1: number;
+  lipschitz2: number;
+  roundingMargin: number;
+}
+
 /** The certified sigma_min with its diagnostics (binding/sigma_min.cpp). */
 export interface RawSigmaMin {
   sigmaMin: number;

@@ -15,6 +15,7 @@ import { sigmaMaxIterative, sigmaMaxIterativeAsync, type SigmaMaxOptions, type S
 import type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
 import { PADDINGS, type Padding } from "../engines/circular.js";
 import { circularSpectrumPlanFor, fromValues } from "./circular.js";
+import { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrumSymbolOptions, type SymbolBoundOptions } from "./symbol-bound.js";
 import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
@@ -130,6 +131,35 @@ const none: Spectrum = {
   iterations: 0,
 };
 
+/** "auto" when even Lanczos is over the memory limit: sigma_max in the proven bracket [0, symbol upper]. */
+function symbolOnly(upper: number): Spectrum {
+  return { ...none, method: "symbol", sigmaMax: 0, sigmaMaxBound: upper, bound: { sigmaMax: "proven", sigmaMin: "none" }, sigmaMaxUpper: upper };
+}
+
+/** The symbol bound's options in `spectrum`: a capped search under the call's memory limit. */
+function symbolOptions(a: SpectrumArgs): SymbolBoundOptions {
+  return { ...spectrumSymbolOptions(a.kernel), memoryLimit: a.options.memoryLimit };
+}
+
+/** The symbol's upper value is an addition to Lanczos: null when its search is over the memory limit. */
+function symbolUpper(run: () => number): number | null {
+  try {
+    return run();
+  } catch (e) {
+    if (isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return null;
+    throw e;
+  }
+}
+
+async function symbolUpperAsync(run: () => Promise<number>): Promise<number | null> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isConvregError(e) && e.code === "ERR_MEMORY_LIMIT") return null;
+    throw e;
+  }
+}
+
 function lanczosOptions(a: SpectrumArgs): SigmaMaxOptions {
   const o = a.options;
   return { n: a.n, tolerance: o.tolerance, maxIterations: o.maxIterations, signal: o.signal, memoryLimit: o.memoryLimit };
@@ -162,7 +192,10 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
  *   Cholesky of the smaller Gram matrix ({@link sigmaMin}), proven under the default worst-case
  *   rounding (`bound.sigmaMin`); heavy at large sizes.
  * - "auto" (default): "dense" when its memory estimate fits `memoryLimit` and its work fits
- *   `denseWorkLimit`, else "iterative".
+ *   `denseWorkLimit`, else "iterative"; when even Lanczos is over `memoryLimit`, "symbol": sigma_max
+ *   in the proven bracket [0, sigmaMaxUpper].
+ * - "iterative" and "certified" add `sigmaMaxUpper`, the kernel symbol's proven upper value
+ *   ({@link sigmaMaxUpperBound}): [sigmaMax, sigmaMaxUpper] is a bracket.
  * - "none": nothing is computed (sigmaMax NaN, bound Infinity).
  * - `padding: "circular"`: "auto" gives "circular-fft", every value exact to rounding from the
  *   kernel's 2-D DFT and one small SVD per frequency; "dense" uses the block-circulant M.
@@ -174,9 +207,17 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
-  const top = sigmaMaxIterative(a.kernel, lanczosOptions(a));
-  if (method === "iterative") return fromIterative(top, unknownSigmaMin);
-  return fromIterative(top, iterativeSigmaMinSync(a), 0, "certified");
+  let top: SigmaMaxResult;
+  try {
+    top = sigmaMaxIterative(a.kernel, lanczosOptions(a));
+  } catch (e) {
+    const upper = a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT" ? symbolUpper(() => sigmaMaxUpperBound(a.kernel, symbolOptions(a)).upper) : null;
+    if (upper === null) throw e;
+    return symbolOnly(upper);
+  }
+  const upper = symbolUpper(() => sigmaMaxUpperBound(a.kernel, symbolOptions(a)).upper);
+  if (method === "iterative") return { ...fromIterative(top, unknownSigmaMin), sigmaMaxUpper: upper };
+  return { ...fromIterative(top, iterativeSigmaMinSync(a), 0, "certified"), sigmaMaxUpper: upper };
 }
 
 /** Async form of {@link spectrum}: runs off the main thread; `options.signal` aborts the iterative method. */
@@ -191,7 +232,19 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
     throwIfAborted(a.options.signal);
     return fromDense(a, values);
   }
-  const top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
-  if (method === "iterative") return fromIterative(top, unknownSigmaMin);
-  return fromIterative(top, await iterativeSigmaMin(a), 0, "certified");
+  let top: SigmaMaxResult;
+  try {
+    top = await sigmaMaxIterativeAsync(a.kernel, lanczosOptions(a));
+  } catch (e) {
+    const upper =
+      a.method === "auto" && isConvregError(e) && e.code === "ERR_MEMORY_LIMIT"
+        ? await symbolUpperAsync(async () => (await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a))).upper)
+        : null;
+    if (upper === null) throw e;
+    return symbolOnly(upper);
+  }
+  const upper = await symbolUpperAsync(async () => (await sigmaMaxUpperBoundAsync(a.kernel, symbolOptions(a))).upper);
+  throwIfAborted(a.options.signal);
+  if (method === "iterative") return { ...fromIterative(top, unknownSigmaMin), sigmaMaxUpper: upper };
+  return { ...fromIterative(top, await iterativeSigmaMin(a), 0, "certified"), sigmaMaxUpper: upper };
 }

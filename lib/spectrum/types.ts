@@ -45,7 +45,7 @@ export interface SpectrumOptions extends LayerOptions {
 
 /** Extreme singular values of M with error bounds. Unknown values are null. */
 export interface Spectrum {
-  /** The method that ran: "dense", "iterative", "circular-fft" (circular padding) or "none" ("auto" resolved). */
+  /** The method that ran: "dense", "iterative", "circular-fft" (circular padding), "symbol" (only the symbol bound fits) or "none" ("auto" resolved). */
   method: string;
   /** Largest singular value of M (NaN for "none"). */
   sigmaMax: number;
@@ -79,6 +79,13 @@ export interface Spectrum {
   values: Float64Array | null;
   /** Gram products of the iterative method (0 for dense and none). */
   iterations: number;
+  /**
+   * Zero padding, iterative methods only: a proven upper value of sigma_max at every N from the kernel's
+   * symbol (sigmaMaxUpperBound, spectrum/symbol-bound.ts), so [sigmaMax, sigmaMaxUpper] is a bracket of
+   * relative width (sigmaMaxUpper - sigmaMax) / sigmaMaxUpper. Method "symbol" (Lanczos over the memory
+   * limit): the bracket is [0, sigmaMaxUpper]. Absent otherwise.
+   */
+  sigmaMaxUpper?: number | null;
 }
 
 /** What {@link iterativeSigmaMin} contributes to an iterative spectrum. */
