@@ -189,6 +189,7 @@ console.log(markdownTable(["kernel", "N", "implementation", "penalty", "gradient
 if (!numpy.ok) console.log(`\nnumpy skipped: ${numpy.reason}.`);
 const npBlas = results.find((r) => r.numpy)?.numpy.blas;
 // The addon links the system OpenBLAS (Debian's libopenblas0 here).
+// biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's format field, not a JS template
 const systemBlas = spawnSync("dpkg-query", ["-W", "-f=${Version}", "libopenblas0"], { encoding: "utf8" }).stdout?.trim() || "unknown";
 console.log(
   `\nBLAS: convreg OpenBLAS ${systemBlas} (${getBlasThreads()} threads); numpy ${npBlas ?? "-"} with its default threads. ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}.`,

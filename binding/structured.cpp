@@ -13,9 +13,6 @@
 namespace convreg_binding {
 
 namespace {
-using Data = SharedDoubles;
-Data readData(const Napi::Value& v) { return sharedCopy(v); }
-
 Napi::Value quarticToJs(Napi::Env env, std::array<double, 5>& c) {
   return toFloat64Array(env, std::vector<double>(c.begin(), c.end()));
 }
@@ -25,22 +22,21 @@ void registerStructured(Napi::Env env, Napi::Object exports) {
   // (kernel, k, g, h, n, alpha)
   exportTask<double>(
       env, exports, "structuredPenalty",
-      [](const Napi::CallbackInfo& info) {
-        Data kernel = readData(info[0]);
+      [](const Napi::CallbackInfo& info, InputMode mode) {
+        DoublesInput kernel = readDoubles(info[0], mode);
         convreg::ConvShape shape = readShape(info, 1);
         double alpha = toDouble(info[5]);
-        return std::function<double()>([=] { return convreg::structuredPenalty(shape, kernel->data(), alpha); });
+        return [kernel = std::move(kernel), shape, alpha] { return convreg::structuredPenalty(shape, kernel.data, alpha); };
       },
       [](Napi::Env env, double& f) -> Napi::Value { return Napi::Number::New(env, f); });
 
   exportTask<convreg::PenaltyAndGradient>(
       env, exports, "structuredPenaltyAndGradient",
-      [](const Napi::CallbackInfo& info) {
-        Data kernel = readData(info[0]);
+      [](const Napi::CallbackInfo& info, InputMode mode) {
+        DoublesInput kernel = readDoubles(info[0], mode);
         convreg::ConvShape shape = readShape(info, 1);
         double alpha = toDouble(info[5]);
-        return std::function<convreg::PenaltyAndGradient()>(
-            [=] { return convreg::structuredPenaltyAndGradient(shape, kernel->data(), alpha); });
+        return [kernel = std::move(kernel), shape, alpha] { return convreg::structuredPenaltyAndGradient(shape, kernel.data, alpha); };
       },
       [](Napi::Env env, convreg::PenaltyAndGradient& r) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);
@@ -52,16 +48,18 @@ void registerStructured(Napi::Env env, Napi::Object exports) {
   // (kernel, k, g, h, n, alpha, direction, dense)
   exportTask<std::array<double, 5>>(
       env, exports, "lineQuartic",
-      [](const Napi::CallbackInfo& info) {
-        Data kernel = readData(info[0]);
+      [](const Napi::CallbackInfo& info, InputMode mode) {
+        DoublesInput kernel = readDoubles(info[0], mode);
         convreg::ConvShape shape = readShape(info, 1);
         double alpha = toDouble(info[5]);
-        Data direction = readData(info[6]);
+        DoublesInput direction = readDoubles(info[6], mode);
+        if (info[6].As<Napi::TypedArray>().ElementLength() != static_cast<size_t>(shape.kernelSize()))
+          throw Napi::RangeError::New(info.Env(), "convreg native: the direction's length does not match k*k*g*h");
         bool dense = info[7].As<Napi::Boolean>().Value();
-        return std::function<std::array<double, 5>()>([=] {
-          return dense ? convreg::denseLineQuartic(shape, kernel->data(), direction->data(), alpha)
-                       : convreg::structuredLineQuartic(shape, kernel->data(), direction->data(), alpha);
-        });
+        return [kernel = std::move(kernel), direction = std::move(direction), shape, alpha, dense] {
+          return dense ? convreg::denseLineQuartic(shape, kernel.data, direction.data, alpha)
+                       : convreg::structuredLineQuartic(shape, kernel.data, direction.data, alpha);
+        };
       },
       quarticToJs);
 

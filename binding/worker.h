@@ -1,17 +1,19 @@
 // Runs a native computation either on the calling thread (sync) or on the libuv
-// pool as a Promise (async). Inputs are copied before the task is built, so the
-// async task never touches JS memory.
+// pool as a Promise (async). Inputs are copied before the async task is built, so it
+// never touches JS memory; a sync task may read them in place (see InputMode).
 #pragma once
 #include <napi.h>
 
 #include <exception>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "../src/blas_threads.h"
 #include "../src/coded_error.h"
 #include "../src/native_memory.h"
+#include "convert.h"
 
 namespace convreg_binding {
 
@@ -21,6 +23,28 @@ inline Napi::Error toJsError(Napi::Env env, const std::exception& e) {
   Napi::Error error = Napi::Error::New(env, e.what());
   if (const auto* coded = dynamic_cast<const convreg::CodedError*>(&e)) error.Value().Set("code", coded->code());
   return error;
+}
+
+// How a task built by `prepare(info, mode)` holds its array inputs. A sync task runs while the
+// JS arrays are alive and unchanged (JavaScript cannot run meanwhile), so it reads them in
+// place; an async task runs after the call returned, so it owns copies.
+enum class InputMode { view,
+                       copy };
+
+// A Float64Array argument as a task holds it: a pointer into the JS array (view) or to the
+// task's own copy (copy), which `owned` keeps alive.
+struct DoublesInput {
+  const double* data = nullptr;
+  SharedDoubles owned;
+};
+inline DoublesInput readDoubles(const Napi::Value& v, InputMode mode) {
+  if (mode == InputMode::copy) {
+    SharedDoubles owned = sharedCopy(v);
+    return DoublesInput{owned->data(), std::move(owned)};
+  }
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(v.Env(), "convreg native: expected a Float64Array");
+  return DoublesInput{v.As<Napi::Float64Array>().Data(), nullptr};
 }
 
 template <typename Result>
@@ -63,26 +87,41 @@ class TaskWorker : public Napi::AsyncWorker {
   convreg::LiveObject live_;  // counted from creation until N-API deletes the worker
 };
 
-// Exports `name` (sync) and `name + "Async"` (Promise). `prepare` reads the JS
-// arguments and returns a task that owns copies of them.
+// Runs a task on the calling thread inside the BLAS thread policy; a C++ exception becomes a JS error.
+template <typename Task>
+auto runHere(const Napi::CallbackInfo& info, Task& task) {
+  try {
+    convreg::BlasCallScope blas;
+    return task();
+  } catch (const std::exception& e) {
+    throw toJsError(info.Env(), e);
+  }
+}
+
+// Exports `name` (sync) and `name + "Async"` (Promise). `prepare(info)` reads the JS arguments
+// and returns a task that owns copies of them; `prepare(info, mode)` (InputMode) returns a task
+// that reads them in place for the sync form, which then costs no copy and no heap allocation
+// beyond the task's own, and owns copies for the async form.
 template <typename Result, typename Prepare, typename ToJs>
 void exportTask(Napi::Env env, Napi::Object exports, const std::string& name, Prepare prepare, ToJs toJs) {
+  constexpr bool withMode = std::is_invocable_v<Prepare, const Napi::CallbackInfo&, InputMode>;
+  auto build = [prepare](const Napi::CallbackInfo& info, InputMode mode) {
+    if constexpr (withMode) return prepare(info, mode);
+    else {
+      (void)mode;
+      return prepare(info);
+    }
+  };
   exports.Set(name, Napi::Function::New(
-                        env, [prepare, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
-                          std::function<Result()> task = prepare(info);
-                          Result result;
-                          try {
-                            convreg::BlasCallScope blas;
-                            result = task();
-                          } catch (const std::exception& e) {
-                            throw toJsError(info.Env(), e);
-                          }
+                        env, [build, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
+                          auto task = build(info, InputMode::view);
+                          Result result = runHere(info, task);
                           return toJs(info.Env(), result);
                         },
                         name));
   exports.Set(name + "Async", Napi::Function::New(
-                                  env, [prepare, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
-                                    auto* worker = new TaskWorker<Result>(info.Env(), prepare(info), toJs);
+                                  env, [build, toJs](const Napi::CallbackInfo& info) -> Napi::Value {
+                                    auto* worker = new TaskWorker<Result>(info.Env(), build(info, InputMode::copy), toJs);
                                     Napi::Promise promise = worker->Promise();
                                     worker->Queue();
                                     return promise;

@@ -2,26 +2,34 @@
 
 #include <cblas.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace convreg {
 
 namespace {
+// Changes of the thread count happen under the mutex; the counts are atomics so that a call
+// starting alone with the count already right (the common case: tiny calls in a loop) takes
+// no lock at all.
 std::mutex policyMutex;
-int active = 0;
-int preferred = 0;  // 0: not read yet (OpenBLAS's own default: all cores or OPENBLAS_NUM_THREADS)
-int applied = 0;
-bool overlapRule = true;
+std::atomic<int> active{0};
+std::atomic<int> preferred{0};  // 0: not read yet (OpenBLAS's own default: all cores or OPENBLAS_NUM_THREADS)
+std::atomic<int> applied{0};
+std::atomic<bool> overlapRule{true};
 
 int preferredLocked() {
-  if (preferred == 0) preferred = applied = openblas_get_num_threads();
-  return preferred;
+  if (preferred.load() == 0) {
+    const int threads = openblas_get_num_threads();
+    applied.store(threads);
+    preferred.store(threads);
+  }
+  return preferred.load();
 }
 
 void applyLocked(int threads) {
-  if (threads != applied) {
+  if (threads != applied.load()) {
     openblas_set_num_threads(threads);
-    applied = threads;
+    applied.store(threads);
   }
 }
 }  // namespace
@@ -29,8 +37,8 @@ void applyLocked(int threads) {
 void setBlasThreads(int threads) {
   std::lock_guard<std::mutex> lock(policyMutex);
   preferredLocked();
-  preferred = threads < 1 ? 1 : threads;
-  if (active == 0) applyLocked(preferred);
+  preferred.store(threads < 1 ? 1 : threads);
+  if (active.load() == 0) applyLocked(preferred.load());
 }
 
 int blasThreads() {
@@ -40,24 +48,22 @@ int blasThreads() {
 
 void setOverlapRule(bool oneThreadWhenOverlapping) {
   std::lock_guard<std::mutex> lock(policyMutex);
-  overlapRule = oneThreadWhenOverlapping;
+  overlapRule.store(oneThreadWhenOverlapping);
 }
 
-int activeBlasCalls() {
-  std::lock_guard<std::mutex> lock(policyMutex);
-  return active;
-}
+int activeBlasCalls() { return active.load(); }
 
 BlasCallScope::BlasCallScope() {
+  const int before = active.fetch_add(1);
+  // Alone, with the preferred count already applied: nothing to change. (A call starting
+  // meanwhile sees before >= 1 and sets one thread under the lock, as if it came after.)
+  if (before == 0 && preferred.load() != 0 && applied.load() == preferred.load()) return;
   std::lock_guard<std::mutex> lock(policyMutex);
   const int want = preferredLocked();
-  ++active;
-  applyLocked(active == 1 || !overlapRule ? want : 1);
+  // The count now, not at our increment: calls that started since then are overlapping too.
+  applyLocked(active.load() == 1 || !overlapRule.load() ? want : 1);
 }
 
-BlasCallScope::~BlasCallScope() {
-  std::lock_guard<std::mutex> lock(policyMutex);
-  --active;
-}
+BlasCallScope::~BlasCallScope() { active.fetch_sub(1); }
 
 }  // namespace convreg

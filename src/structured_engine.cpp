@@ -208,19 +208,113 @@ double missingTerm(const ConvShape& s, const TapLayout& l, double alpha) {
   return alpha * alpha * static_cast<double>((s.g - l.side) * s.n * s.n);
 }
 
+// The classes of all deltas, the axis classes of delta = 1 - k .. k - 1 at [start[d], start[d + 1])
+// with d = delta + k - 1 (one allocation: tiny problems are dominated by such overheads).
+struct AxisClassTable {
+  std::vector<AxisClass> classes;
+  std::vector<size_t> start;
+  explicit AxisClassTable(const ConvShape& s) : start{0} {
+    classes.reserve(static_cast<size_t>((2 * s.k - 1) * (2 * s.k + 1)));
+    start.reserve(static_cast<size_t>(2 * s.k));
+    for (int64_t delta = 1 - s.k; delta < s.k; ++delta) {
+      axisClasses(s, delta, classes);
+      start.push_back(classes.size());
+    }
+  }
+  const AxisClass* begin(const ConvShape& s, int64_t delta) const { return classes.data() + start[delta + s.k - 1]; }
+  const AxisClass* end(const ConvShape& s, int64_t delta) const { return classes.data() + start[delta + s.k]; }
+};
+
+// Rows of a block handled at once by classSweep: every tap pair and class of a delta then
+// touches only a strip of about 1024 doubles, which stays in cache while the strips of all
+// the classes are summed and weighted, so each block of the tap Gram matrix is read from
+// memory once and each block of the weights written once.
+int64_t stripRows(int64_t side) { return std::max<int64_t>(1, std::min<int64_t>(side, 1024 / side)); }
+
+// The sum over the classes of mirrors * count * ||block - alpha I||^2 (F without the missing
+// term). With `weights`, also fills its upper block triangle (the diagonal blocks in full) with
+// W[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I), and zeros where
+// no class uses the pair. The classes of a delta are the products x * y of its axis classes, so
+// the classes using the tap pair (p, q) are those with x holding p and y holding q.
+double classSweep(ScratchArena& arena, const ConvShape& sh, const TapLayout& l, const double* gram, double alpha,
+                  double* weights) {
+  const int64_t k = sh.k, s = l.side, w = l.width, rowsPerStrip = stripRows(s);
+  const size_t stripSize = static_cast<size_t>(rowsPerStrip * s);
+  const AxisClassTable axes(sh);
+  std::vector<char> used(weights != nullptr ? static_cast<size_t>(k * k) : 0);               // tap pairs (p, q) of a delta written in this strip
+  std::vector<char> written(weights != nullptr ? static_cast<size_t>(l.taps * l.taps) : 0);  // blocks (i, j) of W written
+  double* strips = nullptr;                                                                  // one strip per class of a delta
+  size_t stripCapacity = 0;
+  double sum = 0;
+  for (int64_t dp = 0; dp < k; ++dp)
+    for (int64_t dq = dp == 0 ? 0 : 1 - k; dq < k; ++dq) {
+      const AxisClass *xs = axes.begin(sh, dp), *ys = axes.begin(sh, dq);
+      const int64_t nx = axes.end(sh, dp) - xs, ny = axes.end(sh, dq) - ys;
+      if (nx == 0 || ny == 0) continue;
+      const bool diagonal = dp == 0 && dq == 0;
+      const double mirrors = diagonal ? 1.0 : 2.0;
+      if (stripCapacity < static_cast<size_t>(nx * ny) * stripSize) {
+        stripCapacity = std::max(stripCapacity * 2, static_cast<size_t>(nx * ny) * stripSize);
+        strips = arena.take(stripCapacity);
+      }
+      for (int64_t r0 = 0; r0 < s; r0 += rowsPerStrip) {
+        const int64_t rows = std::min(rowsPerStrip, s - r0), n = rows * s;
+        // Each class's strip of its block: the sum of its tap products, minus alpha I.
+        for (int64_t x = 0; x < nx; ++x)
+          for (int64_t y = 0; y < ny; ++y) {
+            double* out = strips + static_cast<size_t>(x * ny + y) * stripSize;
+            std::fill(out, out + n, 0.0);
+            for (int64_t p = xs[x].lo; p <= xs[x].hi; ++p)
+              for (int64_t q = ys[y].lo; q <= ys[y].hi; ++q) {
+                const double* in = gram + ((p * k + q) * s + r0) * w + ((p + dp) * k + q + dq) * s;
+                for (int64_t a = 0; a < rows; ++a)
+                  for (int64_t b = 0; b < s; ++b) out[a * s + b] += in[a * w + b];
+              }
+            if (diagonal)
+              for (int64_t a = 0; a < rows; ++a) out[a * s + r0 + a] -= alpha;
+            double squares = 0;
+            for (int64_t i = 0; i < n; ++i) squares += out[i] * out[i];
+            sum += mirrors * static_cast<double>(xs[x].count) * static_cast<double>(ys[y].count) * squares;
+          }
+        if (weights == nullptr) continue;
+        // Each class's strip, weighted by its count, added to the strips of W of the pairs it uses
+        // (the first class of a pair writes, so that W needs no clearing beforehand).
+        std::fill(used.begin(), used.end(), 0);
+        for (int64_t x = 0; x < nx; ++x)
+          for (int64_t y = 0; y < ny; ++y) {
+            const double count = static_cast<double>(xs[x].count) * static_cast<double>(ys[y].count);
+            const double* in = strips + static_cast<size_t>(x * ny + y) * stripSize;
+            for (int64_t p = xs[x].lo; p <= xs[x].hi; ++p)
+              for (int64_t q = ys[y].lo; q <= ys[y].hi; ++q) {
+                double* out = weights + ((p * k + q) * s + r0) * w + ((p + dp) * k + q + dq) * s;
+                if (used[static_cast<size_t>(p * k + q)]) {
+                  for (int64_t a = 0; a < rows; ++a)
+                    for (int64_t b = 0; b < s; ++b) out[a * w + b] += count * in[a * s + b];
+                } else {
+                  for (int64_t a = 0; a < rows; ++a)
+                    for (int64_t b = 0; b < s; ++b) out[a * w + b] = count * in[a * s + b];
+                  used[static_cast<size_t>(p * k + q)] = 1;
+                  written[static_cast<size_t>((p * k + q) * l.taps + (p + dp) * k + q + dq)] = 1;
+                }
+              }
+          }
+      }
+    }
+  if (weights != nullptr)  // blocks of pairs no class uses are zero
+    for (int64_t i = 0; i < l.taps; ++i)
+      for (int64_t j = i; j < l.taps; ++j)
+        if (!written[static_cast<size_t>(i * l.taps + j)])
+          for (int64_t a = 0; a < s; ++a) std::fill(weights + (i * s + a) * w + j * s, weights + (i * s + a) * w + (j + 1) * s, 0.0);
+  return sum;
+}
+
 }  // namespace
 
 double structuredPenalty(const ConvShape& shape, const double* kernel, double alpha) {
   const TapLayout l = layoutFor(shape);
   ScratchArena arena;
   const double* gram = tapGram(arena, l, packTaps(arena, shape, l, kernel));
-  std::vector<double> block(static_cast<size_t>(l.side * l.side));
-  double sum = 0;
-  forEachBlockClass(shape, [&](const BlockClass& c) {
-    classBlock(shape, l, gram, c, alpha, block);
-    sum += c.mirrors() * c.count * dot(block, block);
-  });
-  return sum + missingTerm(shape, l, alpha);
+  return classSweep(arena, shape, l, gram, alpha, nullptr) + missingTerm(shape, l, alpha);
 }
 
 PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
@@ -229,21 +323,9 @@ PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const do
   const double* a = packTaps(arena, shape, l, kernel);
   const double* gram = tapGram(arena, l, a);
   // weights[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I): a
-  // symmetric matrix of which the classes visited fill the upper block triangle.
+  // symmetric matrix of which the sweep fills the upper block triangle.
   double* weights = takeMatrix(arena, l.width, l.width);
-  for (int64_t x = 0; x < l.width; ++x) std::fill(weights + x * l.width + (x / l.side) * l.side, weights + (x + 1) * l.width, 0.0);
-  std::vector<double> block(static_cast<size_t>(l.side * l.side));
-  const int64_t s = l.side;
-  double sum = 0;
-  forEachBlockClass(shape, [&](const BlockClass& c) {
-    classBlock(shape, l, gram, c, alpha, block);
-    sum += c.mirrors() * c.count * dot(block, block);
-    forEachTapPair(shape, c, [&](int64_t i, int64_t j) {
-      double* w = weights + i * s * l.width + j * s;
-      for (int64_t x = 0; x < s; ++x)
-        for (int64_t y = 0; y < s; ++y) w[x * l.width + y] += c.count * block[x * s + y];
-    });
-  });
+  const double sum = classSweep(arena, shape, l, gram, alpha, weights);
   // dF/dA = 2 A (W + W^T) = 4 A W since A_i appears on the left and on the right of each product.
   double* gradA = takeMatrix(arena, l.outer, l.width);
   if (small(l)) {

@@ -78,8 +78,9 @@ interface CommonArgs {
   padding: Padding;
 }
 
-function readCommon(kernel: unknown, options: PenaltyOptions | undefined): CommonArgs {
-  const k = requireKernel(kernel);
+/** The common arguments; `kernel` is the snapshot the layer route already validated (read once). */
+function readCommon(kernel: Kernel, options: PenaltyOptions | undefined): CommonArgs {
+  const k = kernel;
   const o = requireOptions(options);
   const padding = requireChoice(o.padding, "options.padding", PADDINGS, "zero");
   return { kernel: k, n: requireInputSize(o.n, "options.n"), alpha: requireAlpha(o.alpha), memoryLimit: o.memoryLimit, padding };
@@ -91,8 +92,7 @@ type PenaltyTask = "densePenalty" | "structuredPenalty" | "circularPenalty" | "c
 function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyTask, number> {
   const layer = layerPenaltyRoute(kernel, options);
   if (layer.plan) return layer.plan;
-  kernel = layer.kernel;
-  const a = readCommon(kernel, options);
+  const a = readCommon(layer.kernel, options);
   const engine = readEngine(options?.engine);
   if (a.padding === "circular") return (engine === "dense" ? circularDensePenaltyPlan : circularPenaltyPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
   const plan = engine === "dense" ? densePenaltyPlan : structuredPenaltyPlan;
@@ -102,8 +102,7 @@ function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): N
 function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyAndGradientTask | "layerPenaltyAndGradient", PenaltyAndGradient> {
   const layer = layerGradientRoute(kernel, options);
   if (layer.plan) return layer.plan;
-  kernel = layer.kernel;
-  const a = readCommon(kernel, options);
+  const a = readCommon(layer.kernel, options);
   const engine = readEngine(options?.engine);
   const plan =
     a.padding === "circular"
@@ -119,8 +118,7 @@ function quarticPlanFor(
 ): NativePlan<"lineQuartic" | "circularLineQuartic" | "layerLineQuartic", Float64Array> {
   const layer = layerQuarticRoute(kernel, direction, options);
   if (layer.plan) return layer.plan;
-  kernel = layer.kernel;
-  const a = readCommon(kernel, options);
+  const a = readCommon(layer.kernel, options);
   const d = requireKernel(direction, "direction");
   if (d.shape.some((v, i) => v !== a.kernel.shape[i]))
     throw new ConvregRangeError("ERR_SHAPE", `direction must have the kernel's shape [${a.kernel.shape.join(", ")}], got [${d.shape.join(", ")}]`);
