@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createKernel, writeKernelFile } from "../lib/index.js";
-import { bruteForceLayerM, bruteForcePenalty, randomData, transpose } from "./reference.js";
+import { bruteForceLayerM, bruteForcePenalty, randomData, referenceSingularValues, transpose } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = mkdtempSync(path.join(tmpdir(), "convreg-cli-layer-"));
@@ -38,9 +38,11 @@ describe("convreg analyze with layer options", () => {
     const f = bruteForcePenalty(transposed ? transpose(m) : m, 1);
     expect(Math.abs(out.penalty - f) / f).toBeLessThan(1e-9);
     expect(out).toMatchObject({ n: geo.height, width: geo.width, stride: geo.stride, dilation: geo.dilation, padding: geo.padding, transposed, groups: 1, depthwise: false });
-    // Until spectrum handles the layer kinds it says so instead of answering for the stride-1 SAME layer.
-    expect(out.sigmaMax).toBeNull();
-    expect(out.spectrumReason).toMatchObject({ code: "ERR_ARGUMENT", message: expect.stringMatching(/spectrum of a layer with .* is not supported yet/) });
+    // The spectrum is the layer's own: its extremes are those of the brute-force M (Jacobi on M^T M or M M^T).
+    const sigma = referenceSingularValues(transposed ? transpose(m) : m);
+    expect(out.spectrumReason).toBeNull();
+    expect(Math.abs(out.sigmaMax - sigma[0]) / sigma[0]).toBeLessThan(1e-9);
+    expect(Math.abs(out.sigmaMin - sigma[sigma.length - 1])).toBeLessThan(1e-9 * sigma[0]);
   });
 
   it("--depthwise: each part that does not handle it yet gives its reason; exit 0", async () => {

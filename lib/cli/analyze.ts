@@ -49,8 +49,8 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
   const layerOptions: LayerShapeOptions = { ...layer, padding };
   const layered = isLayered(layerOptions, n);
-  // The spectrum takes the layer options once its engines handle them; until then each part refuses with its reason.
-  const spectrumOptions = { n, method: spectrumFlag, padding: padding === "valid" ? "zero" : padding, memoryLimit, ...layer };
+  // The spectrum of the layer itself: the same layer options as the penalty.
+  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit, ...layer };
   const gradientOut = values["gradient-out"];
 
   // Each part is computed on its own: one that does not fit (or fails) is reported with its reason.
