@@ -56,6 +56,6 @@ describe("convreg analyze --padding circular", () => {
     expect(JSON.parse(r.stdout).padding).toBe("zero");
     const bad = convreg("analyze", file, "--n", "4", "--padding", "reflect");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--padding must be one of zero, circular, got "reflect"/);
+    expect(bad.stderr).toMatch(/--padding must be one of zero, valid, circular, got "reflect"/);
   });
 });

@@ -29,7 +29,15 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
   analyze: {
     command: "analyze",
     base: [kernel, "--n", "3"],
-    flags: { n: /an integer >= 1/, alpha: /a finite number > 0/, "memory-limit": /a finite number > 0/ },
+    flags: {
+      n: /an integer >= 1/,
+      alpha: /a finite number > 0/,
+      "memory-limit": /a finite number > 0/,
+      width: /an integer >= 1/,
+      stride: /an integer >= 1/,
+      dilation: /an integer >= 1/,
+      groups: /an integer >= 1/,
+    },
   },
   "optimize (kernel)": {
     command: "optimize",
@@ -50,7 +58,23 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
 };
 
 // Flags whose value is a word or a path (a "-1" there is checked as such, not as a number).
-const nonNumeric = new Set(["layout", "gradient-out", "json", "jsonl", "padding", "engine", "spectrum", "optimizer", "out", "history", "plot", "layer", "svg"]);
+const nonNumeric = new Set([
+  "layout",
+  "gradient-out",
+  "json",
+  "jsonl",
+  "padding",
+  "engine",
+  "spectrum",
+  "depthwise",
+  "transposed",
+  "optimizer",
+  "out",
+  "history",
+  "plot",
+  "layer",
+  "svg",
+]);
 
 const cases = Object.entries(forms).flatMap(([form, f]) => Object.entries(f.flags).map(([flag, constraint]) => [form, flag, constraint] as const));
 

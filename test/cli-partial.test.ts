@@ -138,7 +138,7 @@ describe("convreg report with a layer refused by the memory limit", () => {
   it("text: the refused layer's row says failed and a closing section gives its code", () => {
     const r = convreg("report", manifest, "--input-size", String(N), "--memory-limit", limit);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\|\s+large\/kernel \|\s+3x3x4x4 \|\s+8 \|.*\|\s+failed \|$/m);
+    expect(r.stdout).toMatch(/\|\s+large\/kernel \|\s+conv 3x3 \|\s+3x3x4x4 \|\s+8x8 \|.*\|\s+failed ERR_MEMORY_LIMIT \|$/m);
     expect(r.stdout).toMatch(/^failed: 1 of 3 layers/m);
     expect(r.stdout).toMatch(/^ {2}large\/kernel: .*\[ERR_MEMORY_LIMIT\]$/m);
   });

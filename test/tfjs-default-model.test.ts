@@ -152,10 +152,11 @@ describe("convreg report and optimize on @upscalerjs/default-model", () => {
   it("report prints a table with one row per layer, and asks for --input-size when the model leaves it open", () => {
     const r = convreg("report", modelPath, "--input-size", "2");
     expect(r.code).toBe(0);
-    for (const e of expectedConvs(2)) expect(r.stdout).toMatch(new RegExp(`\\|\\s+${e.name} \\|\\s+${e.shape.join("x")} \\|\\s+${e.n} \\|`));
+    for (const e of expectedConvs(2))
+      expect(r.stdout).toMatch(new RegExp(`\\|\\s+${e.name} \\|\\s+conv ${e.shape[0]}x${e.shape[0]} \\|\\s+${e.shape.join("x")} \\|\\s+${e.n}x${e.n} \\|`));
     const missing = convreg("report", modelPath);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/input size of layer "F_m1".*--input-size/);
+    expect(missing.stderr).toMatch(/does not give its input size \(needed from layer "F_m1" on\).*--input-size H\[xW\]/);
   });
 
   it("optimize --layer writes a model in which only that kernel changed, to the optimizer's values in float32", async () => {

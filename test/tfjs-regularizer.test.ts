@@ -4,8 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addPenaltyGradients, frobeniusRegularizer, regularizeModel, twoNormRegularizer } from "../lib/tfjs/training/index.js";
-import { bruteForceM, bruteForcePenalty, jacobiEigenpairs, multiply, randomData, transpose } from "./reference.js";
+import { addPenaltyGradients, frobeniusRegularizer, regularizeModel, twoNormRegularizer, type AttachedLayer } from "../lib/tfjs/training/index.js";
+import { bruteForceLayerM, bruteForceM, bruteForcePenalty, jacobiEigenpairs, multiply, randomData, transpose, type LayerGeometry } from "./reference.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -80,7 +80,7 @@ describe("frobeniusRegularizer", () => {
     const base = Object.getPrototypeOf(tf.regularizers.l1l2().constructor);
     expect(regularizer).toBeInstanceOf(base);
     expect(regularizer.getClassName()).toBe("ConvregFrobenius");
-    expect(regularizer.getConfig()).toEqual({ n: 7, alpha: 0.5, weight: 0.1, padding: "circular", stride: 1, engine: "auto" });
+    expect(regularizer.getConfig()).toEqual({ n: 7, width: 7, alpha: 0.5, weight: 0.1, padding: "circular", stride: 1, dilation: 1, transposed: false, engine: "auto" });
   });
 
   it("refuses what the engines cannot represent, naming the option", () => {
@@ -94,14 +94,26 @@ describe("frobeniusRegularizer", () => {
       expect(error).toMatchObject({ code: expect.stringMatching(/^ERR_/) });
       expect((error as Error).message).toMatch(pattern);
     };
-    refuse({ n: 8, weight: 1, stride: 2 }, /options\.stride must be 1/);
-    refuse({ n: 8, width: 9, weight: 1 }, /options\.width \(9\) differs from options\.n \(8\)/);
+    refuse({ n: 8, weight: 1, stride: 0 }, /options\.stride must be an integer between 1/);
+    refuse({ n: 8, weight: 1, dilation: 1.5 }, /options\.dilation must be an integer between 1/);
+    refuse({ n: 8, weight: 1, transposed: "yes" }, /options\.transposed must be a boolean/);
     refuse({ n: 8, weight: -1 }, /options\.weight must be a finite number >= 0/);
     refuse({ n: 0, weight: 1 }, /options\.n must be an integer between 1/);
-    refuse({ n: 8, weight: 1, padding: "valid" }, /options\.padding must be one of "zero", "circular"/);
+    refuse({ n: 8, weight: 1, padding: "same" }, /options\.padding must be one of "zero", "valid", "circular"/);
+    refuse({ n: 8, weight: 1, padding: "circular", stride: 2 }, /"circular" supports only stride 1, dilation 1 and width = n/);
+    refuse({ n: 8, width: 9, weight: 1, padding: "circular" }, /"circular" supports only stride 1, dilation 1 and width = n/);
+    refuse({ n: 8, weight: 1, padding: "valid", engine: "dense" }, /options\.engine "dense" supports only the paper's layer/);
     refuse({ weight: 1 }, /options\.n must be a number/);
+    // The 2-norm penalty builds only the paper's M: it keeps refusing the other layers.
     expect(() => twoNormRegularizer({ n: 8, weight: 1, padding: "circular" as never })).toThrow(/options\.padding must be one of "zero"/);
+    expect(() => twoNormRegularizer({ n: 8, weight: 1, stride: 2 })).toThrow(/options\.stride must be 1: the 2-norm penalty supports stride 1 only/);
+    expect(() => twoNormRegularizer({ n: 8, width: 9, weight: 1 })).toThrow(/options\.width \(9\) differs from options\.n \(8\): the 2-norm penalty supports square inputs only/);
+    expect(() => twoNormRegularizer({ n: 8, weight: 1, dilation: 2 } as never)).toThrow(/options\.dilation is not supported by the 2-norm penalty/);
     expect(() => frobeniusRegularizer({ n: 8, width: 8, weight: 1 })).not.toThrow();
+    // A "valid" layer smaller than its effective kernel is refused by the engine at the first call, naming the option.
+    expect(() => frobeniusRegularizer({ n: 4, weight: 1, padding: "valid", dilation: 2 }).apply(tf.zeros([3, 3, 1, 1]))).toThrow(
+      /options\.n must be at least the effective kernel size/,
+    );
   });
 
   it("refuses a kernel that is not 4-D with a shape error", () => {
@@ -195,21 +207,194 @@ describe("training with model.fit", () => {
         tf.layers.separableConv2d({ name: "separable", filters: 2, kernelSize: 3, padding: "same" }),
         tf.layers.conv2d({ name: "wide", filters: 2, kernelSize: [1, 3], padding: "same" }),
         tf.layers.conv2d({ name: "late", filters: 3, kernelSize: 3, padding: "same" }),
+        tf.layers.conv2d({ name: "anisotropic", filters: 2, kernelSize: 3, strides: [1, 2], padding: "same" }),
       ],
     });
-    const result = regularizeModel(model, { weight: 1 });
-    expect(result.attached.map((a) => [a.layer, a.n])).toEqual([
-      ["same", 8],
-      ["late", 2],
+    // The 2-norm penalty takes only the paper's layer; the others are skipped for it, with why.
+    const twoNorm = regularizeModel(model, { weight: 1, penalty: "two-norm", layers: ["same", "strided", "valid"] });
+    expect(twoNorm.attached.map((a) => a.layer)).toEqual(["same"]);
+    expect(twoNorm.skipped.map((s) => [s.layer, s.reason])).toEqual([
+      ["strided", expect.stringMatching(/2-norm penalty supports only stride 1/)],
+      ["valid", expect.stringMatching(/2-norm penalty supports only stride 1, dilation 1, "same" padding/)],
+    ]);
+    const result = regularizeModel(model, { weight: 1, layers: (layer) => layer.name !== "same" });
+    expect(result.attached.map((a) => [a.layer, a.n, a.width, a.stride, a.padding])).toEqual([
+      ["strided", 8, 8, 2, "zero"],
+      ["valid", 4, 4, 1, "valid"],
+      ["late", 2, 2, 1, "zero"],
     ]);
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.layer, s.reason]));
-    expect(Object.keys(reasons)).toEqual(["strided", "valid", "depthwise", "separable", "wide"]);
-    expect(reasons.strided).toMatch(/stride 2x2/);
-    expect(reasons.valid).toMatch(/padding "valid"/);
+    expect(Object.keys(reasons)).toEqual(["depthwise", "separable", "wide", "anisotropic"]);
     expect(reasons.depthwise).toMatch(/DepthwiseConv2D is not supported/);
     expect(reasons.wide).toMatch(/non-square kernel 1x3/);
-    // Only the selected layers when asked, and a layer already regularized is not regularized twice.
+    expect(reasons.anisotropic).toMatch(/strides 1x2: the engines take the same stride on both axes/);
+    // A layer already regularized is not regularized twice.
     expect(regularizeModel(model, { weight: 1, layers: ["late"] }).skipped).toEqual([{ layer: "late", className: "Conv2D", reason: "the layer already has a kernelRegularizer" }]);
+  });
+});
+
+/** F and dF/dK of the layer's own M (the forward M, or M^T for a transposed layer) by definition and Theorem 3.1. */
+function layerReference(data: Float64Array, k: number, g: number, h: number, geo: LayerGeometry, alpha: number, transposed: boolean) {
+  const forward = bruteForceLayerM(data, k, g, h, geo);
+  const m = transposed ? transpose(forward.m) : forward.m;
+  const gram = multiply(transpose(m), m);
+  gram.forEach((row, i) => (row[i] -= alpha));
+  const dm = multiply(m, gram);
+  const gradient = new Float64Array(data.length);
+  for (const [e, positions] of forward.omega) for (const [i, j] of positions) gradient[e] += 4 * (transposed ? dm[j][i] : dm[i][j]);
+  return { penalty: bruteForcePenalty(m, alpha), gradient, m, outH: forward.outH, outW: forward.outW };
+}
+
+type LayerCase = { why: string; k: number; g: number; h: number; geo: LayerGeometry; transposed: boolean; seed: number };
+const layer = (height: number, width: number, stride: number, padding: "zero" | "valid", dilation: number) => ({ height, width, stride, dilation, padding });
+const layerCases: LayerCase[] = [
+  { why: "stride 2", k: 3, g: 2, h: 3, geo: layer(7, 7, 2, "zero", 1), transposed: false, seed: 11 },
+  { why: "valid", k: 3, g: 3, h: 2, geo: layer(6, 6, 1, "valid", 1), transposed: false, seed: 12 },
+  { why: "dilation 2", k: 3, g: 2, h: 2, geo: layer(7, 7, 1, "zero", 2), transposed: false, seed: 13 },
+  { why: "non-square input 5 x 8", k: 3, g: 2, h: 3, geo: layer(5, 8, 1, "zero", 1), transposed: false, seed: 14 },
+  { why: "stride 2, valid, 8 x 7", k: 2, g: 3, h: 2, geo: layer(8, 7, 2, "valid", 1), transposed: false, seed: 15 },
+  { why: "transposed stride 2 same", k: 3, g: 3, h: 2, geo: layer(8, 6, 2, "zero", 1), transposed: true, seed: 16 },
+  { why: "transposed stride 2 valid", k: 3, g: 2, h: 3, geo: layer(7, 9, 2, "valid", 1), transposed: true, seed: 17 },
+];
+
+describe("frobeniusRegularizer on strided, valid, dilated, non-square and transposed layers", () => {
+  it.each(layerCases)("$why: apply and tf.grad equal weight * F and weight * dF/dK of M by definition", ({ k, g, h, geo, transposed, seed }) => {
+    const [alpha, weight] = [0.9, 0.3];
+    const data = float32Kernel(k, g, h, seed);
+    const ref = layerReference(data, k, g, h, geo, alpha, transposed);
+    const { height: n, width, stride, dilation, padding } = geo;
+    const regularizer = frobeniusRegularizer({ n, width, stride, dilation, padding, transposed, alpha, weight });
+    const kernel = tf.tensor4d(Float32Array.from(data), [k, k, g, h]);
+    expect(Math.abs(regularizer.apply(kernel).dataSync()[0] - weight * ref.penalty) / (weight * ref.penalty)).toBeLessThan(1e-5);
+    const grad = tf.grad((x: tf.Tensor) => regularizer.apply(x))(kernel);
+    expect(
+      relativeError(
+        grad.dataSync(),
+        ref.gradient.map((v) => weight * v),
+      ),
+    ).toBeLessThan(1e-5);
+  });
+
+  it.each(layerCases)(
+    "$why: the reference M is the operator TF.js computes (tf.conv2d / tf.conv2dTranspose with the [k, k, out, in] kernel)",
+    ({ k, g, h, geo, transposed, seed }) => {
+      const data = float32Kernel(k, g, h, seed);
+      const { m, outH, outW } = layerReference(data, k, g, h, geo, 1, false);
+      const kernel = tf.tensor4d(Float32Array.from(data), [k, k, g, h]);
+      const pad = geo.padding === "zero" ? "same" : "valid";
+      // Channel-major vectors (M's numbering) from and to NHWC tensors.
+      const toNhwc = (v: number[], rows: number, cols: number, channels: number) =>
+        tf.tensor4d(
+          Float32Array.from({ length: v.length }, (_, t) => v[(t % channels) * rows * cols + Math.floor(t / channels)]),
+          [1, rows, cols, channels],
+        );
+      const fromNhwc = (t: tf.Tensor, rows: number, cols: number, channels: number) => {
+        const d = t.dataSync();
+        return Array.from({ length: d.length }, (_, i) => d[(i % (rows * cols)) * channels + Math.floor(i / (rows * cols))]);
+      };
+      const random = Array.from(randomData(1, 1, transposed ? h * outH * outW : g * geo.height * geo.width, seed + 1));
+      if (transposed) {
+        const y = tf.conv2dTranspose(toNhwc(random, outH, outW, h), kernel, [1, geo.height, geo.width, g], geo.stride, pad);
+        const expected = transpose(m).map((row) => row.reduce((sum, x, j) => sum + x * random[j], 0));
+        expect(relativeError(fromNhwc(y, geo.height, geo.width, g), expected)).toBeLessThan(1e-5);
+      } else {
+        const y = tf.conv2d(toNhwc(random, geo.height, geo.width, g), kernel, geo.stride, pad, "NHWC", geo.dilation);
+        expect(y.shape).toEqual([1, outH, outW, h]);
+        const expected = m.map((row) => row.reduce((sum, x, j) => sum + x * random[j], 0));
+        expect(relativeError(fromNhwc(y, outH, outW, h), expected)).toBeLessThan(1e-5);
+      }
+    },
+  );
+});
+
+/** Checks K_before - K_after = expected step (lr * weight * dF/dK) to float32 rounding. */
+function expectMovedBy(before: Float64Array, after: ArrayLike<number>, step: Float64Array): void {
+  const scale = Math.max(...before.map(Math.abs));
+  for (let j = 0; j < before.length; j++)
+    // K and K - step are float32: the difference is exact to a few ulps of |K|.
+    expect(Math.abs(before[j] - after[j] - step[j])).toBeLessThanOrEqual(4 * 2 ** -24 * scale + 1e-6 * Math.abs(step[j]));
+}
+
+/** Sets each layer's kernel to a float32 test kernel and returns them with their [k, g, h]. */
+function setKernels(model: tf.LayersModel, seed: number): Array<{ data: Float64Array; k: number; g: number; h: number }> {
+  return model.layers.map((l, i) => {
+    const [k, , g, h] = l.getWeights()[0].shape;
+    const data = float32Kernel(k, g, h, seed + i);
+    l.setWeights([tf.tensor4d(Float32Array.from(data), [k, k, g, h])]);
+    return { data, k, g, h };
+  });
+}
+
+/** lr * weight * dF/dK of each attached layer, by definition, for its own geometry. */
+function expectedSteps(attached: AttachedLayer[], kernels: ReturnType<typeof setKernels>, alpha: number, scale: number): Float64Array[] {
+  return attached.map((a, i) => {
+    const { data, k, g, h } = kernels[i];
+    const geo = { height: a.n, width: a.width, stride: a.stride, dilation: a.dilation, padding: a.padding };
+    const step = layerReference(data, k, g, h, geo, alpha, a.transposed).gradient.map((v) => scale * v);
+    // The step is large enough that float32 rounding of K does not hide it.
+    expect(Math.max(...step.map(Math.abs))).toBeGreaterThan(1e-3);
+    return step;
+  });
+}
+
+const geometryOf = ({ layer, className, n, width, stride, dilation, padding, transposed }: AttachedLayer) => ({
+  layer,
+  className,
+  n,
+  width,
+  stride,
+  dilation,
+  padding,
+  transposed,
+});
+
+describe("regularizeModel on strided, valid, dilated, non-square and transposed layers", () => {
+  const [alpha, weight, lr] = [1, 0.05, 0.05];
+
+  it("attaches each layer with its own geometry, and one fit step with zero data loss moves each kernel by -lr * weight * dF/dK", async () => {
+    const model = tf.sequential({
+      layers: [
+        // Non-square 10 x 9 input, stride 2: output 5 x 5.
+        tf.layers.conv2d({ name: "strided", inputShape: [10, 9, 2], filters: 3, kernelSize: 3, strides: 2, padding: "same", useBias: false }),
+        // 5 x 5 -> 10 x 10: the operator is the forward conv of a 10 x 10 input, transposed.
+        tf.layers.conv2dTranspose({ name: "transposed", filters: 3, kernelSize: 3, strides: 2, padding: "same", useBias: false }),
+        tf.layers.conv2d({ name: "valid", filters: 2, kernelSize: 3, padding: "valid", useBias: false }),
+      ],
+    });
+    const { attached, skipped } = regularizeModel(model, { alpha, weight });
+    expect(skipped).toEqual([]);
+    expect(attached.map(geometryOf)).toEqual([
+      { layer: "strided", className: "Conv2D", n: 10, width: 9, stride: 2, dilation: 1, padding: "zero", transposed: false },
+      { layer: "transposed", className: "Conv2DTranspose", n: 10, width: 10, stride: 2, dilation: 1, padding: "zero", transposed: true },
+      { layer: "valid", className: "Conv2D", n: 10, width: 10, stride: 1, dilation: 1, padding: "valid", transposed: false },
+    ]);
+    const kernels = setKernels(model, 900);
+    const steps = expectedSteps(attached, kernels, alpha, lr * weight);
+    model.compile({ optimizer: tf.train.sgd(lr), loss: (_yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mul(tf.sum(yPred), 0) });
+    await model.fit(tf.randomNormal([1, 10, 9, 2]), tf.zeros([1, 8, 8, 2]), { epochs: 1, batchSize: 1, verbose: 0 });
+    model.layers.forEach((l, i) => expectMovedBy(kernels[i].data, l.getWeights()[0].dataSync(), steps[i]));
+  });
+
+  // TF.js 4.22 has no gradient for conv2d with dilation > 1, so model.fit cannot train a dilated
+  // layer at all; its attached loss (the layer's losses) is minimized directly, as a custom loop would.
+  it("a dilated layer: attached with its dilation, and one SGD step on the layers' losses moves the kernel by -lr * weight * dF/dK", () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ name: "dilated", inputShape: [7, 6, 2], filters: 3, kernelSize: 3, dilationRate: 2, padding: "same", useBias: false }),
+        tf.layers.conv2d({ name: "dilated-valid", filters: 2, kernelSize: 2, dilationRate: 3, padding: "valid", useBias: false }),
+      ],
+    });
+    const { attached, skipped } = regularizeModel(model, { alpha, weight });
+    expect(skipped).toEqual([]);
+    expect(attached.map(geometryOf)).toEqual([
+      { layer: "dilated", className: "Conv2D", n: 7, width: 6, stride: 1, dilation: 2, padding: "zero", transposed: false },
+      { layer: "dilated-valid", className: "Conv2D", n: 7, width: 6, stride: 1, dilation: 3, padding: "valid", transposed: false },
+    ]);
+    const kernels = setKernels(model, 950);
+    const steps = expectedSteps(attached, kernels, alpha, lr * weight);
+    expect(model.layers.map((l) => l.losses.length)).toEqual([1, 1]);
+    tf.train.sgd(lr).minimize(() => tf.addN(model.layers.flatMap((l) => l.calculateLosses())) as tf.Scalar);
+    model.layers.forEach((l, i) => expectMovedBy(kernels[i].data, l.getWeights()[0].dataSync(), steps[i]));
   });
 });
 
@@ -233,7 +418,7 @@ describe("serialization", () => {
     const topology = JSON.parse(model.toJSON() as string);
     expect(topology.config.layers[0].config.kernel_regularizer).toEqual({
       class_name: "ConvregFrobenius",
-      config: { n, alpha, weight, padding: "zero", stride: 1, engine: "auto" },
+      config: { n, width: n, alpha, weight, padding: "zero", stride: 1, dilation: 1, transposed: false, engine: "auto" },
     });
     const loaded = await roundTrip(model);
     const layer = loaded.layers[0];

@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { ConvregError } from "../lib/index.js";
 import { findConvolutions, readTfjsModel, readWeight, reportModel, writeModelWithWeight } from "../lib/tfjs/index.js";
 import { halfToNumber, numberToHalf } from "../lib/tfjs/decode.js";
-import { jacobiEigenvalues, multiply, rng, transpose, type Rows } from "./reference.js";
+import { bruteForcePenalty, rng, type Rows } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = mkdtempSync(path.join(tmpdir(), "convreg-tfjs-syn-"));
@@ -143,19 +143,19 @@ describe("TF.js weight decoding on synthetic manifests", () => {
     for (const spec of g.flatMap((x) => x.specs)) expect(Array.from(readWeight(model, spec.name))).toEqual(spec.expected);
   });
 
-  it("finds square 4-D kernels in a bare manifest and skips the non-square and depthwise ones with why", async () => {
+  it("finds square 4-D kernels in a bare manifest (depthwise ones by their name) and skips the non-square ones with why", async () => {
     const dir = freshDir();
     const model = await readTfjsModel(writeModel(dir, groups(), undefined, "weights_manifest.json"));
     const found = findConvolutions(model, { inputSize: 6 });
-    expect(found.convs.map((c) => [c.name, c.shape])).toEqual([
-      ["conv/kernel", [3, 3, 2, 2]],
-      ["conv2/kernel", [2, 2, 1, 3]],
-      ["head/kernel", [1, 1, 2, 5]],
+    expect(found.convs.map((c) => [c.name, c.kind])).toEqual([
+      ["conv/kernel", "conv"],
+      ["conv2/kernel", "conv"],
+      ["head/depthwise_kernel", "depthwise"],
+      ["head/kernel", "conv"],
     ]);
     expect(found.convs.every((c) => c.input.height === 6 && c.input.fromFlag && c.strides === null)).toBe(true);
-    expect(found.skipped.map((s) => s.name)).toEqual(["odd/kernel", "head/depthwise_kernel"]);
+    expect(found.skipped.map((s) => s.name)).toEqual(["odd/kernel"]);
     expect(found.skipped[0].reason).toMatch(/non-square kernel 3x1/);
-    expect(found.skipped[1].reason).toMatch(/depthwise/);
   });
 
   it("numberToHalf rounds to the nearest half (ties to even) and halfToNumber inverts it", () => {
@@ -275,7 +275,7 @@ describe("TF.js topologies", () => {
     );
   const named = (name: string, shape: number[]) => ({ ...rand(shape), name });
 
-  it("layers model: convolutions with stride, dilation and input size from the model's input shape; depthwise, separable, transposed, non-square and dense layers skipped with why", async () => {
+  it("layers model: every conv kind (strided, depthwise, dilated, separable as two rows, transposed, 1x1 valid) with its input size from the model's input shape; non-square and dense layers skipped with why", async () => {
     const dir = freshDir();
     const specs = [
       named("c1/kernel", [3, 3, 3, 4]),
@@ -291,29 +291,31 @@ describe("TF.js topologies", () => {
     const file = writeModel(dir, [{ specs, cuts: [100] }], sequentialTopology());
     const found = findConvolutions(await readTfjsModel(file));
     expect(found.inputShape).toEqual([null, 16, 16, 3]);
-    expect(found.convs.map((c) => [c.name, c.shape, c.strides, c.padding, c.dilation, c.input.height, c.input.fromFlag])).toEqual([
-      ["c1", [3, 3, 3, 4], [2, 2], "same", [1, 1], 16, false],
-      ["c2", [3, 3, 4, 3], [1, 1], "same", [2, 2], 8, false],
-      ["c4", [1, 1, 2, 2], [1, 1], "valid", [1, 1], 8, false], // pool 8 -> 4, transposed conv x2 -> 8
+    // Sizes by hand: 16 -> c1 (s2 same) 8 -> dw 8 -> c2 8 -> pool 4 -> sep 4 -> c3 4 -> ct (s2 same) 8 -> c4 8.
+    expect(found.convs.map((c) => [c.name, c.kind, c.shape, c.strides, c.padding, c.dilation, c.input.height, c.input.fromFlag])).toEqual([
+      ["c1", "conv", [3, 3, 3, 4], [2, 2], "same", [1, 1], 16, false],
+      ["dw", "depthwise", [3, 3, 4, 1], [1, 1], "same", [1, 1], 8, false],
+      ["c2", "conv", [3, 3, 4, 3], [1, 1], "same", [2, 2], 8, false],
+      ["sep/depthwise", "separable-depthwise", [3, 3, 3, 1], [1, 1], "same", [1, 1], 4, false],
+      ["sep/pointwise", "separable-pointwise", [1, 1, 3, 2], [1, 1], "valid", [1, 1], 4, false],
+      ["ct", "transposed", [3, 3, 2, 2], [2, 2], "same", [1, 1], 8, false], // M^T acts on the layer's 8x8 output
+      ["c4", "conv", [1, 1, 2, 2], [1, 1], "valid", [1, 1], 8, false],
     ]);
     const skipped = Object.fromEntries(found.skipped.map((s) => [s.name, s.reason]));
-    expect(Object.keys(skipped).sort()).toEqual(["c3", "ct", "d", "dw", "sep"]);
-    expect(skipped.dw).toMatch(/depthwise/);
-    expect(skipped.sep).toMatch(/separable/);
-    expect(skipped.ct).toMatch(/transposed/);
+    expect(Object.keys(skipped).sort()).toEqual(["c3", "d"]);
     expect(skipped.c3).toMatch(/non-square kernel 3x1/);
     expect(skipped.d).toMatch(/not a convolution/);
 
+    // c2 is analysed with dilation 2 as a layer option: its penalty is that of the dilated M built by definition.
     const report = await reportModel(file);
-    const c2 = report.layers[1];
+    const c2 = report.layers[2];
     expect(c2.nSource).toBe("model");
-    expect(c2.analysedShape).toEqual([5, 5, 4, 3]);
-    expect(c2.notes.join(" ")).toMatch(/dilation 2/);
-    expect(report.layers[0].notes.join(" ")).toMatch(/stride 2x2/);
+    expect(c2.analysedShape).toEqual([3, 3, 4, 3]);
+    expect(c2.options).toEqual({ n: 8, dilation: 2 });
     const m = dilatedM(specs[2].expected, 3, 4, 3, 8, 2);
-    const sigma = jacobiEigenvalues(multiply(m, transpose(m))).map((v) => Math.sqrt(Math.max(v, 0)));
-    expect(Math.abs(c2.sigmaMax! - sigma[0]) / sigma[0]).toBeLessThan(1e-10);
-    expect(Math.abs(c2.sigmaMin! - sigma[sigma.length - 1]) / sigma[0]).toBeLessThan(1e-10);
+    const f = bruteForcePenalty(m, 1);
+    expect(Math.abs(c2.penalty! - f) / f).toBeLessThan(1e-10);
+    expect(report.layers[0].options).toEqual({ n: 16, stride: 2 });
   });
 
   it("graph model: Conv2D and _FusedConv2D (filter through Identity) with strides, padding, dilations; depthwise skipped", async () => {
@@ -347,11 +349,13 @@ describe("TF.js topologies", () => {
     const model = await readTfjsModel(file);
     expect(model.kind).toBe("graph");
     const found = findConvolutions(model);
-    expect(found.convs.map((c) => [c.name, c.weightName, c.op, c.shape, c.strides, c.padding, c.input.height])).toEqual([
-      ["conv1", "w1", "Conv2D", [3, 3, 2, 4], [2, 2], "same", 12],
-      ["conv2", "w2", "_FusedConv2D", [3, 3, 4, 4], [1, 1], "valid", 6],
+    // 12 -> conv1 (s2 same) 6 -> conv2 (valid 3x3) 4 -> dw.
+    expect(found.convs.map((c) => [c.name, c.weightName, c.op, c.kind, c.shape, c.strides, c.padding, c.input.height])).toEqual([
+      ["conv1", "w1", "Conv2D", "conv", [3, 3, 2, 4], [2, 2], "same", 12],
+      ["conv2", "w2", "_FusedConv2D", "conv", [3, 3, 4, 4], [1, 1], "valid", 6],
+      ["dw", "dwk", "DepthwiseConv2dNative", "depthwise", [3, 3, 4, 1], [1, 1], "same", 4],
     ]);
-    expect(found.skipped).toEqual([{ name: "dw", op: "DepthwiseConv2dNative", reason: expect.stringMatching(/depthwise/) }]);
+    expect(found.skipped).toEqual([]);
     expect(found.inputShape).toEqual([null, 12, 12, 2]);
     expect(Array.from(readWeight(model, "w2"))).toEqual(specs[1].expected);
   });

@@ -3,14 +3,16 @@ import { performance } from "node:perf_hooks";
 import { formatKernel, readKernelFileDetailed, writeBytes } from "../io/kernel-file.js";
 import { penaltyAndGradientAsync } from "../penalty/frobenius.js";
 import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum/spectrum.js";
-import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag } from "./args.js";
+import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig } from "./format.js";
 import { attempt, reasonText, type Part } from "./partial.js";
 import { euclideanNorm } from "../core/arrays.js";
+import { requireLayerSupport, type LayerShapeOptions } from "../core/layer-support.js";
 
 export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A] [--layout hwio|oihw]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]
-                [--padding zero|circular] [--engine auto|dense|structured]
+                [--width W] [--stride S] [--padding zero|valid|circular] [--dilation D]
+                [--groups G | --depthwise] [--transposed] [--engine auto|dense|structured]
                 [--spectrum auto|dense|iterative|certified|none]`;
 
 /** Runs the command; returns the exit code. */
@@ -25,32 +27,48 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     padding: { type: "string" },
     engine: { type: "string" },
     spectrum: { type: "string" },
+    width: { type: "string" },
+    stride: { type: "string" },
+    dilation: { type: "string" },
+    groups: { type: "string" },
+    depthwise: { type: "boolean", default: false },
+    transposed: { type: "boolean", default: false },
   });
   const file = onePositional(positionals, "kernel file");
   const n = integerFlag(values.n, "--n", 1);
   const alpha = positiveFlag(values.alpha, "--alpha", 1);
   const layoutFlag = values.layout === undefined ? undefined : choiceFlag(values.layout, "--layout", ["hwio", "oihw"] as const, "hwio");
   const memoryLimit = values["memory-limit"] === undefined ? undefined : positiveFlag(values["memory-limit"], "--memory-limit", 1);
-  const padding = choiceFlag(values.padding, "--padding", ["zero", "circular"] as const, "zero");
+  const padding = choiceFlag(values.padding, "--padding", ["zero", "valid", "circular"] as const, "zero");
   // Circular padding: exact values from the kernel's 2-D DFT (no M is built).
   const circular = padding === "circular";
   // Penalty and gradient: "auto" is the structured engine (exact, cost independent of N).
   const engine = choiceFlag(values.engine, "--engine", ["auto", "dense", "structured"] as const, "auto");
   const spectrumFlag = choiceFlag(values.spectrum, "--spectrum", ["auto", "dense", "iterative", "certified", "none"] as const, "auto");
+  const layer = layerFlags(values);
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
-  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit };
+  const layerOptions: LayerShapeOptions = { ...layer, padding };
+  const layered = isLayered(layerOptions, n);
+  // The spectrum of the layer itself: the same layer options as the penalty.
+  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit, ...layer };
   const gradientOut = values["gradient-out"];
 
   // Each part is computed on its own: one that does not fit (or fails) is reported with its reason.
   const start = performance.now();
-  const resolved = await attempt(() => resolveSpectrumMethod(kernel, spectrumOptions));
+  const resolved = await attempt(() => {
+    requireLayerSupport("spectrum", { ...layerOptions, n });
+    return resolveSpectrumMethod(kernel, spectrumOptions);
+  });
   if (resolved.value?.fallbackReason)
     process.stderr.write(`convreg analyze: ${resolved.value.fallbackReason.replace(/ \(raise it.*$/, "")}; using the iterative spectrum (Lanczos sigma_max, no M)\n`);
   const timed = async <T>(f: () => Promise<T>) => {
     const part = await attempt(f);
     return { part, ms: performance.now() - start };
   };
-  const pgRun = timed(() => penaltyAndGradientAsync(kernel, { n, alpha, engine, padding, memoryLimit }));
+  const pgRun = timed(() => {
+    requireLayerSupport("penalty", { ...layerOptions, n });
+    return penaltyAndGradientAsync(kernel, { n, alpha, engine, memoryLimit, ...layerOptions });
+  });
   const spectrumRun = resolved.reason !== null ? Promise.resolve({ part: resolved as Part<Spectrum>, ms: 0 }) : timed(() => spectrumAsync(kernel, spectrumOptions));
   spectrumRun.catch(() => {}); // awaited below; this only keeps a rejection meanwhile from counting as unhandled
   // Text output: the penalty is printed as soon as it is known, before a long spectrum finishes.
@@ -59,11 +77,12 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   const written = pg.value !== null && gradientOut !== undefined;
   if (written) await writeBytes(gradientOut, formatKernel(pg.value!.gradient, gradientOut.toLowerCase().endsWith(".json") ? "json" : "npy", layout));
   const [k, , g, h] = kernel.shape;
+  const input = layered ? layerText(layerOptions, n, k) : `${n}x${n}x${g}  ->  M is ${h * n * n} x ${g * n * n}`;
   if (!values.json)
     out(
       [
         `kernel          ${file} (${k}x${k}x${g}x${h}, ${layout})`,
-        `input           ${n}x${n}x${g}  ->  M is ${h * n * n} x ${g * n * n}`,
+        `input           ${input}`,
         pg.value === null
           ? `penalty         ${reasonText(pg.reason!)}`
           : `penalty         ${sig(pg.value.penalty, 10)}   (||M^T M - ${alpha} I||_F^2, ${circular ? "circular padding, " : ""}${engineText(pg.value.engine, circular)})`,
@@ -90,6 +109,12 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         n,
         alpha,
         padding,
+        width: layer.width ?? n,
+        stride: layer.stride ?? 1,
+        dilation: layer.dilation ?? 1,
+        groups: layer.groups ?? 1,
+        depthwise: layer.depthwise ?? false,
+        transposed: layer.transposed ?? false,
         engine: pg.value === null ? engine : circular && pg.value.engine === "structured" ? "circular-fft" : pg.value.engine,
         spectrumMethod: s?.method ?? resolved.value?.method ?? spectrumFlag,
         penalty: pg.value?.penalty ?? null,
@@ -123,6 +148,41 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     ].join("\n"),
   );
   return 0;
+}
+
+type LayerFlags = Omit<LayerShapeOptions, "padding">;
+
+/** The layer flags: only those given are set, so an absent flag keeps the library's default. */
+function layerFlags(values: { width?: string; stride?: string; dilation?: string; groups?: string; depthwise?: boolean; transposed?: boolean }): LayerFlags {
+  const o: LayerFlags = {};
+  if (values.width !== undefined) o.width = integerFlag(values.width, "--width", 1);
+  if (values.stride !== undefined) o.stride = integerFlag(values.stride, "--stride", 1);
+  if (values.dilation !== undefined) o.dilation = integerFlag(values.dilation, "--dilation", 1);
+  if (values.groups !== undefined) o.groups = integerFlag(values.groups, "--groups", 1);
+  if (values.depthwise) {
+    if (o.groups !== undefined) throw new UsageError("--groups and --depthwise exclude each other (a depthwise layer has one group per input channel)");
+    o.depthwise = true;
+  }
+  if (values.transposed) o.transposed = true;
+  return o;
+}
+
+function isLayered(o: LayerShapeOptions, n: number): boolean {
+  return (
+    (o.width ?? n) !== n || (o.stride ?? 1) !== 1 || (o.dilation ?? 1) !== 1 || (o.groups ?? 1) !== 1 || o.depthwise === true || o.transposed === true || o.padding === "valid"
+  );
+}
+
+/** "32x48x3, stride 2, padding valid, ..." for the text output's input line. */
+function layerText(o: LayerShapeOptions, n: number, k: number): string {
+  const parts = [`${n}x${o.width ?? n}`];
+  if ((o.stride ?? 1) !== 1) parts.push(`stride ${o.stride}`);
+  parts.push(`padding ${o.padding ?? "zero"}`);
+  if ((o.dilation ?? 1) !== 1) parts.push(`dilation ${o.dilation} (effective kernel ${(o.dilation as number) * (k - 1) + 1})`);
+  if ((o.groups ?? 1) !== 1) parts.push(`${o.groups} groups`);
+  if (o.depthwise) parts.push("depthwise");
+  if (o.transposed) parts.push("transposed (M is the forward M^T)");
+  return parts.join(", ");
 }
 
 function engineText(engine: "dense" | "structured", circular: boolean): string {

@@ -2,35 +2,48 @@
 import { writeFile } from "node:fs/promises";
 import { reportModel, type LayerReport, type ModelReport, type ReportOptions, type ReportStart } from "../tfjs/report.js";
 import { sigmaRangeSvg } from "../tfjs/svg.js";
-import { integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
+import { ConvregRangeError } from "../core/errors.js";
+import { kindText } from "../tfjs/layer-options.js";
+import type { InputSize } from "../tfjs/spatial.js";
+import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig, table } from "./format.js";
 
-export const usage = `convreg report <model.json|weights_manifest.json> [--input-size N] [--alpha A] [--json|--jsonl]
-                [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES]`;
+export const usage = `convreg report <model.json|weights_manifest.json> [--input-size H[xW]] [--alpha A] [--json|--jsonl]
+                [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES] [--spectrum auto|none]`;
 
 const shapeText = (s: readonly number[]) => s.join("x");
+
+/** sigma_max as the table shows it: exact, or the bracket [value, proven upper] and its relative width (upper - value) / upper. */
+export function sigmaMaxText(l: Pick<LayerReport, "sigmaMax" | "sigmaMaxUpper">): string {
+  if (l.sigmaMax === null && (l.sigmaMaxUpper ?? null) === null) return "-";
+  if (l.sigmaMaxUpper === null || l.sigmaMaxUpper === undefined) return sig(l.sigmaMax as number, 6);
+  const lower = l.sigmaMax === null || Number.isNaN(l.sigmaMax) ? 0 : l.sigmaMax;
+  const width = l.sigmaMaxUpper > 0 ? (l.sigmaMaxUpper - lower) / l.sigmaMaxUpper : 0;
+  return `[${sig(lower, 5)}, ${sig(l.sigmaMaxUpper, 5)}] (${sig(100 * width, 2)}%)`;
+}
 
 function row(l: LayerReport): string[] {
   return [
     l.layer.name,
+    kindText(l.layer),
     shapeText(l.layer.shape),
-    String(l.n),
+    l.n === 0 ? "?" : `${l.n}x${l.width}`,
     l.nSource,
     l.penalty === null ? "-" : sig(l.penalty, 6),
-    l.sigmaMax === null ? "-" : sig(l.sigmaMax, 6),
+    sigmaMaxText(l),
     l.sigmaMin === null ? "-" : sig(l.sigmaMin, 6),
     l.sigmaMinCertificate === null ? "-" : `${l.sigmaMinCertificate.split(":")[0]} (${l.sigmaMinBound})`,
-    l.conditionNumber === null ? "-" : sig(l.conditionNumber, 4),
-    l.method,
+    l.seconds.toFixed(2),
+    l.error === null ? l.method : `failed ${l.error.code}`,
   ];
 }
 
 function text(report: ModelReport): string {
   const lines = [
     `model        ${report.file} (${report.kind} model, input shape ${report.inputShape ? `[${report.inputShape.map((d) => d ?? "null").join(", ")}]` : "not given"})`,
-    `penalty      ||M^T M - ${report.alpha} I||_F^2 at each layer's N; M is the stride-1 zero-padded ("same") operator of the kernel`,
+    `penalty      ||M^T M - ${report.alpha} I||_F^2 of each layer's own M (its stride, padding, dilation, groups; transposed: the forward M^T) at its input H x W`,
     "",
-    table(["layer", "shape", "N", "N from", "penalty", "sigma_max", "sigma_min", "sigma_min is", "condition", "method"], report.layers.map(row)),
+    table(["layer", "kind", "shape", "input", "from", "penalty", "sigma_max", "sigma_min", "sigma_min is", "s", "method"], report.layers.map(row)),
   ];
   const noted = report.layers.filter((l) => l.notes.length > 0);
   if (noted.length > 0) lines.push("", "notes:");
@@ -53,21 +66,28 @@ function layerJson(l: LayerReport): object {
     name: l.layer.name,
     weight: l.layer.weightName,
     op: l.layer.op,
+    kind: l.layer.kind,
+    groups: l.layer.groups,
     shape: l.layer.shape,
     analysedShape: l.analysedShape,
     strides: l.layer.strides,
     padding: l.layer.padding,
     dilation: l.layer.dilation,
     n: l.n,
+    width: l.width,
+    options: l.options,
     nSource: l.nSource,
     penalty: l.penalty,
     sigmaMax: l.sigmaMax,
+    sigmaMaxBound: l.sigmaMaxBound,
+    sigmaMaxUpper: l.sigmaMaxUpper,
     sigmaMin: l.sigmaMin,
     sigmaMinCertificate: l.sigmaMinCertificate,
     sigmaMinBound: l.sigmaMinBound,
     conditionNumber: l.conditionNumber === null ? null : jsonNumber(l.conditionNumber),
     method: l.method,
     methodNote: l.methodNote,
+    seconds: l.seconds,
     notes: l.notes,
     error: l.error,
   };
@@ -109,6 +129,18 @@ function progress(): ((done: number, total: number, layer: string) => void) | un
   };
 }
 
+/** --input-size N or HxW (e.g. 192 or 144x256). */
+export function inputSizeFlag(value: string): InputSize {
+  const parts = value.split("x");
+  if (parts.length === 2) {
+    const h = Number(parts[0]);
+    const w = Number(parts[1]);
+    if (parts.every((p) => p.trim() !== "") && Number.isInteger(h) && Number.isInteger(w) && h >= 1 && w >= 1) return [h, w];
+    throw new ConvregRangeError("ERR_RANGE", `--input-size must be an integer >= 1 or HxW with integers >= 1, got ${JSON.stringify(value)}`);
+  }
+  return integerFlag(value, "--input-size", 1);
+}
+
 /** Runs the command; returns the exit code. */
 export async function report(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -119,16 +151,18 @@ export async function report(argv: string[], out: (s: string) => void): Promise<
     svg: { type: "string" },
     "dense-limit": { type: "string" },
     "memory-limit": { type: "string" },
+    spectrum: { type: "string" },
   });
   const file = onePositional(positionals, "model.json or weights manifest");
-  const inputSize = values["input-size"] === undefined ? undefined : integerFlag(values["input-size"], "--input-size", 1);
+  const inputSize = values["input-size"] === undefined ? undefined : inputSizeFlag(values["input-size"]);
+  const spectrum = choiceFlag(values.spectrum, "--spectrum", ["auto", "none"] as const, "auto");
   const alpha = positiveFlag(values.alpha, "--alpha", 1);
   const denseWorkLimit = values["dense-limit"] === undefined ? undefined : positiveFlag(values["dense-limit"], "--dense-limit", 1);
   const memoryLimit = values["memory-limit"] === undefined ? undefined : positiveFlag(values["memory-limit"], "--memory-limit", 1);
   if (values.json && values.jsonl) throw new UsageError("--json and --jsonl exclude each other");
   const format = values.jsonl ? "jsonl" : values.json ? "json" : "text";
   const stream = format === "text" ? {} : streamingOutput(format, out);
-  const result = await reportModel(file, { inputSize, alpha, denseWorkLimit, memoryLimit, onProgress: progress(), ...stream });
+  const result = await reportModel(file, { inputSize, alpha, denseWorkLimit, memoryLimit, spectrum, onProgress: progress(), ...stream });
   if (values.svg !== undefined) await writeFile(values.svg, sigmaRangeSvg(result));
   if (format === "json") out(`],"failedLayers":${summary(result).failedLayers}}`);
   else if (format === "jsonl") out(JSON.stringify({ type: "summary", ...summary(result) }));

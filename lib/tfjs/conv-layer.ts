@@ -2,8 +2,18 @@
 import type { KernelShape } from "../core/kernel.js";
 import type { SpatialSize } from "./spatial.js";
 
+/**
+ * What kind of convolution a row is. A separable layer gives two rows: its depthwise step and
+ * its 1x1 pointwise step. "transposed": the kernel is stored [k, k, out, in] and M is the
+ * forward convolution's M^T.
+ */
+export type ConvKind = "conv" | "depthwise" | "separable-depthwise" | "separable-pointwise" | "transposed";
+
 /** A 2-D convolution found in a model. */
 export interface ConvLayer {
+  kind: ConvKind;
+  /** Groups G of a grouped convolution (kernel [k, k, g/G, h]); 1 otherwise (depthwise included). */
+  groups: number;
   /** Layer name (layers models), node name (graph models) or weight name (bare manifests). */
   name: string;
   /** The manifest weight holding the HWIO kernel. */
@@ -15,7 +25,10 @@ export interface ConvLayer {
   strides: [number, number] | null;
   padding: string | null;
   dilation: [number, number] | null;
-  /** Spatial size of the layer's input (from the model's input shape and strides), where known. */
+  /**
+   * Spatial size of the image M's columns act on, where known: the layer's input, or for a
+   * transposed layer its output (the input of the forward convolution whose M^T it is).
+   */
   input: SpatialSize;
 }
 

@@ -7,8 +7,9 @@
  * limit. The penalty always comes from the structured engine (cost independent of N).
  */
 import { isConvregError } from "../core/errors.js";
+import { requireLayerSupport, type LayerShapeOptions } from "../core/layer-support.js";
 import type { Kernel } from "../core/kernel.js";
-import { penaltyAsync } from "../penalty/frobenius.js";
+import { penaltyAsync, type PenaltyOptions } from "../penalty/frobenius.js";
 import type { BoundKind } from "../spectrum/sigma-min.js";
 import { denseSvdWork, resolveSpectrumMethod, spectrumAsync, type ResolvedSpectrumMethod } from "../spectrum/spectrum.js";
 import type { Spectrum, SpectrumOptions } from "../spectrum/types.js";
@@ -24,6 +25,8 @@ export interface LayerAnalysis {
   sigmaMax: number;
   /** Absolute error bound on sigmaMax. */
   sigmaMaxBound: number;
+  /** A proven upper bound on sigma_max (the kernel symbol's supremum) when the spectrum gives one, else null. */
+  sigmaMaxUpper: number | null;
   /** sigma_min, or null when it could not be computed (see methodNote). */
   sigmaMin: number | null;
   /** Proven bracket of sigma_min, when there is one. */
@@ -50,6 +53,16 @@ export interface LayerAnalysisOptions {
   denseWorkLimit?: number;
   memoryLimit?: number;
   signal?: AbortSignal;
+  /** The layer's own options (stride, padding, dilation, width, groups, depthwise, transposed); default the paper's layer. */
+  layer?: LayerShapeOptions;
+}
+
+/** The penalty of a layer with its own options (ERR_ARGUMENT "not supported yet" for kinds the penalty does not handle yet). */
+export async function layerPenalty(kernel: Kernel, options: { n: number; alpha: number; memoryLimit?: number; layer?: LayerShapeOptions }): Promise<number> {
+  const { n, alpha, memoryLimit } = options;
+  const layer = options.layer ?? {};
+  requireLayerSupport("penalty", { ...layer, n });
+  return penaltyAsync(kernel, { ...layer, n, alpha, engine: "auto", memoryLimit } as PenaltyOptions);
 }
 
 /**
@@ -75,8 +88,19 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
   const alpha = options.alpha ?? 1;
   const [, , g, h] = kernel.shape;
   const size = `${h * n * n} x ${g * n * n}`;
-  const penalty = await penaltyAsync(kernel, { n, alpha, engine: "auto", memoryLimit });
-  const base: SpectrumOptions = { n, memoryLimit, signal, denseWorkLimit: options.denseWorkLimit ?? REPORT_DENSE_WORK_LIMIT };
+  const penalty = await layerPenalty(kernel, { n, alpha, memoryLimit, layer: options.layer });
+  const layer = options.layer ?? {};
+  requireLayerSupport("spectrum", { ...layer, n });
+  const { padding, ...kind } = layer;
+  // The layer's options go to spectrum as they are ("valid" is its padding; the dense and iterative engines take it once they support it).
+  const base = {
+    ...kind,
+    ...(padding === "valid" ? { padding } : {}),
+    n,
+    memoryLimit,
+    signal,
+    denseWorkLimit: options.denseWorkLimit ?? REPORT_DENSE_WORK_LIMIT,
+  } as SpectrumOptions;
   const { method } = resolveSpectrumMethod(kernel, { ...base, method: "auto" });
   // A layer within the work limit whose dense SVD does not fit the memory limit is refused with
   // ERR_MEMORY_LIMIT (the report's "failed" row), as before, rather than silently degraded.
@@ -121,6 +145,7 @@ function numbers(n: number, penalty: number, s: Spectrum, certificate: string | 
     penalty,
     sigmaMax: s.sigmaMax,
     sigmaMaxBound: s.sigmaMaxBound,
+    sigmaMaxUpper: s.sigmaMaxUpper ?? null,
     sigmaMin: s.sigmaMin,
     sigmaMinLower: s.sigmaMinLower,
     sigmaMinUpper: s.sigmaMinUpper,

@@ -4,8 +4,8 @@
  */
 import type { KernelShape } from "../core/kernel.js";
 import type { TfjsModel } from "./model.js";
-import { firstKnown, inputSpatial, mapSize, pair, UNKNOWN, windowOutput, type SpatialSize } from "./spatial.js";
-import { kernelShapeProblem, type ConvLayer, type ModelConvolutions, type SkippedLayer } from "./conv-layer.js";
+import { firstKnown, inputSpatial, mapSize, pair, UNKNOWN, windowOutput, type InputSize, type SpatialSize } from "./spatial.js";
+import { kernelShapeProblem, type ConvKind, type ConvLayer, type ModelConvolutions, type SkippedLayer } from "./conv-layer.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -17,13 +17,23 @@ interface LayerSpec {
   inbound: string[] | null;
 }
 
-const CONV = new Set(["Conv2D", "Convolution2D"]);
+// Each conv class: its rows, as [kind, weight suffix] (a separable layer gives two rows).
+const CONV: Record<string, [ConvKind, string][]> = {
+  Conv2D: [["conv", "kernel"]],
+  Convolution2D: [["conv", "kernel"]],
+  DepthwiseConv2D: [["depthwise", "depthwise_kernel"]],
+  SeparableConv2D: [
+    ["separable-depthwise", "depthwise_kernel"],
+    ["separable-pointwise", "pointwise_kernel"],
+  ],
+  SeparableConvolution2D: [
+    ["separable-depthwise", "depthwise_kernel"],
+    ["separable-pointwise", "pointwise_kernel"],
+  ],
+  Conv2DTranspose: [["transposed", "kernel"]],
+  Deconvolution2D: [["transposed", "kernel"]],
+};
 const SKIP_REASON: Record<string, string> = {
-  DepthwiseConv2D: "depthwise convolution: one k x k filter per input channel (block-diagonal operator), not a full g x h kernel",
-  SeparableConv2D: "separable convolution: a depthwise step then a 1x1 pointwise step, not one HWIO kernel",
-  SeparableConvolution2D: "separable convolution: a depthwise step then a 1x1 pointwise step, not one HWIO kernel",
-  Conv2DTranspose: "transposed convolution: kernel stored HWOI, the operator is the adjoint of a strided convolution",
-  Deconvolution2D: "transposed convolution: kernel stored HWOI, the operator is the adjoint of a strided convolution",
   Conv1D: "not a 2-D convolution (1-D)",
   Convolution1D: "not a 2-D convolution (1-D)",
   SeparableConv1D: "not a 2-D convolution (1-D)",
@@ -144,13 +154,13 @@ function outputSize(spec: LayerSpec, x: SpatialSize): SpatialSize {
   return UNKNOWN;
 }
 
-function kernelWeightName(model: TfjsModel, layer: string): string | null {
+function kernelWeightName(model: TfjsModel, layer: string, suffix: string): string | null {
   const plain = (n: string) => n.replace(/:0$/, "");
   let suffixMatch: string | null = null;
   for (const name of model.weights.keys()) {
     const p = plain(name);
-    if (p === `${layer}/kernel`) return name;
-    if (suffixMatch === null && p.endsWith(`/${layer}/kernel`)) suffixMatch = name;
+    if (p === `${layer}/${suffix}`) return name;
+    if (suffixMatch === null && p.endsWith(`/${layer}/${suffix}`)) suffixMatch = name;
   }
   return suffixMatch;
 }
@@ -160,32 +170,47 @@ function hasWeights(model: TfjsModel, layer: string): boolean {
   return false;
 }
 
-function convLayer(model: TfjsModel, spec: LayerSpec, input: SpatialSize, skipped: SkippedLayer[]): ConvLayer | null {
+/** The rows of one conv layer (two for a separable one); what cannot be read goes to `skipped`. */
+function convLayers(model: TfjsModel, spec: LayerSpec, input: SpatialSize, skipped: SkippedLayer[]): ConvLayer[] {
   const c = spec.config;
-  const skip = (reason: string) => {
-    skipped.push({ name: spec.name, op: spec.className, reason });
-    return null;
-  };
-  const groups = typeof c.groups === "number" ? c.groups : 1;
-  if (groups !== 1) return skip(`grouped convolution (groups = ${groups}): block-diagonal in the channels, not one g x h kernel`);
-  const weightName = kernelWeightName(model, spec.name);
-  if (weightName === null) return skip(`no kernel weight "${spec.name}/kernel" in the manifest`);
-  const shape = model.weights.get(weightName)!.entry.shape;
-  const problem = kernelShapeProblem(shape);
-  if (problem) return skip(problem);
-  return {
-    name: spec.name,
-    weightName,
-    op: spec.className,
-    shape: shape as unknown as KernelShape,
-    strides: pair(c.strides, 1),
-    padding: typeof c.padding === "string" ? c.padding : "valid",
-    dilation: pair(c.dilation_rate, 1),
-    input,
-  };
+  const strides = pair(c.strides, 1);
+  const padding = typeof c.padding === "string" ? c.padding : "valid";
+  const dilation = pair(c.dilation_rate, 1);
+  const rows: ConvLayer[] = [];
+  for (const [kind, suffix] of CONV[spec.className]) {
+    const weightName = kernelWeightName(model, spec.name, suffix);
+    const name = CONV[spec.className].length > 1 ? `${spec.name}/${suffix.replace("_kernel", "")}` : spec.name;
+    if (weightName === null) {
+      skipped.push({ name, op: spec.className, reason: `no kernel weight "${spec.name}/${suffix}" in the manifest` });
+      continue;
+    }
+    const shape = model.weights.get(weightName)!.entry.shape;
+    const problem = kernelShapeProblem(shape);
+    if (problem) {
+      skipped.push({ name, op: spec.className, reason: problem });
+      continue;
+    }
+    const pointwise = kind === "separable-pointwise";
+    // The pointwise step is a 1x1 stride-1 convolution of the depthwise step's output.
+    const at = pointwise ? mapSize(input, (len, a) => windowOutput(len, pair(c.kernel_size, 1)[a], strides[a], dilation[a], padding)) : input;
+    rows.push({
+      name,
+      weightName,
+      op: spec.className,
+      kind,
+      groups: kind === "conv" && typeof c.groups === "number" ? c.groups : 1,
+      shape: shape as unknown as KernelShape,
+      strides: pointwise ? [1, 1] : strides,
+      padding: pointwise ? "valid" : padding,
+      dilation: pointwise ? [1, 1] : dilation,
+      // A transposed layer's M^T acts on its output: the forward convolution's input.
+      input: kind === "transposed" ? outputSize(spec, input) : at,
+    });
+  }
+  return rows;
 }
 
-function collect(model: TfjsModel, className: string, config: unknown, standIn: number | undefined, out: ModelConvolutions, nestedIn: SpatialSize | null): void {
+function collect(model: TfjsModel, className: string, config: unknown, standIn: InputSize | undefined, out: ModelConvolutions, nestedIn: SpatialSize | null): void {
   const specs = layerSpecs(className, config);
   const sizes = new Map<string, SpatialSize>();
   specs.forEach((spec, i) => {
@@ -200,17 +225,15 @@ function collect(model: TfjsModel, className: string, config: unknown, standIn: 
       sizes.set(spec.name, UNKNOWN);
       return;
     }
-    if (CONV.has(spec.className)) {
-      const conv = convLayer(model, spec, input, out.skipped);
-      if (conv) out.convs.push(conv);
-    } else if (SKIP_REASON[spec.className]) out.skipped.push({ name: spec.name, op: spec.className, reason: SKIP_REASON[spec.className] });
+    if (CONV[spec.className]) for (const conv of convLayers(model, spec, input, out.skipped)) out.convs.push(conv);
+    else if (SKIP_REASON[spec.className]) out.skipped.push({ name: spec.name, op: spec.className, reason: SKIP_REASON[spec.className] });
     else if (hasWeights(model, spec.name)) out.skipped.push({ name: spec.name, op: spec.className, reason: "not a convolution" });
     sizes.set(spec.name, spec.className === "InputLayer" ? input : outputSize(spec, input));
   });
 }
 
 /** The convolutions of a layers model. */
-export function findLayersConvs(model: TfjsModel, standIn: number | undefined): ModelConvolutions {
+export function findLayersConvs(model: TfjsModel, standIn: InputSize | undefined): ModelConvolutions {
   const doc = model.document as Obj;
   const mc = modelConfig(doc.modelTopology);
   const out: ModelConvolutions = { convs: [], skipped: [], inputShape: null };

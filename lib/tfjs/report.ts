@@ -2,16 +2,19 @@
  * `reportModel`: every conv layer of a TF.js model with the N it is analysed at (and where
  * that N came from), its penalty, extreme singular values, condition number and method.
  */
-import { ConvregTypeError, isConvregError } from "../core/errors.js";
+import { ConvregError, ConvregTypeError, isConvregError } from "../core/errors.js";
 import { createKernel, type Kernel } from "../core/kernel.js";
-import { penaltyAsync } from "../penalty/frobenius.js";
-import { analyzeLayer, type LayerAnalysis, type LayerSpectrumMethod } from "./layer-analysis.js";
+import { performance } from "node:perf_hooks";
+import { analyzeLayer, layerPenalty, type LayerAnalysis, type LayerSpectrumMethod } from "./layer-analysis.js";
+import { layerOptionsOf } from "./layer-options.js";
+import type { InputSize } from "./spatial.js";
+import type { LayerShapeOptions } from "../core/layer-support.js";
 import { modelError } from "./manifest.js";
 import { readTfjsModel, readWeight, type ModelKind, type TfjsModel } from "./model.js";
 import { findConvolutions, type ConvLayer, type SkippedLayer } from "./topology.js";
 
 /** Where a layer's N came from. */
-export type SizeSource = "model" | "--input-size" | "--input-size (fallback)";
+export type SizeSource = "model" | "--input-size";
 
 /** Why a layer's numbers are missing: the error's stable code and message. */
 export interface LayerError {
@@ -27,7 +30,14 @@ export interface LayerReport extends Omit<LayerAnalysis, "penalty" | "sigmaMax" 
   penalty: number | null;
   sigmaMax: number | null;
   sigmaMaxBound: number | null;
-  method: LayerSpectrumMethod | "failed";
+  /** "none": the spectrum was not asked for (`spectrum: "none"`), the penalty alone is given. */
+  method: LayerSpectrumMethod | "failed" | "none";
+  /** Input width W (the input is n x W). */
+  width: number;
+  /** The options the layer was analysed with (its stride, padding, dilation, width, groups, depthwise, transposed). */
+  options: LayerShapeOptions;
+  /** Wall-clock seconds of this layer's analysis. */
+  seconds: number;
   /** Null when the layer was analysed in full. */
   error: LayerError | null;
   layer: ConvLayer;
@@ -50,8 +60,10 @@ export interface ModelReport {
 
 /** Options of {@link reportModel}. */
 export interface ReportOptions {
-  /** N for layers whose input size the model leaves open. */
-  inputSize?: number;
+  /** The model input's H x W (N or [H, W]) where the model leaves it open; propagated to every layer. */
+  inputSize?: InputSize;
+  /** "auto" (default): the spectrum of each layer; "none": the penalty alone (fast). */
+  spectrum?: "auto" | "none";
   /** Target of the squared singular values (default 1). */
   alpha?: number;
   /** Budget of one dense SVD, see {@link analyzeLayer}. */
@@ -75,18 +87,15 @@ export interface ReportStart {
   skipped: SkippedLayer[];
 }
 
-/** The kernel of a conv layer, as a convreg Kernel (dilated kernels get their zeros inserted). */
+/** The kernel of a conv layer, as a convreg Kernel (its dilation is a layer option, not inserted zeros). */
 export function layerKernel(model: TfjsModel, layer: ConvLayer): Kernel {
   const data = readWeight(model, layer.weightName);
-  let kernel: Kernel;
   try {
-    kernel = createKernel(data, layer.shape);
+    return createKernel(data, layer.shape);
   } catch (e) {
     if (isConvregError(e)) throw modelError(model.path, `weight "${layer.weightName}": ${e.message}`, e);
     throw e;
   }
-  const d = layer.dilation?.[0] ?? 1;
-  return d > 1 ? dilateKernel(kernel, d) : kernel;
 }
 
 /** The k' x k' kernel (k' = d(k-1)+1) with zeros between the taps: same operator as the dilated one. */
@@ -98,59 +107,80 @@ export function dilateKernel(kernel: Kernel, d: number): Kernel {
   return { shape: [kd, kd, g, h], data: out };
 }
 
-function layerSize(layer: ConvLayer, inputSize: number | undefined): { n: number; source: SizeSource; notes: string[] } {
-  const { height, width, fromFlag } = layer.input;
-  if (height !== null && width !== null) {
-    const notes = height === width ? [] : [`input is ${height}x${width}; analysed at N = ${Math.max(height, width)}`];
-    return { n: Math.max(height, width), source: fromFlag ? "--input-size" : "model", notes };
-  }
-  if (inputSize === undefined)
-    throw new ConvregTypeError("ERR_ARGUMENT", `the model does not give the input size of layer "${layer.name}": pass inputSize (the CLI's --input-size N)`);
-  return { n: inputSize, source: "--input-size (fallback)", notes: [] };
+interface LayerSize {
+  height: number;
+  width: number;
+  source: SizeSource;
 }
 
-function layerNotes(layer: ConvLayer, k: number): string[] {
+function layerSize(layer: ConvLayer): LayerSize | null {
+  const { height, width, fromFlag } = layer.input;
+  return height !== null && width !== null ? { height, width, source: fromFlag ? "--input-size" : "model" } : null;
+}
+
+function layerNotes(layer: ConvLayer): string[] {
   const notes: string[] = [];
-  const [sr, sc] = layer.strides ?? [1, 1];
-  if (sr !== 1 || sc !== 1) notes.push(`stride ${sr}x${sc}: analysed at stride 1 (the strided layer keeps a subset of the rows of M, so its sigma_max is at most this one)`);
-  if (layer.padding !== null && layer.padding !== "same" && k > 1)
-    notes.push(`padding "${layer.padding}": analysed with "same" zero padding (valid keeps a subset of the rows of M)`);
-  const [dr] = layer.dilation ?? [1, 1]; // square: non-square dilations are skipped before analysis
-  if (dr > 1) notes.push(`dilation ${dr}: analysed as its ${dr * (k - 1) + 1}x${dr * (k - 1) + 1} kernel with zeros inserted (the same operator)`);
   if (layer.strides === null) notes.push("no topology: stride 1 and same padding assumed");
+  if (layer.kind === "transposed") notes.push("transposed: M is the forward convolution's M^T, N is the layer's output size");
   return notes;
 }
 
-type LayerRow = Omit<LayerReport, "layer" | "nSource" | "notes">;
+type LayerRow = Omit<LayerReport, "layer" | "nSource" | "notes" | "seconds">;
+
+const emptySpectrum = {
+  sigmaMax: null,
+  sigmaMaxBound: null,
+  sigmaMaxUpper: null,
+  sigmaMin: null,
+  sigmaMinLower: null,
+  sigmaMinUpper: null,
+  sigmaMinCertificate: null,
+  sigmaMinBound: "none" as const,
+  conditionNumber: null,
+};
 
 /** One layer's numbers; a convreg error becomes a row with `error` (and the penalty when that part still runs). */
-async function layerRow(model: TfjsModel, layer: ConvLayer, n: number, alpha: number, options: ReportOptions): Promise<LayerRow> {
+async function layerRow(model: TfjsModel, layer: ConvLayer, size: LayerSize | null, alpha: number, options: ReportOptions): Promise<LayerRow> {
   const { memoryLimit, denseWorkLimit } = options;
   let kernel: Kernel | null = null;
+  let layerOptions: LayerShapeOptions & { n: number } = { n: size?.height ?? 0 };
+  const n = size?.height ?? 0;
+  const width = size?.width ?? 0;
   try {
+    if (size === null) throw new ConvregError("ERR_ARGUMENT", `the input size of this layer could not be propagated from the model input through the graph`);
+    layerOptions = layerOptionsOf(layer, size.height, size.width);
     kernel = layerKernel(model, layer);
-    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit });
-    return { ...analysis, analysedShape: kernel.shape, error: null };
+    if (options.spectrum === "none") {
+      const penalty = await layerPenalty(kernel, { n, alpha, memoryLimit, layer: layerOptions });
+      return {
+        n,
+        width,
+        options: layerOptions,
+        penalty,
+        ...emptySpectrum,
+        method: "none",
+        methodNote: 'spectrum not asked for (spectrum "none")',
+        analysedShape: kernel.shape,
+        error: null,
+      };
+    }
+    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit, layer: layerOptions });
+    return { ...analysis, width, options: layerOptions, analysedShape: kernel.shape, error: null };
   } catch (e) {
     if (!isConvregError(e)) throw e;
     let penalty: number | null = null;
     if (kernel !== null)
       try {
-        penalty = await penaltyAsync(kernel, { n, alpha, engine: "auto", memoryLimit });
+        penalty = await layerPenalty(kernel, { n, alpha, memoryLimit, layer: layerOptions });
       } catch (p) {
         if (!isConvregError(p)) throw p;
       }
     return {
       n,
+      width,
+      options: layerOptions,
       penalty,
-      sigmaMax: null,
-      sigmaMaxBound: null,
-      sigmaMin: null,
-      sigmaMinLower: null,
-      sigmaMinUpper: null,
-      sigmaMinCertificate: null,
-      sigmaMinBound: "none",
-      conditionNumber: null,
+      ...emptySpectrum,
       method: "failed",
       methodNote: `not analysed: ${e.message} [${e.code}]${penalty === null ? "" : " (the penalty is still given)"}`,
       analysedShape: kernel?.shape ?? layer.shape,
@@ -170,22 +200,27 @@ export async function reportLoadedModel(model: TfjsModel, options: ReportOptions
   const alpha = options.alpha ?? 1;
   const found = findConvolutions(model, { inputSize: options.inputSize });
   const skipped = [...found.skipped];
-  const convs: ConvLayer[] = [];
-  for (const layer of found.convs) {
-    const [dr, dc] = layer.dilation ?? [1, 1];
-    if (dr !== dc) skipped.push({ name: layer.name, op: layer.op, reason: `dilation ${dr}x${dc} differs per axis (the analysis needs a square kernel)` });
-    else convs.push(layer);
+  const convs = found.convs;
+  const sizes = convs.map(layerSize);
+  // An open model input without --input-size: ask for it before any heavy work.
+  const open = found.inputShape === null || found.inputShape.slice(1, 3).some((d) => d === null);
+  if (options.inputSize === undefined && open && sizes.some((s) => s === null)) {
+    const missing = convs[sizes.indexOf(null)];
+    throw new ConvregTypeError(
+      "ERR_ARGUMENT",
+      `the model does not give its input size (needed from layer "${missing.name}" on): pass inputSize (the CLI's --input-size H[xW]) once for the model input`,
+    );
   }
-  // Resolve every N first so that a missing --input-size fails before any heavy work.
-  const sizes = convs.map((layer) => layerSize(layer, options.inputSize));
   options.onStart?.({ file: model.path, kind: model.kind, inputShape: found.inputShape, alpha, layerCount: convs.length, skipped });
   const layers: LayerReport[] = [];
   for (let i = 0; i < convs.length; i++) {
     const layer = convs[i];
     options.onProgress?.(i, convs.length, layer.name);
-    const { n, source, notes } = sizes[i];
-    const row = await layerRow(model, layer, n, alpha, options);
-    const report: LayerReport = { ...row, layer, nSource: source, notes: [...notes, ...layerNotes(layer, layer.shape[0])] };
+    const size = sizes[i];
+    const started = performance.now();
+    const row = await layerRow(model, layer, size, alpha, options);
+    const seconds = (performance.now() - started) / 1000;
+    const report: LayerReport = { ...row, layer, seconds, nSource: size?.source ?? "model", notes: layerNotes(layer) };
     layers.push(report);
     options.onLayer?.(report, i, convs.length);
   }

@@ -14,18 +14,21 @@ export interface SpatialSize {
 /** Unknown size. */
 export const UNKNOWN: SpatialSize = { height: null, width: null, fromFlag: false };
 
+/** The --input-size stand-in: height and width of the model input. */
+export type InputSize = number | readonly [number, number];
+
 /** Height and width from an input shape `[batch, H, W, C]` (channels last), `stand-in` for open dims. */
-export function inputSpatial(shape: unknown, standIn: number | undefined): SpatialSize {
+export function inputSpatial(shape: unknown, standIn: InputSize | undefined): SpatialSize {
   if (!Array.isArray(shape) || shape.length !== 4) return UNKNOWN;
   let fromFlag = false;
-  const dim = (v: unknown): number | null => {
+  const dim = (v: unknown, axis: 0 | 1): number | null => {
     if (typeof v === "number" && Number.isInteger(v) && v > 0) return v;
     if (standIn === undefined) return null;
     fromFlag = true;
-    return standIn;
+    return typeof standIn === "number" ? standIn : standIn[axis];
   };
-  const height = dim(shape[1]);
-  const width = dim(shape[2]);
+  const height = dim(shape[1], 0);
+  const width = dim(shape[2], 1);
   return { height, width, fromFlag };
 }
 

@@ -7,14 +7,18 @@ import type { KernelShape } from "../core/kernel.js";
 import { findGraphConvs } from "./graph-topology.js";
 import { findLayersConvs } from "./layers-topology.js";
 import type { TfjsModel } from "./model.js";
+import type { InputSize } from "./spatial.js";
 import { kernelShapeProblem, type ConvLayer, type ModelConvolutions, type SkippedLayer } from "./conv-layer.js";
 
 export type { ConvLayer, SkippedLayer, ModelConvolutions } from "./conv-layer.js";
 
 /** Options of {@link findConvolutions}. */
 export interface FindOptions {
-  /** Stands in for spatial input dimensions the model leaves open (e.g. `[null, null, null, 3]`). */
-  inputSize?: number;
+  /**
+   * Stands in for the spatial dimensions the model input leaves open (e.g. `[null, null, null, 3]`):
+   * N, or [H, W]. It is propagated through the graph to every layer.
+   */
+  inputSize?: InputSize;
 }
 
 function bareManifestConvs(model: TfjsModel): ModelConvolutions {
@@ -24,14 +28,16 @@ function bareManifestConvs(model: TfjsModel): ModelConvolutions {
     const shape = at.entry.shape;
     if (shape.length !== 4) continue;
     const problem = kernelShapeProblem(shape);
-    if (/depthwise/i.test(name)) skipped.push({ name, op: "weight", reason: "depthwise kernel (by its name): one k x k filter per channel, not a full g x h kernel" });
-    else if (problem) skipped.push({ name, op: "weight", reason: problem });
+    if (problem) skipped.push({ name, op: "weight", reason: problem });
     else if (at.entry.dtype === "int32" && !at.entry.quantization) skipped.push({ name, op: "weight", reason: "int32 weight, not a float kernel" });
     else
       convs.push({
         name,
         weightName: name,
         op: "weight",
+        // Bare manifests have no topology: a depthwise kernel is known by its name only.
+        kind: /depthwise/i.test(name) ? "depthwise" : "conv",
+        groups: 1,
         shape: shape as unknown as KernelShape,
         strides: null,
         padding: null,
@@ -46,6 +52,8 @@ function bareManifestConvs(model: TfjsModel): ModelConvolutions {
 export function findConvolutions(model: TfjsModel, options: FindOptions = {}): ModelConvolutions {
   const found = model.kind === "graph" ? findGraphConvs(model, options.inputSize) : model.kind === "layers" ? findLayersConvs(model, options.inputSize) : bareManifestConvs(model);
   // Bare manifests have no topology: a stand-in size applies to every kernel.
-  if (model.kind === "weights" && options.inputSize !== undefined) for (const c of found.convs) c.input = { height: options.inputSize, width: options.inputSize, fromFlag: true };
+  const size = options.inputSize;
+  if (model.kind === "weights" && size !== undefined)
+    for (const c of found.convs) c.input = { height: typeof size === "number" ? size : size[0], width: typeof size === "number" ? size : size[1], fromFlag: true };
   return found;
 }

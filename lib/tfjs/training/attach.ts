@@ -22,16 +22,27 @@ export interface RegularizeModelOptions {
   powerSteps?: number;
 }
 
+/** The operator's geometry read from a layer: the options its regularizer was made with. */
+export interface ConvLayerGeometry {
+  /** Input height N of the operator (for a Conv2DTranspose: its output height, the forward conv's input). */
+  n: number;
+  /** Input width of the operator. */
+  width: number;
+  stride: number;
+  dilation: number;
+  /** "zero" for TF.js "same", "valid" for "valid". */
+  padding: "zero" | "valid";
+  /** A Conv2DTranspose: M is the forward conv's M^T (kernel [k, k, out, in] read as HWIO). */
+  transposed: boolean;
+}
+
 /** A layer that now carries a convreg regularizer. */
-export interface AttachedLayer {
+export interface AttachedLayer extends ConvLayerGeometry {
   layer: string;
   className: string;
   /** The layer's kernel variable (for custom training loops). */
   variable: tf.LayerVariable;
   regularizer: ConvregRegularizer;
-  /** Input spatial size N used for the operator. */
-  n: number;
-  padding: "zero";
 }
 
 /** A conv layer left alone, and why. */
@@ -63,6 +74,7 @@ interface ConvInternals {
 }
 
 const CONV_CLASSES = new Set(["Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "ConvLSTM2D"]);
+const WIRED_CLASSES = new Set(["Conv2D", "Conv2DTranspose"]);
 
 function spatialInput(layer: ConvInternals): [number, number] | string {
   let shape: unknown;
@@ -80,20 +92,34 @@ function spatialInput(layer: ConvInternals): [number, number] | string {
   return [rows, cols];
 }
 
-/** Why the engines cannot represent this Conv2D, or its N. */
-function conv2dSupport(layer: ConvInternals): number | string {
+/** The output length of tfjs-layers' Conv2DTranspose along one axis (its deconvLength). */
+function transposedOutputLength(input: number, stride: number, k: number, padding: "zero" | "valid"): number {
+  return padding === "zero" ? input * stride : input * stride + Math.max(k - stride, 0);
+}
+
+/** The geometry of a Conv2D or Conv2DTranspose, or why the engine cannot represent it. */
+function conv2dGeometry(layer: ConvInternals, transposed: boolean): ConvLayerGeometry | string {
   if (layer.kernel === undefined) return "the layer is not built (no kernel yet)";
   if (layer.kernelRegularizer != null) return "the layer already has a kernelRegularizer";
   const [kr, kc] = layer.kernelSize;
   if (kr !== kc) return `non-square kernel ${kr}x${kc}: the engines take k x k kernels`;
-  if (layer.strides.some((s) => s !== 1)) return `stride ${layer.strides.join("x")}: the training regularizers support stride 1 only (not yet wired to the layer engine)`;
-  if (layer.dilationRate.some((d) => d !== 1))
-    return `dilation ${layer.dilationRate.join("x")}: the training regularizers support dilation 1 only (not yet wired to the layer engine)`;
-  if (layer.padding !== "same" && kr !== 1) return `padding "${layer.padding}": the training regularizers support "same" only (not yet wired to the layer engine)`;
+  const [sr, sc] = layer.strides;
+  if (sr !== sc) return `strides ${sr}x${sc}: the engines take the same stride on both axes`;
+  const [dr, dc] = layer.dilationRate;
+  if (dr !== dc) return `dilation ${dr}x${dc}: the engines take the same dilation on both axes`;
+  // tfjs-layers' Conv2DTranspose.call does not pass dilationRate to conv2dTranspose.
+  if (transposed && dr !== 1) return `dilation ${dr}x${dc} on a Conv2DTranspose: tfjs-layers ignores it, so the layer's operator is ambiguous`;
+  if (layer.padding !== "same" && layer.padding !== "valid") return `padding "${layer.padding}": the engines take "same" and "valid"`;
+  const padding = layer.padding === "same" ? "zero" : "valid";
   const size = spatialInput(layer);
   if (typeof size === "string") return size;
-  if (size[0] !== size[1]) return `non-square input ${size[0]}x${size[1]}: the training regularizers support N x N inputs only (not yet wired to the layer engine)`;
-  return size[0];
+  const [n, width] = transposed ? size.map((s) => transposedOutputLength(s, sr, kr, padding)) : size;
+  return { n, width, stride: sr, dilation: dr, padding, transposed };
+}
+
+/** The paper's layer: the only one the 2-norm penalty takes. */
+function isPaperLayer(g: ConvLayerGeometry): boolean {
+  return g.stride === 1 && g.dilation === 1 && g.padding === "zero" && g.width === g.n && !g.transposed;
 }
 
 function selected(layer: tf.layers.Layer, filter: RegularizeModelOptions["layers"]): boolean {
@@ -108,38 +134,56 @@ function flatten(layers: readonly tf.layers.Layer[]): tf.layers.Layer[] {
 }
 
 /**
- * Attaches a Frobenius (or 2-norm) regularizer to every Conv2D layer of a built model that the
- * engines can represent (k x k kernel, stride 1, "same" padding, square input), with each layer's
- * own N. The penalty is added to the layer's losses, so model.fit() includes it, and set as the
- * layer's kernelRegularizer, so model.toJSON() and save/load keep it.
+ * Attaches a Frobenius (or 2-norm) regularizer to every Conv2D and Conv2DTranspose layer of a built
+ * model that the engines can represent (k x k kernel, "same" or "valid" padding, any stride,
+ * dilation and H x W input), with each layer's own geometry. The 2-norm penalty takes only the
+ * paper's layer (stride 1, "same", dilation 1, square input); other layers are skipped for it.
+ * The penalty is added to the layer's losses, so model.fit() includes it, and set as the layer's
+ * kernelRegularizer, so model.toJSON() and save/load keep it.
  */
 export function regularizeModel(model: tf.LayersModel, options: RegularizeModelOptions): RegularizeModelResult {
   if (model === null || typeof model !== "object" || !Array.isArray((model as { layers?: unknown }).layers))
     throw new ConvregTypeError("ERR_ARGUMENT", "model must be a tfjs-layers model (tf.sequential or tf.model)");
   if (options === null || typeof options !== "object") throw new ConvregTypeError("ERR_ARGUMENT", "options must be an object { weight, alpha?, layers? }");
+  const twoNorm = options.penalty === "two-norm";
   const attached: AttachedLayer[] = [];
   const skipped: SkippedConvLayer[] = [];
   for (const layer of flatten(model.layers)) {
     const className = layer.getClassName();
     if (!CONV_CLASSES.has(className) || !selected(layer, options.layers)) continue;
-    if (className !== "Conv2D") {
-      skipped.push({ layer: layer.name, className, reason: `${className} is not supported: the engines compute the operator of a full Conv2D kernel` });
+    const skip = (reason: string) => skipped.push({ layer: layer.name, className, reason });
+    if (!WIRED_CLASSES.has(className)) {
+      skip(`${className} is not supported: the engines compute the operator of a full Conv2D (or Conv2DTranspose) kernel`);
       continue;
     }
     const conv = layer as unknown as ConvInternals;
-    const support = conv2dSupport(conv);
-    if (typeof support === "string") {
-      skipped.push({ layer: layer.name, className, reason: support });
+    const geometry = conv2dGeometry(conv, className === "Conv2DTranspose");
+    if (typeof geometry === "string") {
+      skip(geometry);
       continue;
     }
-    const common = { n: support, alpha: options.alpha, weight: options.weight, engine: options.engine };
-    const regularizer = options.penalty === "two-norm" ? new TwoNormRegularizer({ ...common, powerSteps: options.powerSteps }) : new FrobeniusRegularizer(common);
+    if (twoNorm && !isPaperLayer(geometry)) {
+      skip('the 2-norm penalty supports only stride 1, dilation 1, "same" padding and square inputs (penalty "frobenius" takes this layer)');
+      continue;
+    }
+    const common = { n: geometry.n, alpha: options.alpha, weight: options.weight, engine: options.engine };
+    const regularizer = twoNorm
+      ? new TwoNormRegularizer({ ...common, powerSteps: options.powerSteps })
+      : new FrobeniusRegularizer({
+          ...common,
+          width: geometry.width,
+          stride: geometry.stride,
+          dilation: geometry.dilation,
+          padding: geometry.padding,
+          transposed: geometry.transposed,
+        });
     const variable = conv.kernel!;
     conv.kernelRegularizer = regularizer;
     // tfjs-layers turns kernelRegularizer into a loss only when it builds the layer; after build the
     // loss is added by hand (the same closure addWeight would have made).
     conv.addLoss(() => regularizer.weightedPenalty(variable.read()));
-    attached.push({ layer: layer.name, className, variable, regularizer, n: support, padding: "zero" });
+    const entry: AttachedLayer = { layer: layer.name, className, variable, regularizer, ...geometry };
+    attached.push(entry);
   }
   return { attached, skipped };
 }

@@ -7,51 +7,65 @@ import { ConvregRangeError, ConvregTypeError } from "../../index.js";
 /** Engines of the Frobenius penalty (see `PenaltyOptions.engine`). */
 export type FrobeniusEngine = "auto" | "dense" | "structured";
 
-/** Options of {@link frobeniusRegularizer}. */
+/** Options of {@link frobeniusRegularizer}: the layer's geometry, as `penaltyAndGradient` takes it. */
 export interface FrobeniusRegularizerOptions {
-  /** Spatial size N of the layer's N x N input (an integer >= 1). */
+  /** Input height N of the layer (an integer >= 1); for a transposed layer, its output height. */
   n: number;
-  /** Input width when it differs from N. Non-square inputs are not supported by the engines yet: only width = n is accepted. */
+  /** Input width W (default n); for a transposed layer, its output width. */
   width?: number;
   /** Target of the squared singular values (default 1). */
   alpha?: number;
   /** Factor of the penalty in the loss: the regularizer adds weight * F(K). */
   weight: number;
-  /** "zero" (the paper's M; TF.js padding "same") or "circular" (default "zero"). */
-  padding?: "zero" | "circular";
-  /** Convolution stride. The training regularizers support stride 1 only (default 1). */
+  /** "zero" (the paper's M; TF.js padding "same"), "valid" (TF.js "valid") or "circular" (default "zero"). */
+  padding?: "zero" | "valid" | "circular";
+  /** Convolution stride on both axes (default 1). */
   stride?: number;
-  /** Engine of the penalty (default "auto" = structured: cost independent of N). */
+  /** Dilation rate on both axes (default 1). */
+  dilation?: number;
+  /** The layer is a Conv2DTranspose whose [k, k, out, in] kernel is read as the forward conv's HWIO kernel (default false). */
+  transposed?: boolean;
+  /** Engine of the penalty (default "auto" = structured: cost independent of N; "dense" only for the paper's layer). */
   engine?: FrobeniusEngine;
 }
 
-/** Options of {@link twoNormRegularizer}. */
+/** Options of {@link twoNormRegularizer}: the 2-norm penalty takes only the paper's layer (stride 1, "zero", N x N). */
 export interface TwoNormRegularizerOptions {
   n: number;
+  /** Only n (the 2-norm penalty takes square inputs only). */
   width?: number;
   alpha?: number;
   weight: number;
   /** Only "zero" is supported by the 2-norm penalty. */
   padding?: "zero";
+  /** Only 1 (the 2-norm penalty takes stride 1 only). */
   stride?: number;
   engine?: FrobeniusEngine;
   /** Power steps per evaluation, warm-started from the previous call (default 2, as in the paper). */
   powerSteps?: number;
 }
 
-/** The checked options, every field present (width only when given). */
+/** The checked options, every field present. */
 export interface ResolvedFrobeniusOptions {
   n: number;
-  width?: number;
+  width: number;
   alpha: number;
   weight: number;
-  padding: "zero" | "circular";
+  padding: "zero" | "valid" | "circular";
   stride: number;
+  dilation: number;
+  transposed: boolean;
   engine: FrobeniusEngine;
 }
 
-export interface ResolvedTwoNormOptions extends Omit<ResolvedFrobeniusOptions, "padding"> {
+export interface ResolvedTwoNormOptions {
+  n: number;
+  width: number;
+  alpha: number;
+  weight: number;
   padding: "zero";
+  stride: number;
+  engine: FrobeniusEngine;
   powerSteps: number;
 }
 
@@ -81,37 +95,69 @@ function choice<const T extends string>(value: unknown, name: string, allowed: r
   return value as T;
 }
 
-function resolveCommon(options: unknown, kind: string): Omit<ResolvedFrobeniusOptions, "padding"> & { raw: Record<string, unknown> } {
+interface CommonOptions {
+  n: number;
+  width: number;
+  alpha: number;
+  weight: number;
+  stride: number;
+  engine: FrobeniusEngine;
+  raw: Record<string, unknown>;
+}
+
+function resolveCommon(options: unknown, kind: string): CommonOptions {
   if (options === null || typeof options !== "object") throw new ConvregTypeError("ERR_ARGUMENT", `${kind} options must be an object { n, weight, ... }, got ${show(options)}`);
   const o = options as Record<string, unknown>;
   const n = integer(o.n, "options.n", 1, MAX_INPUT_SIZE);
-  // These regularizers call the square, stride-1 engines; refuse other layers rather than
-  // regularize a different operator than the layer's (the layer engine is not wired in yet).
-  if (o.width !== undefined && integer(o.width, "options.width", 1, MAX_INPUT_SIZE) !== n)
-    throw new ConvregRangeError(
-      "ERR_RANGE",
-      `options.width (${String(o.width)}) differs from options.n (${n}): non-square inputs are not supported by the training regularizers yet`,
-    );
-  const stride = o.stride === undefined ? 1 : integer(o.stride, "options.stride", 1, MAX_INPUT_SIZE);
-  if (stride !== 1) throw new ConvregRangeError("ERR_RANGE", `options.stride must be 1: strided convolutions are not supported by the training regularizers yet, got ${stride}`);
-  const resolved = {
+  const resolved: CommonOptions = {
     n,
+    width: o.width === undefined ? n : integer(o.width, "options.width", 1, MAX_INPUT_SIZE),
     alpha: o.alpha === undefined ? 1 : positive(o.alpha, "options.alpha", false),
     weight: positive(o.weight, "options.weight", true),
-    stride,
+    stride: o.stride === undefined ? 1 : integer(o.stride, "options.stride", 1, MAX_INPUT_SIZE),
     engine: choice(o.engine, "options.engine", ["auto", "dense", "structured"] as const, "auto"),
     raw: o,
   };
-  return o.width === undefined ? resolved : { ...resolved, width: n };
+  return resolved;
 }
 
 export function resolveFrobeniusOptions(options: unknown): ResolvedFrobeniusOptions {
   const { raw, ...common } = resolveCommon(options, "frobeniusRegularizer");
-  return { ...common, padding: choice(raw.padding, "options.padding", ["zero", "circular"] as const, "zero") };
+  const padding = choice(raw.padding, "options.padding", ["zero", "valid", "circular"] as const, "zero");
+  const dilation = raw.dilation === undefined ? 1 : integer(raw.dilation, "options.dilation", 1, MAX_INPUT_SIZE);
+  if (raw.transposed !== undefined && typeof raw.transposed !== "boolean")
+    throw new ConvregTypeError("ERR_ARGUMENT", `options.transposed must be a boolean, got ${show(raw.transposed)}`);
+  const resolved = { ...common, padding, dilation, transposed: raw.transposed === true };
+  // Checked here, not at the first fit() step, with the messages penaltyAndGradient would give.
+  const square = common.width === common.n;
+  if (padding === "circular" && (common.stride !== 1 || dilation !== 1 || !square))
+    throw new ConvregRangeError(
+      "ERR_ARGUMENT",
+      `options.padding "circular" supports only stride 1, dilation 1 and width = n (got stride ${common.stride}, dilation ${dilation}, width ${common.width})`,
+    );
+  const paperLayer = square && common.stride === 1 && dilation === 1 && padding !== "valid" && !resolved.transposed;
+  if (common.engine === "dense" && !paperLayer)
+    throw new ConvregRangeError(
+      "ERR_ARGUMENT",
+      'options.engine "dense" supports only the paper\'s layer (stride 1, padding "zero" or "circular", dilation 1, width = n, not transposed); use "auto"',
+    );
+  return resolved;
 }
 
 export function resolveTwoNormOptions(options: unknown): ResolvedTwoNormOptions {
   const { raw, ...common } = resolveCommon(options, "twoNormRegularizer");
+  // The 2-norm penalty (lib/penalty/two-norm.ts) builds only the paper's square, stride-1 M;
+  // refuse other layers rather than regularize a different operator than the layer's.
+  if (common.width !== common.n)
+    throw new ConvregRangeError(
+      "ERR_RANGE",
+      `options.width (${common.width}) differs from options.n (${common.n}): the 2-norm penalty supports square inputs only (frobeniusRegularizer takes width)`,
+    );
+  if (common.stride !== 1)
+    throw new ConvregRangeError("ERR_RANGE", `options.stride must be 1: the 2-norm penalty supports stride 1 only (frobeniusRegularizer takes stride), got ${common.stride}`);
+  for (const name of ["dilation", "transposed"] as const)
+    if (raw[name] !== undefined && raw[name] !== 1 && raw[name] !== false)
+      throw new ConvregRangeError("ERR_ARGUMENT", `options.${name} is not supported by the 2-norm penalty (frobeniusRegularizer takes it), got ${show(raw[name])}`);
   return {
     ...common,
     padding: choice(raw.padding, "options.padding", ["zero"] as const, "zero"),

@@ -87,8 +87,9 @@ export class FrobeniusRegularizer extends ConvregRegularizer {
   }
 
   protected penaltyAndGradient(kernel: Kernel): { penalty: number; gradient: Float64Array } {
-    const { n, alpha, padding, engine } = this.options;
-    const result = penaltyAndGradient(kernel, { n, alpha, padding, engine });
+    // The layer options route to the layer engine when they are not the paper's layer.
+    const { n, width, alpha, padding, stride, dilation, transposed, engine } = this.options;
+    const result = penaltyAndGradient(kernel, { n, width, alpha, padding, stride, dilation, transposed, engine });
     return { penalty: result.penalty, gradient: result.gradient.data };
   }
 
