@@ -18,6 +18,7 @@ import {
   type Kernel,
 } from "../lib/index.js";
 import { sigmaMin } from "../lib/spectrum/sigma-min.js";
+import { sigmaMaxIterative } from "../lib/spectrum/sigma-max.js";
 import {
   bruteForceGradient,
   bruteForceLayerM,
@@ -201,9 +202,17 @@ describe("grouped and depthwise options: errors name the option", () => {
     expect(() => singularValues(kernel, { n: 4, ...extra })).toThrow(message);
   });
   it("a function that does not split groups refuses them rather than read the kernel as a plain one", () => {
-    expect(() => resolveSpectrumMethod(kernel, { n: 4, groups: 2 })).toThrow(/options\.groups and options\.depthwise are taken by penalty/);
-    expect(() => resolveSpectrumMethod(kernel, { n: 4, depthwise: true })).toThrow(/options\.groups and options\.depthwise are taken by penalty/);
-    expect(resolveSpectrumMethod(kernel, { n: 4, groups: 1 }).method).toBe(resolveSpectrumMethod(kernel, { n: 4 }).method);
+    expect(() => sigmaMaxIterative(kernel, { n: 4, groups: 2 })).toThrow(/options\.groups and options\.depthwise are taken by penalty/);
+    expect(() => sigmaMaxIterative(kernel, { n: 4, depthwise: true })).toThrow(/options\.groups and options\.depthwise are taken by penalty/);
+    expect(sigmaMaxIterative(kernel, { n: 4, groups: 1 }).sigmaMax).toBe(sigmaMaxIterative(kernel, { n: 4 }).sigmaMax);
+  });
+  it("resolveSpectrumMethod resolves a grouped layer as its groups' spectrum calls do", () => {
+    // Per group the dense SVD is G^2 times smaller: a limit between the two sizes tells them apart.
+    const big = createKernel(randomData(3, 4, 8, 2), [3, 3, 4, 8]);
+    const group = { n: 6, denseWorkLimit: 4e6 }; // plain [3, 3, 4, 8]: 288 x 144 x 144 = 6e6; a group: 144^3 = 3e6
+    expect(resolveSpectrumMethod(big, { ...group, groups: 1 }).method).toBe("iterative");
+    expect(resolveSpectrumMethod(createKernel(big.data.subarray(0, 9 * 4 * 4), [3, 3, 4, 4]), group).method).toBe("dense");
+    expect(resolveSpectrumMethod(big, { ...group, groups: 2 }).method).toBe("dense");
   });
   it("non-boolean depthwise and non-number groups are type errors", () => {
     expect(() => penalty(kernel, { n: 4, depthwise: "yes" as unknown as boolean })).toThrow(/options\.depthwise must be a boolean/);

@@ -18,8 +18,8 @@ export interface LayerShapeOptions extends LayerKindOptions {
 
 /** What each part supports: `layer` is stride, valid padding, dilation, width and transposed. */
 export const LAYER_SUPPORT = {
-  penalty: { layer: true, groups: false, depthwise: false },
-  spectrum: { layer: true, groups: false, depthwise: false },
+  penalty: { layer: true, groups: true, depthwise: true },
+  spectrum: { layer: true, groups: true, depthwise: true },
 } as const;
 
 /** The non-default options of a layer, by name, e.g. ["stride 2", "padding valid"]. */

@@ -103,6 +103,9 @@ export interface ResolvedSpectrumMethod {
  * Throws what `spectrum` would throw for invalid options.
  */
 export function resolveSpectrumMethod(kernel: Kernel, options: SpectrumOptions): ResolvedSpectrumMethod {
+  // A grouped layer's spectrum runs per group, all groups of one shape: the first one's method is every group's.
+  const groups = readGroupCall(kernel, options);
+  if (groups) return resolveSpectrumMethod(groups.kernels[0], groups.options);
   const a = readArgs(kernel, options);
   if (a.padding === "circular" && a.method !== "none" && a.method !== "pointwise") {
     circularSpectrumPlanFor(a.kernel, a.n, a.method, a.options.memoryLimit); // validates, checks memory
