@@ -45,13 +45,23 @@ describe("convreg analyze with layer options", () => {
     expect(Math.abs(out.sigmaMin - sigma[sigma.length - 1])).toBeLessThan(1e-9 * sigma[0]);
   });
 
-  it("--depthwise: each part that does not handle it yet gives its reason; exit 0", async () => {
-    await writeKernelFile(file, createKernel(randomData(3, 4, 1, 7), [3, 3, 4, 1]));
-    const r = analyze(file, "--n", "6", "--depthwise", "--json");
+  it("--depthwise --stride 2 --json: penalty and sigma_max agree with the brute-force M of the equivalent plain kernel", async () => {
+    // A depthwise [3, 3, C, m] kernel is the plain [3, 3, C, C m] kernel whose output channel c m + j reads
+    // only input channel c (LAYERS.md), so its M is built by definition from that plain kernel.
+    const [c, mult] = [3, 2];
+    const dw = randomData(3, c, mult, 7);
+    await writeKernelFile(file, createKernel(dw, [3, 3, c, mult]));
+    const plain = new Float64Array(9 * c * c * mult);
+    for (let t = 0; t < 9; t++) for (let ch = 0; ch < c; ch++) for (let j = 0; j < mult; j++) plain[(t * c + ch) * c * mult + ch * mult + j] = dw[(t * c + ch) * mult + j];
+    const r = analyze(file, "--n", "7", "--depthwise", "--stride", "2", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.depthwise).toBe(true);
-    if (out.penalty === null) expect(out.penaltyReason.message).toMatch(/penalty of a layer with depthwise is not supported yet/);
+    expect(out).toMatchObject({ depthwise: true, stride: 2, penaltyReason: null, spectrumReason: null });
+    const { m } = bruteForceLayerM(plain, 3, c, c * mult, { height: 7, width: 7, stride: 2, dilation: 1, padding: "zero" });
+    const f = bruteForcePenalty(m, 1);
+    expect(Math.abs(out.penalty - f) / f).toBeLessThan(1e-9);
+    const sigma = referenceSingularValues(m);
+    expect(Math.abs(out.sigmaMax - sigma[0]) / sigma[0]).toBeLessThan(1e-9);
   });
 
   it("--groups and --depthwise exclude each other", () => {
