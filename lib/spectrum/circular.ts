@@ -7,6 +7,7 @@ import { ConvregRangeError } from "../core/errors.js";
 import type { Kernel } from "../core/kernel.js";
 import type { NativePlan } from "../native/plan.js";
 import type { Spectrum, SpectrumMethod } from "./types.js";
+import { fromValues } from "./from-values.js";
 import { circularDenseSpectrumPlan, circularSpectrumPlan } from "../engines/circular.js";
 
 /**
@@ -26,26 +27,6 @@ function fftBound(kernel: Kernel, sigmaMax: number): number {
 function denseBound(kernel: Kernel, n: number, sigmaMax: number): number {
   const [, , g, h] = kernel.shape;
   return 4 * Number.EPSILON * sigmaMax * Math.sqrt(g * n * n * h * n * n);
-}
-
-/** A spectrum from all singular values (descending) known to within an absolute rounding `bound`. */
-export function fromValues(method: "circular-fft" | "dense", values: Float64Array, bound: number): Spectrum {
-  const sigmaMax = values[0];
-  const sigmaMin = values[values.length - 1];
-  return {
-    method,
-    sigmaMax,
-    sigmaMaxBound: bound,
-    sigmaMaxConverged: true,
-    sigmaMin,
-    sigmaMinLower: Math.max(0, sigmaMin - bound),
-    sigmaMinUpper: sigmaMin + bound,
-    // A rounding-model bound (sqrt-dimension factor), not a proof.
-    sigmaMinCertified: false,
-    bound: { sigmaMax: "probabilistic", sigmaMin: "probabilistic" },
-    values,
-    iterations: 0,
-  };
 }
 
 /**

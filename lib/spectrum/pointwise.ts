@@ -8,6 +8,7 @@ import { requireMemory } from "../core/memory.js";
 import { runSync } from "../native/plan.js";
 import { expandPointwise, kernelValuesPlan, pointwiseCounts, pointwisePixels } from "../engines/pointwise.js";
 import type { Spectrum } from "./types.js";
+import { roundingModelSpectrum } from "./from-values.js";
 
 /** Largest value list the closed-form spectrum carries in `values` (beyond it, values is null). */
 const MAX_SPECTRUM_VALUES = 1 << 22;
@@ -33,17 +34,5 @@ export function pointwiseSpectrum(kernel: Kernel, spec: LayerSpec, limit?: numbe
   const sigmaMin = fromKernel < count ? 0 : small[small.length - 1];
   const bound = kernelBound(kernel, sigmaMax);
   const values = count <= MAX_SPECTRUM_VALUES ? expandPointwise(small, pointwisePixels(spec).kept, count) : null;
-  return {
-    method: "pointwise",
-    sigmaMax,
-    sigmaMaxBound: bound,
-    sigmaMaxConverged: true,
-    sigmaMin,
-    sigmaMinLower: Math.max(0, sigmaMin - bound),
-    sigmaMinUpper: sigmaMin + bound,
-    sigmaMinCertified: false,
-    bound: { sigmaMax: "probabilistic", sigmaMin: "probabilistic" },
-    values,
-    iterations: 0,
-  };
+  return roundingModelSpectrum("pointwise", sigmaMax, sigmaMin, bound, values);
 }
