@@ -4,6 +4,7 @@
 #include "../src/dense_engine.h"
 #include "convert.h"
 #include "register.h"
+#include "results.h"
 #include "worker.h"
 
 namespace convreg_binding {
@@ -27,16 +28,7 @@ void registerDense(Napi::Env env, Napi::Object exports) {
         KernelArgs a = readKernelArgs(info);
         return std::function<SparseConvMatrix()>([a] { return convreg::buildSparse(a.shape, a.kernel->data()); });
       },
-      [](Napi::Env env, SparseConvMatrix& m) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("rows", Napi::Number::New(env, static_cast<double>(m.rows)));
-        o.Set("cols", Napi::Number::New(env, static_cast<double>(m.cols)));
-        o.Set("rowStart", toInt32Array(env, m.rowStart));
-        o.Set("column", toInt32Array(env, m.column));
-        o.Set("entry", toInt32Array(env, m.entry));
-        o.Set("value", toFloat64Array(env, m.value));
-        return o;
-      });
+      sparseMatrixToJs);
 
   exportTask<std::vector<double>>(
       env, exports, "denseMatrix",
@@ -88,6 +80,17 @@ void registerDense(Napi::Env env, Napi::Object exports) {
         });
       },
       [](Napi::Env env, std::vector<double>& v) -> Napi::Value { return toFloat64Array(env, v); });
+}
+
+Napi::Value sparseMatrixToJs(Napi::Env env, convreg::SparseConvMatrix& m) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("rows", Napi::Number::New(env, static_cast<double>(m.rows)));
+  o.Set("cols", Napi::Number::New(env, static_cast<double>(m.cols)));
+  o.Set("rowStart", toInt32Array(env, m.rowStart));
+  o.Set("column", toInt32Array(env, m.column));
+  o.Set("entry", toInt32Array(env, m.entry));
+  o.Set("value", toFloat64Array(env, m.value));
+  return o;
 }
 
 }  // namespace convreg_binding

@@ -21,16 +21,7 @@ void registerLayerSpectra(Napi::Env env, Napi::Object exports) {
         const convreg::LayerSpec spec = readLayerSpec(info);
         return std::function<convreg::SparseConvMatrix()>([=] { return convreg::buildLayerSparse(spec, kernel->data()); });
       },
-      [](Napi::Env env, convreg::SparseConvMatrix& m) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("rows", Napi::Number::New(env, static_cast<double>(m.rows)));
-        o.Set("cols", Napi::Number::New(env, static_cast<double>(m.cols)));
-        o.Set("rowStart", toInt32Array(env, m.rowStart));
-        o.Set("column", toInt32Array(env, m.column));
-        o.Set("entry", toInt32Array(env, m.entry));
-        o.Set("value", toFloat64Array(env, m.value));
-        return o;
-      });
+      sparseMatrixToJs);
 
   exportTask<std::vector<double>>(
       env, exports, "layerDenseMatrix",
