@@ -72,6 +72,13 @@ export async function layerPenalty(kernel: Kernel, options: { n: number; alpha: 
  */
 export const REPORT_DENSE_WORK_LIMIT = 2 ** 30;
 
+/** Report default: relative Lanczos tolerance on sigma_max (its proven upper end is the symbol bound). */
+export const REPORT_SIGMA_MAX_TOLERANCE = 1e-3;
+/** Report default: cap on Lanczos Gram products for sigma_max. */
+export const REPORT_SIGMA_MAX_PRODUCTS = 40;
+/** Report default: largest Gram order whose sparse Cholesky (certified sigma_min) is run. */
+export const REPORT_CHOLESKY_ORDER_LIMIT = 20000;
+
 /**
  * Penalty from all singular values: the eigenvalues of M^T M are sigma_i^2 plus
  * (gN^2 - r) zeros, so F = sum (sigma_i^2 - alpha)^2 + alpha^2 (gN^2 - r).
@@ -113,7 +120,10 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     };
   }
   const refusedByMemory = method === "iterative" && denseSvdWork(kernel, n) <= (base.denseWorkLimit as number);
-  if (method === "dense" || refusedByMemory) {
+  // A depthwise layer's dense SVD runs once per channel: count all of them against the budget.
+  const groupsWork = layer.depthwise ? Math.max(g, h) * (n * n) ** 3 : 0;
+  const overBudgetGroups = groupsWork > (base.denseWorkLimit as number);
+  if ((method === "dense" || refusedByMemory) && !overBudgetGroups) {
     const s = await spectrumAsync(kernel, { ...base, method: "dense" });
     return {
       ...numbers(n, penalty, s, "dense: all singular values by dgesvd, rounding-model bound (an estimate)"),
@@ -123,11 +133,20 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
   }
   let s: Spectrum;
   let minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
+  // Past the dense budget: sigma_max is a proven bracket [Ritz value, symbol bound] (a Ritz value is
+  // <= sigma_max whatever the tolerance), so a loose tolerance and a small product cap suffice.
+  const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
+  const gramOrder = (layer.depthwise ? Math.max(g, h) : Math.min(g, h)) * n * n;
   try {
-    s = await spectrumAsync(kernel, { ...base, method: "certified" });
+    if (gramOrder > REPORT_CHOLESKY_ORDER_LIMIT) {
+      s = await spectrumAsync(kernel, { ...base, ...loose, method: "iterative" });
+      minNote = `; sigma_min not computed (Gram order ${gramOrder} > ${REPORT_CHOLESKY_ORDER_LIMIT}; --spectrum certified computes it)`;
+    } else {
+      s = await spectrumAsync(kernel, { ...base, ...loose, method: "certified" });
+    }
   } catch (e) {
     if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
-    s = await spectrumAsync(kernel, { ...base, method: "iterative" });
+    s = await spectrumAsync(kernel, { ...base, ...loose, method: "iterative" });
     minNote = `; sigma_min not computed (${e.message})`;
   }
   const certificate = s.sigmaMin === null ? null : s.sigmaMinCertified ? `cholesky: proven bracket [${s.sigmaMinLower}, ${s.sigmaMinUpper}]` : "estimate (no lower bound proven)";
