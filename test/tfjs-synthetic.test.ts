@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { ConvregError } from "../lib/index.js";
 import { findConvolutions, readTfjsModel, readWeight, reportModel, writeModelWithWeight } from "../lib/tfjs/index.js";
 import { halfToNumber, numberToHalf } from "../lib/tfjs/decode.js";
-import { bruteForcePenalty, rng, type Rows } from "./reference.js";
+import { bruteForceLayerM, bruteForcePenalty, referenceSingularValues, rng, type Rows } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = mkdtempSync(path.join(tmpdir(), "convreg-tfjs-syn-"));
@@ -316,6 +316,16 @@ describe("TF.js topologies", () => {
     const f = bruteForcePenalty(m, 1);
     expect(Math.abs(c2.penalty! - f) / f).toBeLessThan(1e-10);
     expect(report.layers[0].options).toEqual({ n: 16, stride: 2 });
+
+    // Past the dense budget the report gives sigma_max as the bracket [Ritz value, proven symbol bound]
+    // (loose Lanczos): it must contain the largest singular value of c1's strided M built by definition.
+    const budgetless = await reportModel(file, { denseWorkLimit: 1 });
+    const c1 = budgetless.layers[0];
+    const c1M = bruteForceLayerM(specs[0].expected, 3, 3, 4, { height: 16, width: 16, stride: 2, dilation: 1, padding: "zero" }).m;
+    const top = referenceSingularValues(c1M)[0];
+    expect(c1.method).not.toBe("dense");
+    expect(c1.sigmaMax!).toBeLessThanOrEqual(top * (1 + 1e-12));
+    expect(c1.sigmaMaxUpper!).toBeGreaterThanOrEqual(top);
   });
 
   it("graph model: Conv2D and _FusedConv2D (filter through Identity) with strides, padding, dilations; depthwise skipped", async () => {
