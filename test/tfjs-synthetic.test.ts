@@ -321,7 +321,7 @@ describe("TF.js topologies", () => {
     // (loose Lanczos): it must contain the largest singular value of c1's strided M built by definition.
     const budgetless = await reportModel(file, { denseWorkLimit: 1 });
     const c1 = budgetless.layers[0];
-    const c1M = bruteForceLayerM(specs[0].expected, 3, 3, 4, { height: 16, width: 16, stride: 2, dilation: 1, padding: "zero" }).m;
+    const c1M = bruteForceLayerM(Float64Array.from(specs[0].expected), 3, 3, 4, { height: 16, width: 16, stride: 2, dilation: 1, padding: "zero" }).m;
     const top = referenceSingularValues(c1M)[0];
     expect(c1.method).not.toBe("dense");
     expect(c1.sigmaMax!).toBeLessThanOrEqual(top * (1 + 1e-12));
