@@ -1,5 +1,5 @@
 /**
- * Reductions over arrays of any length. `Math.max(...a)` and friends pass every element as a
+ * Reductions over arrays of any length. Spreading an array into Math.max and friends passes every element as a
  * call argument and overflow the call stack past ~100,000 elements; these loops do not.
  */
 
