@@ -143,8 +143,10 @@ export function foldOp(ctx: FoldContext): SmallTensor[] | null {
   const round = toDtype(attrType(attr, "T") || attrType(attr, "dtype"));
   if (PASS_THROUGH.has(op)) return x === null || x === undefined ? null : op === "Switch" ? [x, x] : [x];
   if (op === "Merge") {
-    const known = inputs.find((t) => t !== null);
-    return known ? [known, scalar(inputs.indexOf(known))] : null;
+    // As for shapes: the branches still known must agree (NextIteration inputs are left out by the caller).
+    const known = inputs.filter((t) => t !== null) as SmallTensor[];
+    const same = known.length > 0 && known.every((t) => t.shape.join() === known[0].shape.join() && t.data.join() === known[0].data.join());
+    return same ? [known[0], scalar(inputs.indexOf(known[0]))] : null;
   }
   if (BINARY[op]) {
     if (!x || !y) return null;

@@ -173,6 +173,8 @@ export class GraphShapes {
   private readonly memo = new CycleMemo<Dims | Folded>();
   /** The first Placeholder's shape as the file gives it. */
   inputShape: (number | null)[] | null = null;
+  /** Graph inputs whose value was asked for (to fold a size) and not given. */
+  readonly valuesNeeded = new Set<string>();
 
   constructor(
     private readonly model: TfjsModel,
@@ -202,6 +204,18 @@ export class GraphShapes {
     return null;
   }
 
+  /** Whether an input reaches its weight through a Switch (a constant routed into a tf.cond branch). */
+  routedThrough(input: string): boolean {
+    let name = sourceName(input);
+    for (let hops = 0; hops < 16 && !this.model.weights.has(name); hops++) {
+      const node = this.byName.get(name);
+      if (node === undefined || node.input.length === 0) return false;
+      if (node.op === "Switch") return true;
+      name = sourceName(node.input[0]);
+    }
+    return false;
+  }
+
   /** The value of a small tensor (a Const weight, a given input, or folded from known shapes), or null. */
   value(input: string): SmallTensor | null {
     return this.folded(input).tensor;
@@ -223,11 +237,24 @@ export class GraphShapes {
     if (!node) return UNFOLDED;
     if (node.op === "Placeholder") {
       const given = this.inputValues[name];
-      if (given === undefined) return UNFOLDED;
+      if (given === undefined) {
+        // An image input's value is data; a scalar or unranked input may be a size or ratio the graph uses.
+        const shape = shapeAttr(node.attr.shape);
+        if (shape === null || shape.length === 0) this.valuesNeeded.add(name);
+        return UNFOLDED;
+      }
       return { tensor: typeof given === "number" ? { shape: [], data: [given] } : { shape: [given.length], data: [...given] }, fromFlag: false };
     }
     if (!canFold(node.op)) return UNFOLDED;
-    const data = dataInputs(node);
+    if (node.op === "Merge") {
+      const entries = this.foldWith(node, index, true);
+      return entries.tensor !== null ? entries : this.foldWith(node, index, false);
+    }
+    return this.foldWith(node, index, false);
+  }
+
+  private foldWith(node: GraphNode, index: number, entriesOnly: boolean): Folded {
+    const data = entriesOnly ? this.loopEntries(node) : dataInputs(node);
     if (this.deadBranch(node, index)) return UNFOLDED;
     const usesDims = node.op === "Shape" || node.op === "Size" || node.op === "Rank" || node.op === "ZerosLike" || node.op === "OnesLike";
     const inputs = usesDims ? [] : data.map((i) => this.folded(i));
@@ -262,7 +289,15 @@ export class GraphShapes {
       if (this.inputShape === null) this.inputShape = shape;
       return this.placeholderDims(shape);
     }
-    const data = dataInputs(node);
+    if (node.op === "Merge") {
+      const entries = this.inferWith(node, index, true);
+      return entries.dims !== null ? entries : this.inferWith(node, index, false);
+    }
+    return this.inferWith(node, index, false);
+  }
+
+  private inferWith(node: GraphNode, index: number, entriesOnly: boolean): Dims {
+    const data = entriesOnly ? this.loopEntries(node) : dataInputs(node);
     if (this.deadBranch(node, index)) return NONE;
     const inputDims = data.map((i) => this.shape(i));
     const fromFlag = inputDims.some((d) => d.fromFlag) || data.some((i) => this.memo.depth < MAX_DEPTH && this.folded(i).fromFlag);
@@ -282,6 +317,14 @@ export class GraphShapes {
     if (generic !== undefined) return generic === null ? this.fromValue(node, index) : { dims: generic, fromFlag };
     const spatial = this.spatial(node, data);
     return spatial.dims === null ? this.fromValue(node, index) : spatial;
+  }
+
+  /**
+   * A Merge's inputs without the loop's back edges (NextIteration): the first iteration sizes the
+   * body. Only when the entry says nothing (an empty TensorList) is the back edge read.
+   */
+  private loopEntries(node: GraphNode): string[] {
+    return dataInputs(node).filter((i) => this.byName.get(sourceName(i))?.op !== "NextIteration");
   }
 
   /** A Switch output that its known predicate does not take (output 1 is taken when the predicate is true). */

@@ -62,10 +62,11 @@ export function genericShape(ctx: ShapeContext): Dim[] | null | undefined {
   }
   switch (op) {
     case "Merge": {
-      // The first branch whose dims are fully known, else the first known (cond branches and loop entries agree).
-      const all = Array.from({ length: ctx.arity }, (_, i) => ctx.dims(i));
+      // Loop entries (NextIteration inputs are left out by the caller) or cond branches: the dead branch is
+      // unknown, and branches that both stay known must agree, else the size depends on which runs.
       if (ctx.output === 1) return [];
-      return all.find((d) => d !== null && d.every((v) => v !== null)) ?? all.find((d) => d !== null) ?? null;
+      const all = Array.from({ length: ctx.arity }, (_, i) => ctx.dims(i)).filter((d) => d !== null);
+      return all.length > 0 && all.every((d) => d.join() === all[0].join()) ? all[0] : null;
     }
     case "Reshape": {
       const target = ctx.value(1);
