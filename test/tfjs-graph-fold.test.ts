@@ -338,3 +338,20 @@ describe("non-square kernels", () => {
     expect(report.layers[0].error?.message).toContain("non-square kernel 3x1 with valid padding");
   });
 });
+
+describe("convreg report --input-value", () => {
+  it("gives a graph input's value (NAME=V, repeatable); a malformed one is ERR_RANGE naming the flag", async () => {
+    const { report } = await import("../lib/cli/report.js");
+    const file = condGraph().write(mkdtempSync(path.join(tmpdir(), "convreg-fold-")));
+    const lines: string[] = [];
+    await report([file, "--input-size", "12x10", "--input-value", "ratio=0.5", "--spectrum", "none", "--json"], (s) => lines.push(s));
+    const text = lines.join("");
+    expect(text).toContain('"n":6');
+    expect(text).toContain('"width":5');
+    await expect(report([file, "--input-size", "12x10", "--input-value", "ratio"], () => {})).rejects.toMatchObject({
+      code: "ERR_RANGE",
+      message: expect.stringContaining("--input-value"),
+    });
+    await expect(report([file, "--input-size", "12x10", "--input-value", "ratio=abc"], () => {})).rejects.toMatchObject({ code: "ERR_RANGE" });
+  });
+});

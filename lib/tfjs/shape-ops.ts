@@ -31,7 +31,7 @@ const known = (d: number) => (d >= UNKNOWN_LENGTH / 2 ? null : d);
 
 /** Broadcast of dims with unknown entries: a known size above 1 wins, unknown otherwise unless every entry is 1. */
 export function broadcastDims(all: Dim[][]): Dim[] {
-  const rank = Math.max(...all.map((d) => d.length));
+  const rank = all.reduce((most, d) => Math.max(most, d.length), 0);
   return Array.from({ length: rank }, (_, i) => {
     const column = all.map((d) => d[d.length - rank + i] ?? 1);
     const big = column.find((v) => v !== null && v !== 1);

@@ -89,7 +89,7 @@ export function concat(parts: SmallTensor[], axis: number): SmallTensor | null {
   for (let o = 0; o < outer; o++)
     for (const p of parts) {
       const block = count(p.shape.slice(axis));
-      data.push(...p.data.slice(o * block, (o + 1) * block));
+      for (let i = o * block; i < (o + 1) * block; i++) data.push(p.data[i]);
     }
   const shape = [...parts[0].shape];
   shape[axis] = parts.reduce((a, p) => a + p.shape[axis], 0);
@@ -114,7 +114,7 @@ export function split(t: SmallTensor, axis: number, sizes: number[], dropAxis: b
   let start = 0;
   return sizes.map((size) => {
     const data: number[] = [];
-    for (let o = 0; o < outer; o++) data.push(...t.data.slice((o * length + start) * inner, (o * length + start + size) * inner));
+    for (let o = 0; o < outer; o++) for (let i = (o * length + start) * inner; i < (o * length + start + size) * inner; i++) data.push(t.data[i]);
     start += size;
     const shape = [...t.shape];
     if (dropAxis) shape.splice(axis, 1);
