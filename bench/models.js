@@ -6,7 +6,9 @@
  *   CONVREG_MODELS_SPECTRUM=auto|none  spectrum of each layer (default "auto"; "none": penalties only)
  *   CONVREG_MODELS_DENSE_LIMIT=work    the report's dense SVD budget per layer (default the report's, 2^30)
  *   CONVREG_MODELS_INPUT_SIZE=N        stands in for open input dims (faceboxes, handtrack, movenet-multipose, rvm; default 256)
- * Graph input values (rvm's downsample_ratio) come from bench/model-inputs.js.
+ *   CONVREG_MODELS_ONLY=a,b            only these models (file names without .json)
+ * Graph input values (rvm's downsample_ratio) come from bench/model-inputs.js. After the table, each
+ * failed row: model, layer, kernel, size, code and message.
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -32,7 +34,9 @@ async function benchModel(file) {
   const exact = report.layers.filter((l) => l.error === null && l.sigmaMax !== null && l.sigmaMaxUpper === null).length;
   const bracketed = report.layers.filter((l) => l.error === null && l.sigmaMaxUpper !== null).length;
   const penaltyOnly = report.layers.filter((l) => l.error === null && l.method === "none").length;
-  const reasons = [...new Set(report.layers.filter((l) => l.error).map((l) => l.error.message.replace(/\d+/g, "#")))];
+  const failures = report.layers
+    .filter((l) => l.error)
+    .map((l) => ({ layer: l.layer.name, kernel: l.layer.shape.join("x"), size: `${l.n}x${l.width}`, code: l.error.code, message: l.error.message, penalty: l.penalty }));
   return {
     model: path.basename(file),
     openInput: report.layers.some((l) => l.nSource === "--input-size"),
@@ -44,14 +48,15 @@ async function benchModel(file) {
     failed,
     skipped: report.skipped.length,
     seconds,
-    reasons,
+    failures,
   };
 }
 
 const dir = corpusDir();
 const started = { load: os.loadavg()[0], at: new Date().toISOString() };
+const only = process.env.CONVREG_MODELS_ONLY?.split(",").map((m) => (m.endsWith(".json") ? m : `${m}.json`));
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
+  .filter((f) => f.endsWith(".json") && (only === undefined || only.includes(f)))
   .sort();
 const rows = [];
 for (const f of files) {
@@ -89,6 +94,7 @@ const summary = {
   startedAt: started.at,
   command: `CONVREG_MODELS_SPECTRUM=${spectrum} CONVREG_MODELS_INPUT_SIZE=${inputSize} npm run bench:models`,
 };
+for (const r of rows) for (const f of r.failures ?? []) console.log(`failed: ${r.model} ${f.layer} (${f.kernel} at ${f.size}): ${f.code} ${f.message}`);
 console.log(JSON.stringify(summary));
 mkdirSync(path.join(root, "bench", "results"), { recursive: true });
-writeFileSync(path.join(root, "bench", "results", "models.json"), JSON.stringify({ version: CORPUS_VERSION, summary, rows }, null, 2));
+writeFileSync(path.join(root, "bench", "results", only ? "models-subset.json" : "models.json"), JSON.stringify({ version: CORPUS_VERSION, summary, rows }, null, 2));
