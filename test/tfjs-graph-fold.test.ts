@@ -336,6 +336,7 @@ describe("non-square kernels", () => {
     expect(report.skipped).toEqual([]);
     expect(report.layers[0].error?.code).toBe("ERR_ARGUMENT");
     expect(report.layers[0].error?.message).toContain("non-square kernel 3x1 with valid padding");
+    expect(report.layers[0].layer.shape).toEqual([3, 1, 2, 1]);
   });
 });
 

@@ -66,7 +66,8 @@ export function findGraphConvs(model: TfjsModel, standIn: InputSize | undefined,
     // A non-square kernel is a 2-D convolution: it keeps its row, analysed when its square embedding is exact, failed with why otherwise.
     const unsupported = nonSquare ? squareEmbeddingProblem(stored, strides, padding) : null;
     const k = Math.max(stored[0], stored[1]);
-    const shape = nonSquare ? [k, k, stored[2], stored[3]] : stored;
+    // A failed non-square row shows the stored shape; an analysed one its square embedding.
+    const shape = nonSquare && !unsupported ? [k, k, stored[2], stored[3]] : stored;
     const x = shapes.shape(node.input[io.data] ?? "");
     // A Conv2D whose filter reads fewer channels than its input has is grouped (G = C / filter's in-channels).
     const channels = x.dims?.[3] ?? null;
