@@ -62,7 +62,7 @@ class Graph {
       modelTopology: { node: this.nodes, versions: { producer: 1 } },
       format: "graph-model",
       weightSpecs: this.weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })),
-      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
     };
   }
 
