@@ -12,7 +12,6 @@
 import type { Kernel } from "../core/kernel.js";
 import type { LayerSpec } from "../core/layer-spec.js";
 import type { NativePlan } from "../native/plan.js";
-import type { RawPenaltyAndGradient } from "../native/raw.js";
 import type { PenaltyAndGradientPlan } from "./kernel-args.js";
 import { circularGradientPlan, circularLineQuarticPlan, circularPenaltyPlan } from "./circular.js";
 import { denseSpectrumPlan } from "./dense.js";
@@ -40,9 +39,10 @@ export function pointwiseGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: nu
   const { scale, shift } = affine(kernel, spec, alpha);
   return {
     ...plan,
-    finish: (raw: RawPenaltyAndGradient) => {
-      const one = plan.finish(raw);
-      return { penalty: scale * one.penalty + shift, gradient: { shape: kernel.shape, data: one.gradient.data.map((v) => scale * v) } };
+    finish: (penalty: number) => {
+      const data = plan.finish(penalty).gradient.data; // this call's own array: scaled in place
+      for (let i = 0; i < data.length; i++) data[i] *= scale;
+      return { penalty: scale * penalty + shift, gradient: { shape: kernel.shape, data } };
     },
   };
 }

@@ -21,6 +21,8 @@ export interface NativePlan<Name extends TaskName, Result> {
   finish(raw: TaskResult[Name]): Result;
   /** Skip the check that every number the native call returned is finite (for results where Infinity means something). */
   allowNonFinite?: boolean;
+  /** An array among `args` that the native call fills with a result: checked for finite numbers like the returned value. */
+  filled?: Float64Array;
 }
 
 /** Each task's sync form, keyed by name so that `tasks[plan.fn]` takes `plan.args`. */
@@ -48,7 +50,8 @@ function firstNonFinite(raw: unknown): number | undefined {
  */
 function requireFiniteResult<Name extends TaskName, Result>(plan: NativePlan<Name, Result>, raw: TaskResult[Name]): TaskResult[Name] {
   if (plan.allowNonFinite) return raw;
-  const bad = firstNonFinite(raw);
+  let bad = firstNonFinite(raw);
+  if (bad === undefined && plan.filled) bad = firstNonFinite(plan.filled);
   if (bad !== undefined) throw new ConvregError("ERR_NONFINITE", `convreg: ${plan.fn} produced ${bad} (the result overflows double precision); scale the kernel or alpha down`);
   return raw;
 }

@@ -110,7 +110,13 @@ function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): 
     a.padding === "circular"
       ? (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit)
       : (engine === "dense" ? denseGradientPlan : structuredGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
-  return { ...plan, finish: (raw) => ({ ...plan.finish(raw), engine }) };
+  return {
+    ...plan,
+    finish: (raw) => {
+      const r = plan.finish(raw);
+      return { penalty: r.penalty, gradient: r.gradient, engine };
+    },
+  };
 }
 
 function quarticPlanFor(

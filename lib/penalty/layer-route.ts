@@ -4,7 +4,6 @@
  */
 import { requireKernel, type Kernel } from "../core/kernel.js";
 import type { NativePlan } from "../native/plan.js";
-import type { RawPenaltyAndGradient } from "../native/raw.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { requireAlpha, requireChoice, requireOptions } from "../core/validate.js";
 import { readLayerSpec, type LayerKindOptions } from "../core/layer-spec.js";
@@ -55,7 +54,7 @@ export function layerGradientRoute(kernel: unknown, options: Options | undefined
   if (!c) return { kernel: k };
   // k = 1: the closed form of lib/engines/pointwise.ts.
   const plan = k.shape[0] === 1 ? pointwiseGradientPlan(k, c.spec, c.alpha, c.limit) : layerGradientPlan(k, c.spec, c.alpha, c.limit);
-  return { kernel: k, plan: { ...plan, finish: (raw: RawPenaltyAndGradient): Gradient => ({ ...plan.finish(raw), engine: "structured" }) } };
+  return { kernel: k, plan: { ...plan, finish: (penalty: number): Gradient => ({ ...plan.finish(penalty), engine: "structured" }) } };
 }
 
 /** The line-quartic plan for a non-default layer. */
