@@ -54,6 +54,7 @@ const rows = [];
 for (const shape of shapes) {
   const kernel = paperKernel(shape);
   const [k, , g, h] = shape;
+  const out = new Float64Array(kernel.data.length);
   const kinds = {
     // timeEngine runs the engine `batch` times as a warm-up, then `batch` times timed (its own wall figure).
     native: () => {
@@ -68,6 +69,8 @@ for (const shape of shapes) {
     addon: batchOf(() => addon.structuredPenaltyAndGradient(kernel.data, k, g, h, n, 1, new Float64Array(kernel.data.length))),
     publicPenalty: batchOf(() => penalty(kernel, { n })),
     public: batchOf(() => penaltyAndGradient(kernel, { n })),
+    // Opt-in: the caller's gradient array, reused across calls (no allocation per call).
+    publicOut: batchOf(() => penaltyAndGradient(kernel, { n, out })),
     ...(baseline ? { baseline: batchOf(() => baseline.penaltyAndGradient(kernel, { n })) } : {}),
   };
   const samples = Object.fromEntries(Object.keys(kinds).map((name) => [name, { wall: [], cpu: [] }]));
@@ -92,6 +95,8 @@ const header = [
   "overhead = public - native",
   "of which addon",
   "of which JS",
+  "public with options.out",
+  "overhead with out",
   ...(baseline ? ["baseline public penaltyAndGradient", "baseline overhead"] : []),
 ];
 const tableRow = (r, us) => [
@@ -104,6 +109,8 @@ const tableRow = (r, us) => [
   fmt(us.public - us.native),
   fmt(us.addon - us.native),
   fmt(us.public - us.addon),
+  fmt(us.publicOut),
+  fmt(us.publicOut - us.native),
   ...(baseline ? [fmt(us.baseline), fmt(us.baseline - us.native)] : []),
 ];
 for (const clock of ["wall", "cpu"]) {
@@ -120,7 +127,8 @@ console.log(
   `\nMedians of ${rounds} rounds, each one batch of ${batch} calls per kind, the kinds interleaved. "native work": timeEngine ` +
     `(the engine called ${batch} times in a C++ loop; CPU: its warm-up and timed loops, per call). "empty addon call": ` +
     `activeNativeCalls(), the cheapest sync call of the addon. "bare addon call": structuredPenaltyAndGradient straight from ` +
-    `the addon (argument conversion, a fresh gradient array, the task)` +
+    `the addon (argument conversion, a fresh gradient array, the task). "public with options.out": the public call filling ` +
+    `one reused gradient array` +
     (baseline ? `. "baseline": the public call of ${baselineDir}` : "") +
     `. Target: overhead at most 2 us. Other jobs share this machine, so wall figures vary; CPU figures less so.`,
 );

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { native, nativeAsync } from "../lib/native/addon.js";
-import { createKernel, penaltyAndGradient, penaltyAndGradientAsync, type PenaltyOptions } from "../lib/index.js";
+import { createKernel, gradient, penaltyAndGradient, penaltyAndGradientAsync, type PenaltyOptions } from "../lib/index.js";
 import { randomData } from "./reference.js";
 
 const [k, g, h, n] = [3, 3, 2, 6];
@@ -94,4 +94,55 @@ describe("public results own their gradient arrays", () => {
       expect(async.gradient.data.buffer).not.toBe(first.gradient.data.buffer);
     });
   }
+});
+
+describe("options.out: the caller's array, filled instead of a fresh one", () => {
+  const cases: [string, number, PenaltyOptions][] = [
+    ["structured", k, { n }],
+    ["dense", k, { n, engine: "dense" }],
+    ["circular", k, { n, padding: "circular" }],
+    ["circular, dense", k, { n, padding: "circular", engine: "dense" }],
+    ["layer (stride 2)", k, { n, stride: 2 }],
+    ["transposed circular layer", k, { n, padding: "circular", transposed: true }],
+    ["pointwise layer (k = 1, stride 2)", 1, { n, stride: 2 }],
+    ["grouped (2 groups)", k, { n, groups: 2 }],
+  ];
+  for (const [name, side, o] of cases) {
+    it(`${name}: the result's gradient is out, equal to the default result (sync and async)`, async () => {
+      const kernel = createKernel(randomData(side, g, h, 9), [side, side, g, h]);
+      const expected = penaltyAndGradient(kernel, o);
+      const out = new Float64Array(kernel.data.length).fill(Number.NaN); // every entry must be written
+      const r = penaltyAndGradient(kernel, { ...o, out });
+      expect(r.gradient.data).toBe(out);
+      expect(r.penalty).toBe(expected.penalty);
+      expect(Array.from(out)).toEqual(Array.from(expected.gradient.data));
+      out.fill(Number.NaN);
+      const a = await penaltyAndGradientAsync(kernel, { ...o, out });
+      expect(a.gradient.data).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(expected.gradient.data));
+      expect(gradient(kernel, { ...o, out }).data).toBe(out);
+    });
+  }
+
+  it("is refused unless a Float64Array of the kernel's length outside kernel.data, before any work", () => {
+    const kernel = kernelOf(10);
+    const length = kernel.data.length;
+    const refuse = (out: unknown, message: RegExp, code: string) => {
+      for (const o of [{ n }, { n, stride: 2 }, { n, groups: 2 }])
+        expect(() => penaltyAndGradient(kernel, { ...o, out: out as Float64Array })).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+    };
+    refuse([0, 1], /options.out must be a Float64Array, got an array/, "ERR_ARGUMENT");
+    refuse(new Float32Array(length), /options.out must be a Float64Array, got Float32Array/, "ERR_ARGUMENT");
+    refuse(new Float64Array(length + 1), new RegExp(`options.out must have the kernel's ${length} entries, got ${length + 1}`), "ERR_SHAPE");
+    refuse(kernel.data, /options.out must not overlap kernel.data/, "ERR_ARGUMENT");
+    // A view of the same buffer that overlaps the kernel's range in part, and one that does not.
+    const shared = new Float64Array(3 * length);
+    const inShared = createKernel(randomData(k, g, h, 11), [k, k, g, h]);
+    const kernelView = { shape: inShared.shape, data: shared.subarray(length, 2 * length) };
+    kernelView.data.set(inShared.data);
+    expect(() => penaltyAndGradient(kernelView, { n, out: shared.subarray(length / 2, length / 2 + length) })).toThrow(/must not overlap/);
+    const apart = shared.subarray(2 * length, 3 * length);
+    expect(penaltyAndGradient(kernelView, { n, out: apart }).gradient.data).toBe(apart);
+    expect(Array.from(apart)).toEqual(Array.from(penaltyAndGradient(inShared, { n }).gradient.data));
+  });
 });

@@ -24,12 +24,13 @@ export type PenaltyAndGradientTask = {
 export type PenaltyAndGradientPlan = NativePlan<PenaltyAndGradientTask, { penalty: number; gradient: Kernel }>;
 
 /**
- * The native function `fn` called on the kernel and alpha; it fills a fresh array (this call's
- * own, never shared with another result) with the gradient, returned with the kernel's shape.
+ * The native function `fn` called on the kernel and alpha; it fills `out` (the caller's array,
+ * validated by lib/penalty/gradient-out.ts) or else a fresh array (this call's own, never shared
+ * with another result) with the gradient, returned with the kernel's shape.
  */
-export function penaltyAndGradientCall(fn: PenaltyAndGradientTask, kernel: Kernel, n: number, alpha: number): PenaltyAndGradientPlan {
+export function penaltyAndGradientCall(fn: PenaltyAndGradientTask, kernel: Kernel, n: number, alpha: number, out?: Float64Array): PenaltyAndGradientPlan {
   const [k, , g, h] = kernel.shape;
-  const gradient = new Float64Array(kernel.data.length);
+  const gradient = out ?? new Float64Array(kernel.data.length);
   return {
     fn,
     args: [kernel.data, k, g, h, n, alpha, gradient],

@@ -69,15 +69,15 @@ export function layerPenaltyPlan(kernel: Kernel, spec: LayerSpec, alpha: number,
 }
 
 /** F and dF/dK of the layer's own M. */
-export function layerGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<LayerGradientTask, Gradient> {
+export function layerGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number, out?: Float64Array): NativePlan<LayerGradientTask, Gradient> {
   if (spec.padding === "circular") {
-    const plan = circularGradientPlan(kernel, spec.height, alpha, limit);
+    const plan = circularGradientPlan(kernel, spec.height, alpha, limit, out);
     return { ...plan, finish: (penalty: number) => ({ penalty: penalty + transposeShift(kernel, spec, alpha), gradient: plan.finish(penalty).gradient }) };
   }
   const s = bufferSizes(kernel, spec);
   // Kernel copy, taps, tap Gram, weights and their symmetric sum, gradient of the taps, gradient (native and JS).
   requireMemory(8 * (3 * s.kernel + 2 * s.taps + 3 * s.gram), `the layer gradient (tap Gram matrix ${s.label})`, limit);
-  const gradient = new Float64Array(kernel.data.length); // this call's own, filled by the native call
+  const gradient = out ?? new Float64Array(kernel.data.length); // the caller's, else this call's own; filled by the native call
   return {
     fn: "layerPenaltyAndGradient",
     args: [...layerArgs(kernel, spec, alpha), gradient],

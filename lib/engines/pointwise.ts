@@ -34,13 +34,13 @@ export function pointwisePenaltyPlan(kernel: Kernel, spec: LayerSpec, alpha: num
   return { ...plan, finish: (raw: number) => scale * raw + shift };
 }
 
-export function pointwiseGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): PenaltyAndGradientPlan {
-  const plan = circularGradientPlan(kernel, 1, alpha, limit);
+export function pointwiseGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
+  const plan = circularGradientPlan(kernel, 1, alpha, limit, out);
   const { scale, shift } = affine(kernel, spec, alpha);
   return {
     ...plan,
     finish: (penalty: number) => {
-      const data = plan.finish(penalty).gradient.data; // this call's own array: scaled in place
+      const data = plan.finish(penalty).gradient.data; // the array the call filled: scaled in place
       for (let i = 0; i < data.length; i++) data[i] *= scale;
       return { penalty: scale * penalty + shift, gradient: { shape: kernel.shape, data } };
     },

@@ -29,11 +29,11 @@ export function structuredPenaltyPlan(kernel: Kernel, n: number, alpha: number, 
 }
 
 /** F and dF/dK by the structured engine. */
-export function structuredGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
+export function structuredGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
   const s = tapSizes(kernel);
   // Kernel copy, taps, tap Gram, weights, gradient of the taps, gradient (native and JS copies).
   requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram), () => `the structured gradient (tap Gram matrix ${s.width} x ${s.width})`, limit);
-  return penaltyAndGradientCall("structuredPenaltyAndGradient", kernel, n, alpha);
+  return penaltyAndGradientCall("structuredPenaltyAndGradient", kernel, n, alpha, out);
 }
 
 /** The five coefficients of F(K + t D), by the structured engine or from the dense M(K) and M(D). */
