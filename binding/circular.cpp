@@ -25,6 +25,18 @@ CircularArgs readCircularArgs(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// The same, the kernel read in place by a sync task (see InputMode): the N = 1 calls of 1 x 1
+// layers (lib/engines/pointwise.ts) are small calls.
+struct CircularInput {
+  DoublesInput kernel;
+  convreg::ConvShape shape;
+};
+CircularInput readCircularInput(const Napi::CallbackInfo& info, InputMode mode) {
+  CircularInput a{readDoubles(info[0], mode), readShape(info, 1)};
+  a.shape.padding = convreg::Padding::Circular;
+  return a;
+}
+
 Napi::Value numberToJs(Napi::Env env, double& f) { return Napi::Number::New(env, f); }
 Napi::Value valuesToJs(Napi::Env env, std::vector<double>& v) { return toFloat64Array(env, v); }
 }  // namespace
@@ -33,10 +45,10 @@ void registerCircular(Napi::Env env, Napi::Object exports) {
   // (kernel, k, g, h, n, alpha)
   exportTask<double>(
       env, exports, "circularPenalty",
-      [](const Napi::CallbackInfo& info) {
-        CircularArgs a = readCircularArgs(info);
+      [](const Napi::CallbackInfo& info, InputMode mode) {
+        CircularInput a = readCircularInput(info, mode);
         double alpha = toDouble(info[5]);
-        return std::function<double()>([a, alpha] { return convreg::circularPenalty(a.shape, a.kernel->data(), alpha); });
+        return [a = std::move(a), alpha] { return convreg::circularPenalty(a.shape, a.kernel.data, alpha); };
       },
       numberToJs);
 
@@ -44,11 +56,12 @@ void registerCircular(Napi::Env env, Napi::Object exports) {
   exportTask<FilledPenalty>(
       env, exports, "circularPenaltyAndGradient",
       [](const Napi::CallbackInfo& info, InputMode mode) {
-        CircularArgs a = readCircularArgs(info);
+        CircularInput a = readCircularInput(info, mode);
         double alpha = toDouble(info[5]);
         DoublesOutput gradient(info[6], static_cast<size_t>(a.shape.kernelSize()), mode);
-        return std::function<FilledPenalty()>(
-            [a, alpha, gradient] { return fillGradient(convreg::circularPenaltyAndGradient(a.shape, a.kernel->data(), alpha), gradient); });
+        return [a = std::move(a), alpha, gradient = std::move(gradient)] {
+          return fillGradient(convreg::circularPenaltyAndGradient(a.shape, a.kernel.data, alpha), gradient);
+        };
       },
       filledPenaltyToJs);
 

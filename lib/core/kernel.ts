@@ -5,6 +5,7 @@
  */
 import { ConvregRangeError, ConvregTypeError } from "./errors.js";
 import { describe, requireChoice } from "./validate.js";
+import { allFinite } from "./arrays.js";
 
 /** Kernel shape `[k, k, g, h]`: square spatial size k, g input and h output channels. */
 export type KernelShape = readonly [k: number, k2: number, g: number, h: number];
@@ -44,6 +45,7 @@ export function shapeSize(shape: KernelShape): number {
 }
 
 function requireFiniteData(data: ArrayLike<number>, name: string): void {
+  if (data instanceof Float64Array && allFinite(data)) return; // the common case, without a branch per entry
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (typeof v !== "number" || !Number.isFinite(v)) throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${describe(v)}`);

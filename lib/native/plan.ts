@@ -6,6 +6,7 @@
 import { ConvregError, isConvregError, nativeError } from "../core/errors.js";
 import { native, nativeAsync } from "./addon.js";
 import type { TaskArgs, TaskName, TaskResult } from "./functions.js";
+import { allFinite } from "../core/arrays.js";
 
 /**
  * A call of the task `Name` (a key of NativeTasks: a misspelt name does not compile), with
@@ -32,6 +33,7 @@ const tasks: { [K in TaskName]: (...args: TaskArgs[K]) => TaskResult[K] } = nati
 function firstNonFinite(raw: unknown): number | undefined {
   if (typeof raw === "number") return Number.isFinite(raw) ? undefined : raw;
   if (raw instanceof Float64Array) {
+    if (allFinite(raw)) return undefined;
     for (let i = 0; i < raw.length; i++) if (!Number.isFinite(raw[i])) return raw[i];
     return undefined;
   }
