@@ -134,8 +134,7 @@ function spatialGeometry(layer: ConvInternals, className: string): ConvLayerGeom
   if (dr !== dc) return `dilation ${dr}x${dc}: the engines take the same dilation on both axes`;
   // tfjs-layers' Conv2DTranspose.call and DepthwiseConv2D.call do not pass dilationRate to the op
   // (SeparableConv2D does).
-  if ((transposed || className === "DepthwiseConv2D") && dr !== 1)
-    return `dilation ${dr}x${dc} on a ${className}: tfjs-layers ignores it, so the layer's operator is ambiguous`;
+  if ((transposed || className === "DepthwiseConv2D") && dr !== 1) return `dilation ${dr}x${dc} on a ${className}: tfjs-layers ignores it, so the layer's operator is ambiguous`;
   if (layer.padding !== "same" && layer.padding !== "valid") return `padding "${layer.padding}": the engines take "same" and "valid"`;
   const padding = layer.padding === "same" ? "zero" : "valid";
   const size = spatialInput(layer);

@@ -157,7 +157,10 @@ function resolveGroups(o: Record<string, unknown>): { groups: number; depthwise:
   const depthwise = o.depthwise === true;
   const groups = o.groups === undefined ? 1 : integer(o.groups, "options.groups", 1, MAX_INPUT_SIZE);
   if (depthwise && groups !== 1)
-    throw new ConvregRangeError("ERR_ARGUMENT", `options.groups and options.depthwise exclude each other (a depthwise layer has one group per input channel); got groups ${groups}`);
+    throw new ConvregRangeError(
+      "ERR_ARGUMENT",
+      `options.groups and options.depthwise exclude each other (a depthwise layer has one group per input channel); got groups ${groups}`,
+    );
   return { groups, depthwise };
 }
 

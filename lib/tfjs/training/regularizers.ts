@@ -91,7 +91,8 @@ export class FrobeniusRegularizer extends ConvregRegularizer {
     // The layer options route to the layer engine when they are not the paper's layer.
     // groups / depthwise: the engine splits M's diagonal blocks (lib/core/groups.ts) and sums their F.
     const { n, width, alpha, padding, stride, dilation, transposed, engine, groups, depthwise } = this.options;
-    const result = penaltyAndGradient(kernel, { n, width, alpha, padding, stride, dilation, transposed, engine, groups, depthwise });
+    // groups 1 is the default, which the engine refuses next to depthwise: true.
+    const result = penaltyAndGradient(kernel, { n, width, alpha, padding, stride, dilation, transposed, engine, groups: groups === 1 ? undefined : groups, depthwise });
     return { penalty: result.penalty, gradient: result.gradient.data };
   }
 
