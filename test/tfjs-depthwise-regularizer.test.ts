@@ -96,7 +96,11 @@ function blockM(data: Float64Array, layout: Blocks, geo: LayerGeometry) {
     const [outPixels, inPixels] = [outH * outW, geo.height * geo.width];
     const row = (r: number) => block.outputs[Math.floor(r / outPixels)] * outPixels + (r % outPixels);
     const col = (c: number) => block.inputs[Math.floor(c / inPixels)] * inPixels + (c % inPixels);
-    part.m.forEach((cells, r) => cells.forEach((v, c) => v !== 0 && (m[row(r)][col(c)] += v)));
+    part.m.forEach((cells, r) => {
+      cells.forEach((v, c) => {
+        m[row(r)][col(c)] += v;
+      });
+    });
     for (const [local, positions] of part.omega) {
       const e = toLayer.get(local)!;
       if (!omega.has(e)) omega.set(e, []);
