@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { frobeniusRegularizer, regularizeModel, twoNormRegularizer, type AttachedLayer } from "../lib/tfjs/training/index.js";
+import { addPenaltyGradients, frobeniusRegularizer, regularizeModel, twoNormRegularizer, type AttachedLayer } from "../lib/tfjs/training/index.js";
 import { bruteForceGradient, bruteForceLayerM, bruteForcePenalty, jacobiEigenpairs, multiply, randomData, transpose, type LayerGeometry, type Rows } from "./reference.js";
 
 beforeAll(async () => {
@@ -308,6 +308,39 @@ describe("regularizeModel on DepthwiseConv2D and SeparableConv2D", () => {
     model.compile({ optimizer: tf.train.sgd(lr), loss: (_yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mul(tf.sum(yPred), 0) });
     await model.fit(tf.randomNormal([1, 6, 6, 2]), tf.zeros([1, 3, 3, 3]), { epochs: 1, batchSize: 1, verbose: 0 });
     model.getWeights().forEach((w, i) => expectMovedBy(data[i], w.dataSync(), steps[i]));
+  });
+
+  it("addPenaltyGradients adds each attached kernel's weight * dF/dK to tf.variableGrads' gradients (custom loops)", () => {
+    const model = depthwiseModel();
+    const { attached } = regularizeModel(model, { alpha, weight });
+    const shapes = model.getWeights().map((w) => w.shape as [number, number, number, number]);
+    const data = shapes.map((s, i) =>
+      float32Data(
+        s.reduce((a, b) => a * b),
+        1200 + i,
+      ),
+    );
+    model.setWeights(data.map((d, i) => tf.tensor4d(Float32Array.from(d), shapes[i])));
+    const x = tf.randomNormal([1, 6, 6, 2]);
+    const { grads } = tf.variableGrads(() => tf.sum(model.apply(x) as tf.Tensor) as tf.Scalar);
+    const names = attached.map((a) => a.variable.read().name);
+    const dataGradients = names.map((name) => grads[name].dataSync().slice());
+    const total = addPenaltyGradients(grads, attached);
+    const refs = [
+      frobeniusOf(data[0], depthwiseBlocks(3, 2, 2), geometry(6, 6, 1, "zero", 1), alpha),
+      frobeniusOf(data[1], depthwiseBlocks(3, 4, 1), geometry(6, 6, 2, "zero", 1), alpha),
+      frobeniusOf(data[2], groupedBlocks(1, 4, 3, 1), geometry(3, 3, 1, "zero", 1), alpha),
+    ];
+    const expectedTotal = weight * refs.reduce((sum, r) => sum + r.penalty, 0);
+    expect(Math.abs(total - expectedTotal) / expectedTotal).toBeLessThan(1e-6);
+    names.forEach((name, i) =>
+      expect(
+        relativeError(
+          grads[name].dataSync().map((v, j) => v - dataGradients[i][j]),
+          refs[i].gradient.map((v) => weight * v),
+        ),
+      ).toBeLessThan(1e-5),
+    );
   });
 
   it("skips what tfjs-layers itself computes ambiguously, and kernels already regularized, with the reason", () => {
