@@ -243,7 +243,8 @@ export function regularizeModel(model: tf.LayersModel, options: RegularizeModelO
       // tfjs-layers turns a regularizer into a loss only when it builds the layer; after build the
       // loss is added by hand (the same closure addWeight would have made).
       conv.addLoss(() => regularizer.weightedPenalty(variable.read()));
-      attached.push({ layer: layer.name, className, kernel: slot.name, variable, regularizer, ...geometry });
+      const entry: AttachedLayer = { layer: layer.name, className, kernel: slot.name, variable, regularizer, ...geometry };
+      attached.push(entry);
     }
   }
   return { attached, skipped };
