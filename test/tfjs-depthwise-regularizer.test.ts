@@ -323,7 +323,7 @@ describe("regularizeModel on DepthwiseConv2D and SeparableConv2D", () => {
     model.setWeights(data.map((d, i) => tf.tensor4d(Float32Array.from(d), shapes[i])));
     const x = tf.randomNormal([1, 6, 6, 2]);
     const { grads } = tf.variableGrads(() => tf.sum(model.apply(x) as tf.Tensor) as tf.Scalar);
-    const names = attached.map((a) => a.variable.read().name);
+    const names = attached.map((a) => (a.variable.read() as tf.Variable).name);
     const dataGradients = names.map((name) => grads[name].dataSync().slice());
     const total = addPenaltyGradients(grads, attached);
     const refs = [
