@@ -2,7 +2,8 @@
  * Graph shape propagation through shape arithmetic: small TF.js graph models written here whose
  * convolutions are sized by folded tensors (Shape, StridedSlice, Slice, GatherV2, Pack, Unpack,
  * ConcatV2, Cast, Mul, Add, Sub, FloorDiv, RealDiv, Floor, Ceil, Prod, Reshape, Fill, ExpandDims,
- * Squeeze, Identity, Mean, BroadcastTo, Tile, SplitV, Transpose, Range, Switch/Merge...). The
+ * Squeeze, Identity, Mean, BroadcastTo, Tile, SplitV, Transpose, Range, Switch/Merge, a while loop
+ * over tensor lists). The
  * independent reference is TF.js itself: tf.loadGraphModel from an in-memory IOHandler, executed
  * on an input of the stand-in size, and the shape of the tensor each convolution consumes read off.
  * A non-square kernel is checked against M built by TF.js's own depthwiseConv2d on unit images.
@@ -354,5 +355,50 @@ describe("convreg report --input-value", () => {
       message: expect.stringContaining("--input-value"),
     });
     await expect(report([file, "--input-size", "12x10", "--input-value", "ratio=abc"], () => {})).rejects.toMatchObject({ code: "ERR_RANGE" });
+  });
+});
+
+/** A while loop mapping a resize over the batch through tensor lists (handtrack's preprocessing). */
+function loopGraph(): Graph {
+  const g = new Graph();
+  const f32 = { T: type("DT_FLOAT") };
+  const i32 = { T: type("DT_INT32") };
+  const frame = (constant: boolean) => ({ frame_name: str("map/while"), is_constant: { b: constant }, parallel_iterations: int(1) });
+  const x = g.placeholder("x", [1, -1, -1, 3]);
+  // -1 as a scalar: an element shape of unknown rank.
+  const anyShape = g.const("anyShape", [-1], []);
+  const list = g.op("list", "TensorListFromTensor", [x, anyShape], { element_dtype: type("DT_FLOAT"), shape_type: type("DT_INT32") });
+  const out = g.op("out", "TensorListReserve", [anyShape, g.const("count", [1], [])], { element_dtype: type("DT_FLOAT"), shape_type: type("DT_INT32") });
+  const enterI = g.op("enter_i", "Enter", [g.const("zero", [0], [])], { ...i32, ...frame(false) });
+  const enterOut = g.op("enter_out", "Enter", [out], { T: type("DT_VARIANT"), ...frame(false) });
+  const enterList = g.op("enter_list", "Enter", [list], { T: type("DT_VARIANT"), ...frame(true) });
+  const enterLimit = g.op("enter_limit", "Enter", [g.const("limit", [1], [])], { ...i32, ...frame(true) });
+  const enterSize = g.op("enter_size", "Enter", [g.const("target", [6, 4], [2])], { ...i32, ...frame(true) });
+  const enterOne = g.op("enter_one", "Enter", [g.const("step", [1], [])], { ...i32, ...frame(true) });
+  const enterAxis = g.op("enter_axis", "Enter", [g.const("axis0", [0], [])], { ...i32, ...frame(true) });
+  const enterShape = g.op("enter_shape", "Enter", [anyShape], { ...i32, ...frame(true) });
+  const mergeI = g.op("merge_i", "Merge", [enterI, "next_i"], { ...i32, N: int(2) });
+  const mergeOut = g.op("merge_out", "Merge", [enterOut, "next_out"], { T: type("DT_VARIANT"), N: int(2) });
+  const cond = g.op("cond", "LoopCond", [g.op("less", "Less", [mergeI, enterLimit], i32)], {});
+  const swI = g.op("switch_i", "Switch", [mergeI, cond], i32);
+  const swOut = g.op("switch_out", "Switch", [mergeOut, cond], { T: type("DT_VARIANT") });
+  const item = g.op("item", "TensorListGetItem", [enterList, `${swI}:1`, enterShape], { element_dtype: type("DT_FLOAT") });
+  const batch = g.op("batch", "ExpandDims", [item, enterAxis], { ...f32, Tdim: type("DT_INT32") });
+  const resized = g.op("resized", "ResizeBilinear", [batch, enterSize], { ...f32, align_corners: { b: false }, half_pixel_centers: { b: false } });
+  const image = g.op("image", "Squeeze", [resized], { ...f32, squeeze_dims: ints([0]) });
+  const set = g.op("set", "TensorListSetItem", [`${swOut}:1`, `${swI}:1`, image], { element_dtype: type("DT_FLOAT") });
+  g.op("next_i", "NextIteration", [g.op("add_i", "AddV2", [`${swI}:1`, enterOne], i32)], i32);
+  g.op("next_out", "NextIteration", [set], { T: type("DT_VARIANT") });
+  g.op("exit_i", "Exit", [`${swI}:0`], i32);
+  const done = g.op("exit_out", "Exit", [`${swOut}:0`], { T: type("DT_VARIANT") });
+  const stacked = g.op("stacked", "TensorListStack", [done, anyShape], { element_dtype: type("DT_FLOAT"), num_elements: int(1) });
+  g.conv("c1", stacked, [3, 3, 3, 2], { stride: 2 });
+  return g;
+}
+
+describe("while loops", () => {
+  it("a loop mapping a resize over the batch through tensor lists: the conv after it is sized by the loop body", async () => {
+    const sizes = await expectSameSizes(loopGraph(), 9, 7);
+    expect(sizes.get("c1")).toEqual([6, 4]);
   });
 });
