@@ -89,7 +89,12 @@ function valuesJob(kernel: unknown, options: SingularValueOptions | undefined): 
     const { count } = pointwiseCounts(k, layer);
     requireMemory(8 * count, `the ${count} singular values of the 1 x 1 layer`, limit);
     const plan = kernelValuesPlan(k, limit);
-    return { kind: "single", method: "pointwise", plan: { ...plan, finish: (raw: Float64Array) => expandPointwise(raw, pointwisePixels(layer).kept, count) }, bound: (v) => kernelBound(k, v[0] ?? 0) };
+    return {
+      kind: "single",
+      method: "pointwise",
+      plan: { ...plan, finish: (raw: Float64Array) => expandPointwise(raw, pointwisePixels(layer).kept, count) },
+      bound: (v) => kernelBound(k, v[0] ?? 0),
+    };
   }
   if (o.method === "pointwise") throw new ConvregRangeError("ERR_ARGUMENT", `options.method "pointwise" needs a 1 x 1 kernel (k = 1), got k = ${k.shape[0]}`);
   if (padding === "circular") {
