@@ -4,7 +4,7 @@
 // from one C++ harness (bench/dgesdd_blas.cpp, compiled into the temp directory), beside
 // numpy.linalg.svd(M, compute_uv=False) and convreg's singularValues (method "svd" and the default route).
 // Rounds are interleaved; each figure is the median of the rounds' medians. Wall and CPU time.
-// Run: node bench/openblas-dgesdd.js [--quick]   (needs g++ and python3 with numpy)
+// Run: node bench/openblas-dgesdd.js [--quick]   (needs g++ and python3 with numpy; skipped, with the reason, otherwise)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -22,7 +22,9 @@ const shapes = [
 ];
 const n = 20;
 const rounds = quick ? 1 : 3;
-const repeats = 5;
+const repeats = quick ? 3 : 5;
+// --quick: one BLAS thread only (CPU time compares the libraries; two threads mostly measure the load).
+const threadCounts = quick ? ["1"] : ["1", "2"];
 const tmp = mkdtempSync(path.join(os.tmpdir(), "convreg-dgesdd-"));
 const harness = path.join(tmp, "dgesdd_blas");
 
@@ -32,6 +34,19 @@ function run(cmd, args, options = {}) {
   return r.stdout;
 }
 
+/** Why this machine cannot run the comparison (no compiler, no numpy, no system LAPACKE), or null. */
+function missing() {
+  const compiler = spawnSync("g++", ["--version"], { encoding: "utf8" });
+  if (compiler.error || compiler.status !== 0) return "g++ is not runnable";
+  const np = spawnSync("python3", ["-c", "import numpy"], { encoding: "utf8" });
+  if (np.error || np.status !== 0) return "python3 with numpy is not present";
+  return null;
+}
+const reason = missing();
+if (reason) {
+  console.log(`bench/openblas-dgesdd.js skipped: ${reason}.`);
+  process.exit(0);
+}
 run("g++", ["-O2", "-std=c++17", path.join(benchDir, "dgesdd_blas.cpp"), "-ldl", "-o", harness]);
 const numpyLib = run("python3", ["-c", "import numpy, glob, os; print(glob.glob(os.path.join(os.path.dirname(numpy.__file__) + '.libs', 'libscipy_openblas*'))[0])"]).trim();
 const numpySymbol = run("nm", ["-D", numpyLib])
@@ -68,7 +83,7 @@ function timeConvreg(fn) {
 const rows = [];
 const results = [];
 let numpyInfo = null;
-for (const threads of ["1", "2"]) {
+for (const threads of threadCounts) {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: threads };
   setBlasThreads(Number(threads));
   for (const shape of shapes) {
