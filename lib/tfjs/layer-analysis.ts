@@ -32,7 +32,7 @@ export interface LayerAnalysis {
   /** Proven bracket of sigma_min, when there is one. */
   sigmaMinLower: number | null;
   sigmaMinUpper: number | null;
-  /** Where the sigma_min bracket comes from, e.g. "dense: dgesvd rounding bound" or "cholesky", or null. */
+  /** Where the sigma_min bracket comes from, e.g. "dense: all singular values by dgesdd, ..." or "cholesky", or null. */
   sigmaMinCertificate: string | null;
   /** What stands behind that bracket: "proven", "probabilistic" (an estimate) or "none". */
   sigmaMinBound: BoundKind;
@@ -126,9 +126,9 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
   if ((method === "dense" || refusedByMemory) && !overBudgetGroups) {
     const s = await spectrumAsync(kernel, { ...base, method: "dense" });
     return {
-      ...numbers(n, penalty, s, "dense: all singular values by dgesvd, rounding-model bound (an estimate)"),
+      ...numbers(n, penalty, s, `dense: all singular values by ${denseRouteName(s)}, rounding-model bound (an estimate)`),
       method: "dense",
-      methodNote: `dense SVD of the ${size} matrix M`,
+      methodNote: `every singular value of the ${size} matrix M (${denseRouteName(s)})`,
     };
   }
   let s: Spectrum;
@@ -156,6 +156,13 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     method: s.method === "certified" ? "certified" : "iterative",
     methodNote: `M is ${size}, over the dense SVD budget: sigma_max by Lanczos (${s.iterations} Gram products)${converged}${minNote}`,
   };
+}
+
+/** The route of a dense spectrum (spectrum/values-route.ts): the Gram eigenvalues within gramTolerance, else dgesdd. */
+function denseRouteName(s: Spectrum): string {
+  const route = s.denseRoute?.method;
+  if (route === "gram") return "the smaller Gram matrix's eigenvalues (dsyevd)";
+  return route === "mixed" ? "the Gram eigenvalues or dgesdd per group" : "dgesdd";
 }
 
 function numbers(n: number, penalty: number, s: Spectrum, certificate: string | null): Omit<LayerAnalysis, "method" | "methodNote"> {
