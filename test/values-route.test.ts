@@ -142,6 +142,18 @@ describe("full spectrum route", () => {
     }
   });
 
+  it("a singular M (an output channel of zeros) falls back to dgesdd; no relative bound is claimed", () => {
+    const data = randomData(3, 2, 2, 9).map((v, i) => (i % 2 === 1 ? 0 : v)); // output channel 1 reads nothing
+    const kernel = createKernel(data, [3, 3, 2, 2]);
+    const ref = oneSidedJacobiSingularValues(bruteForceM(data, 3, 2, 2, 4).m);
+    const r = singularValuesDetailed(kernel, { n: 4 });
+    expect([r.method, r.relativeErrorBound, r.gramRelativeBound]).toEqual(["svd", null, null]);
+    expectEachWithin(r.values, ref, r.errorBounds);
+    const s = spectrum(kernel, { n: 4 });
+    expect(s.denseRoute).toMatchObject({ method: "svd", relativeErrorBound: null, gramRelativeBound: null });
+    expect(s.sigmaMinLower).toBe(0);
+  });
+
   it("refuses a bad gramTolerance or denseMethod before computing", () => {
     expect(() => singularValuesDetailed(well, { n, gramTolerance: 0 })).toThrow(
       expect.objectContaining({ code: "ERR_RANGE", message: expect.stringContaining("options.gramTolerance") }),

@@ -131,7 +131,7 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         spectrumIterations: s?.iterations ?? 0,
         // Dense spectra: the route that computed every value ("gram" or "svd") and its bounds.
         denseMethod: s?.denseRoute?.method ?? null,
-        valuesRelativeErrorBound: s?.denseRoute ? jsonNumber(s.denseRoute.relativeErrorBound) : null,
+        valuesRelativeErrorBound: s?.denseRoute?.relativeErrorBound ?? null,
         gramTolerance: s?.denseRoute?.gramTolerance ?? null,
         gramRelativeBound: s?.denseRoute?.gramRelativeBound ?? null,
         spectrumReason: sigma.reason,
@@ -199,7 +199,7 @@ function engineText(engine: "dense" | "structured", circular: boolean): string {
 function denseSource(s: Spectrum): string {
   const r = s.denseRoute;
   if (r === undefined) return "dgesdd";
-  const within = `every value within ${sig(r.relativeErrorBound, 2)} relative`;
+  const within = r.relativeErrorBound === null ? "no relative bound (a zero value)" : `every value within ${sig(r.relativeErrorBound, 2)} relative`;
   if (r.method === "gram") return `Gram eigenvalues (dsyevd), ${within}, tolerance ${sig(r.gramTolerance, 2)}`;
   if (r.method === "mixed") return `Gram eigenvalues or dgesdd per group, ${within}`;
   return r.gramRelativeBound === null ? "dgesdd" : `dgesdd; the Gram route's bound ${sig(r.gramRelativeBound, 2)} relative is over the tolerance ${sig(r.gramTolerance, 2)}`;

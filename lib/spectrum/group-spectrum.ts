@@ -1,7 +1,7 @@
 /** The spectrum of a grouped or depthwise layer from its groups' (the rules in groups.ts). */
 import type { DenseRoute, Spectrum } from "./types.js";
 import { unionDescending, unionWithBounds, weakestBound } from "./groups.js";
-import { largestRelativeBound } from "./values-route.js";
+import { largestOf, largestRelativeBound } from "./values-route.js";
 
 const minOrNull = (values: ReadonlyArray<number | null>): number | null => (values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => Math.min(a, b)));
 const largest = (values: readonly number[]): number => values.reduce((a, b) => Math.max(a, b));
@@ -33,14 +33,13 @@ function combineRoutes(parts: readonly Spectrum[]): Pick<Spectrum, "denseRoute">
   if (routes.some((r) => r === undefined) || parts.some((p) => p.values === null)) return {};
   const all = routes as DenseRoute[];
   const { values, bounds } = unionWithBounds(parts.map((p, i) => ({ values: p.values as Float64Array, bounds: all[i].errorBounds })));
-  const tried = all.map((r) => r.gramRelativeBound).filter((b): b is number => b !== null);
   return {
     denseRoute: {
       method: all.every((r) => r.method === all[0].method) ? all[0].method : "mixed",
       errorBounds: bounds,
       relativeErrorBound: largestRelativeBound(values, bounds),
       gramTolerance: all[0].gramTolerance,
-      gramRelativeBound: tried.length === 0 ? null : Math.max(...tried),
+      gramRelativeBound: largestOf(all.map((r) => r.gramRelativeBound)),
     },
   };
 }

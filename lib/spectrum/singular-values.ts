@@ -12,7 +12,7 @@ import { expandPointwise, kernelValuesPlan, pointwiseCounts, pointwisePixels } f
 import { requireMemory } from "../core/memory.js";
 import { fftBound } from "./circular.js";
 import { kernelBound } from "./pointwise.js";
-import { largestRelativeBound, requireGramTolerance, routeValues, routeValuesAsync, type RoutedValues, type ValuesMethod, type ValuesRoutes } from "./values-route.js";
+import { largestOf, largestRelativeBound, requireGramTolerance, routeValues, routeValuesAsync, type RoutedValues, type ValuesMethod, type ValuesRoutes } from "./values-route.js";
 
 import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
 import { unionWithBounds } from "./groups.js";
@@ -59,11 +59,14 @@ export interface SingularValuesResult {
   method: ValuesMethod | "fft" | "pointwise" | "mixed";
   /** Absolute error bound of each value (same order as `values`): a rounding-model bound, not a proof. */
   errorBounds: Float64Array;
-  /** The largest errorBounds[i] / values[i] (Infinity when a value is 0 under a nonzero bound). */
-  relativeErrorBound: number;
+  /** The largest errorBounds[i] / values[i]; null when a value is 0 under a nonzero bound (no relative bound holds). */
+  relativeErrorBound: number | null;
   /** The tolerance "auto" held the Gram route to. */
   gramTolerance: number;
-  /** The relative bound the Gram route reached when it was tried (its refusal reason when method is "svd"), else null. */
+  /**
+   * The relative bound the Gram route reached when it was tried (its refusal reason when method is
+   * "svd"); null when it was not tried or reached none (a value of 0). Grouped layers: the largest of the groups'.
+   */
   gramRelativeBound: number | null;
 }
 
@@ -137,14 +140,13 @@ async function detailedAsync(kernel: unknown, options: SingularValueOptions | un
 /** A grouped layer's values from its groups': the union with each value's bound, the route "mixed" when the groups differ. */
 function combineGroups(parts: readonly SingularValuesResult[]): SingularValuesResult {
   const { values, bounds } = unionWithBounds(parts.map((p) => ({ values: p.values, bounds: p.errorBounds })));
-  const tried = parts.map((p) => p.gramRelativeBound).filter((b): b is number => b !== null);
   return {
     values,
     method: parts.every((p) => p.method === parts[0].method) ? parts[0].method : "mixed",
     errorBounds: bounds,
     relativeErrorBound: largestRelativeBound(values, bounds),
     gramTolerance: parts[0].gramTolerance,
-    gramRelativeBound: tried.length === 0 ? null : Math.max(...tried),
+    gramRelativeBound: largestOf(parts.map((p) => p.gramRelativeBound)),
   };
 }
 

@@ -62,11 +62,11 @@ export interface DenseRoute {
   method: "svd" | "gram" | "mixed";
   /** Absolute error bound of each value of `values` (same order): a rounding-model bound, not a proof. */
   errorBounds: Float64Array;
-  /** The largest errorBounds[i] / values[i] (Infinity when a value is 0 under a nonzero bound). */
-  relativeErrorBound: number;
+  /** The largest errorBounds[i] / values[i]; null when a value is 0 under a nonzero bound (no relative bound holds). */
+  relativeErrorBound: number | null;
   /** The tolerance "auto" held the Gram route to. */
   gramTolerance: number;
-  /** The relative bound the Gram route reached when it was tried (why "auto" fell back when method is "svd"), else null. */
+  /** The relative bound the Gram route reached when it was tried (why "auto" fell back when method is "svd"); null when not tried or none held (a value of 0). */
   gramRelativeBound: number | null;
 }
 

@@ -47,14 +47,20 @@ export function svdValueBounds(values: Float64Array, rows: number, cols: number)
   return new Float64Array(values.length).fill(4 * Number.EPSILON * sigmaMax * Math.sqrt(rows * cols));
 }
 
-/** The largest bound / value over all values (0 when every bound is 0; Infinity when a value is 0 under a nonzero bound). */
-export function largestRelativeBound(values: Float64Array, bounds: Float64Array): number {
+/** The largest bound / value over all values (0 when every bound is 0), or null when a value is 0 under a nonzero bound (no relative bound holds). */
+export function largestRelativeBound(values: Float64Array, bounds: Float64Array): number | null {
   let worst = 0;
   for (let i = 0; i < values.length; i++) {
     if (bounds[i] === 0) continue;
-    worst = Math.max(worst, values[i] > 0 ? bounds[i] / values[i] : Number.POSITIVE_INFINITY);
+    if (!(values[i] > 0)) return null;
+    worst = Math.max(worst, bounds[i] / values[i]);
   }
   return worst;
+}
+
+/** The largest of some relative bounds, ignoring nulls; null when all are null. */
+export function largestOf(bounds: ReadonlyArray<number | null>): number | null {
+  return bounds.reduce<number | null>((a, b) => (b === null ? a : a === null ? b : Math.max(a, b)), null);
 }
 
 /** Every singular value with the route that computed it and its error bounds. */
@@ -63,9 +69,9 @@ export interface RoutedValues {
   method: ValuesMethod;
   /** Absolute error bound of each value (same order as `values`), a rounding-model bound. */
   errorBounds: Float64Array;
-  /** The largest errorBounds[i] / values[i]. */
-  relativeErrorBound: number;
-  /** The relative bound the Gram attempt reached, or null when the Gram route was not tried. */
+  /** The largest errorBounds[i] / values[i]; null when a value is 0 under a nonzero bound. */
+  relativeErrorBound: number | null;
+  /** The relative bound the Gram attempt reached; null when the Gram route was not tried or a value was 0. */
   gramRelativeBound: number | null;
 }
 
@@ -88,12 +94,15 @@ function fromSvd(values: Float64Array, rows: number, cols: number, gramRelativeB
   return { values, method: "svd", errorBounds, relativeErrorBound: largestRelativeBound(values, errorBounds), gramRelativeBound };
 }
 
+/** True when the Gram values have a relative bound within the tolerance. */
+const meets = (gram: RoutedValues, tolerance: number) => gram.relativeErrorBound !== null && gram.relativeErrorBound <= tolerance;
+
 /** Runs `method` ("auto" tries the Gram route and keeps it when every value meets `tolerance`). */
 export function routeValues<Name extends TaskName>(r: ValuesRoutes<Name>, method: ValuesMethod | "auto", tolerance: number): RoutedValues {
   const side = Math.min(r.rows, r.cols);
   if (method === "svd") return fromSvd(runSync(r.svd()), r.rows, r.cols, null);
   const gram = fromGram(runSync(r.gram()), side);
-  if (method === "gram" || gram.relativeErrorBound <= tolerance) return gram;
+  if (method === "gram" || meets(gram, tolerance)) return gram;
   return fromSvd(runSync(r.svd()), r.rows, r.cols, gram.relativeErrorBound);
 }
 
@@ -102,6 +111,6 @@ export async function routeValuesAsync<Name extends TaskName>(r: ValuesRoutes<Na
   const side = Math.min(r.rows, r.cols);
   if (method === "svd") return fromSvd(await runAsync(r.svd()), r.rows, r.cols, null);
   const gram = fromGram(await runAsync(r.gram()), side);
-  if (method === "gram" || gram.relativeErrorBound <= tolerance) return gram;
+  if (method === "gram" || meets(gram, tolerance)) return gram;
   return fromSvd(await runAsync(r.svd()), r.rows, r.cols, gram.relativeErrorBound);
 }
