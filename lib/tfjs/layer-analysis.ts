@@ -13,6 +13,7 @@ import { penaltyAsync, type PenaltyOptions } from "../penalty/frobenius.js";
 import type { BoundKind } from "../spectrum/sigma-min.js";
 import { denseSvdWork, resolveSpectrumMethod, spectrumAsync, type ResolvedSpectrumMethod } from "../spectrum/spectrum.js";
 import type { Spectrum, SpectrumOptions } from "../spectrum/types.js";
+import { submatrixLength, submatrixTarget } from "../spectrum/submatrix-size.js";
 
 /** The spectrum method that ran for a layer (the names of `SpectrumMethod`). */
 export type LayerSpectrumMethod = Exclude<ResolvedSpectrumMethod["method"], "none" | "circular-fft">;
@@ -78,6 +79,11 @@ export const REPORT_SIGMA_MAX_TOLERANCE = 1e-3;
 export const REPORT_SIGMA_MAX_PRODUCTS = 40;
 /** Report default: largest Gram order whose sparse Cholesky (certified sigma_min) is run. */
 export const REPORT_CHOLESKY_ORDER_LIMIT = 20000;
+/**
+ * Report default: output positions per axis of the smaller layer whose sigma_max is the lower end of
+ * the bracket when the Cholesky is not run (its M is a submatrix of the layer's M, so the cost does not grow with N).
+ */
+export const REPORT_SUBMATRIX_OUTPUTS = 32;
 
 /**
  * Penalty from all singular values: the eigenvalues of M^T M are sigma_i^2 plus
@@ -131,23 +137,21 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
       methodNote: `dense SVD of the ${size} matrix M`,
     };
   }
+  const gramOrder = (layer.depthwise ? Math.max(g, h) : Math.min(g, h)) * n * n;
+  if (gramOrder > REPORT_CHOLESKY_ORDER_LIMIT) {
+    const why = `sigma_min not computed (Gram order ${gramOrder} > ${REPORT_CHOLESKY_ORDER_LIMIT}; --spectrum certified computes it)`;
+    return submatrixBracket(kernel, base, penalty, size, why);
+  }
   let s: Spectrum;
   let minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
   // Past the dense budget: sigma_max is a proven bracket [Ritz value, symbol bound] (a Ritz value is
   // <= sigma_max whatever the tolerance), so a loose tolerance and a small product cap suffice.
   const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
-  const gramOrder = (layer.depthwise ? Math.max(g, h) : Math.min(g, h)) * n * n;
   try {
-    if (gramOrder > REPORT_CHOLESKY_ORDER_LIMIT) {
-      s = await spectrumAsync(kernel, { ...base, ...loose, method: "iterative" });
-      minNote = `; sigma_min not computed (Gram order ${gramOrder} > ${REPORT_CHOLESKY_ORDER_LIMIT}; --spectrum certified computes it)`;
-    } else {
-      s = await spectrumAsync(kernel, { ...base, ...loose, method: "certified" });
-    }
+    s = await spectrumAsync(kernel, { ...base, ...loose, method: "certified" });
   } catch (e) {
     if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
-    s = await spectrumAsync(kernel, { ...base, ...loose, method: "iterative" });
-    minNote = `; sigma_min not computed (${e.message})`;
+    return submatrixBracket(kernel, base, penalty, size, `sigma_min not computed (${e.message})`);
   }
   const certificate = s.sigmaMin === null ? null : s.sigmaMinCertified ? `cholesky: proven bracket [${s.sigmaMinLower}, ${s.sigmaMinUpper}]` : "estimate (no lower bound proven)";
   const converged = s.sigmaMaxConverged ? "" : " (iteration cap hit: sigma_max is an estimate)";
@@ -155,6 +159,30 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     ...numbers(n, penalty, s, certificate),
     method: s.method === "certified" ? "certified" : "iterative",
     methodNote: `M is ${size}, over the dense SVD budget: sigma_max by Lanczos (${s.iterations} Gram products)${converged}${minNote}`,
+  };
+}
+
+/**
+ * sigma_max in a proven bracket at a cost independent of N: the lower value is Lanczos's Ritz value
+ * on the layer at a smaller input P x Pw whose M is a submatrix of this M (docs/MATH.md §10), the
+ * upper value the kernel symbol's bound. sigma_min is not computed.
+ */
+async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: number, size: string, minNote: string): Promise<LayerAnalysis> {
+  const n = base.n;
+  const width = base.width ?? n;
+  const stride = base.stride ?? 1;
+  const target = submatrixTarget(kernel.shape[0], base, REPORT_SUBMATRIX_OUTPUTS);
+  const small = { n: submatrixLength(n, stride, target), width: submatrixLength(width, stride, target) };
+  const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
+  const s = await spectrumAsync(kernel, { ...base, ...small, ...loose, method: "iterative" });
+  const at = small.n === n && small.width === width ? "" : ` of the ${small.n} x ${small.width} input's M, a submatrix of M`;
+  // |sigma_max(M) - lower| <= upper - lower; without the upper value nothing bounds it from above.
+  const sigmaMaxBound = s.sigmaMaxUpper === null || s.sigmaMaxUpper === undefined ? Number.POSITIVE_INFINITY : s.sigmaMaxUpper - s.sigmaMax;
+  return {
+    ...numbers(n, penalty, s, null),
+    sigmaMaxBound,
+    method: "iterative",
+    methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [Lanczos Ritz value${at} (${s.iterations} Gram products), kernel symbol bound]; ${minNote}`,
   };
 }
 
