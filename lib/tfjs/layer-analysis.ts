@@ -13,6 +13,9 @@ import { penaltyAsync, type PenaltyOptions } from "../penalty/frobenius.js";
 import type { BoundKind } from "../spectrum/sigma-min.js";
 import { denseSvdWork, resolveSpectrumMethod, spectrumAsync, type ResolvedSpectrumMethod } from "../spectrum/spectrum.js";
 import type { Spectrum, SpectrumOptions } from "../spectrum/types.js";
+import { readGroups } from "../core/groups.js";
+import { requireInteger } from "../core/validate.js";
+import { outputSize } from "../core/layer-spec.js";
 import { submatrixLength, submatrixTarget } from "../spectrum/submatrix-size.js";
 
 /** The spectrum method that ran for a layer (the names of `SpectrumMethod`). */
@@ -56,6 +59,10 @@ export interface LayerAnalysisOptions {
   signal?: AbortSignal;
   /** The layer's own options (stride, padding, dilation, width, groups, depthwise, transposed); default the paper's layer. */
   layer?: LayerShapeOptions;
+  /** Largest Gram order whose sparse Cholesky (certified sigma_min) runs (default {@link REPORT_CHOLESKY_ORDER_LIMIT}). */
+  choleskyOrderLimit?: number;
+  /** Output positions per axis of the smaller layer past that limit (default {@link REPORT_SUBMATRIX_OUTPUTS}). */
+  submatrixOutputs?: number;
 }
 
 /** The penalty of a layer with its own options (ERR_ARGUMENT "not supported yet" for kinds the penalty does not handle yet). */
@@ -99,10 +106,12 @@ export function penaltyFromSingularValues(sigma: Float64Array, columns: number, 
 export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions): Promise<LayerAnalysis> {
   const { n, memoryLimit, signal } = options;
   const alpha = options.alpha ?? 1;
+  const choleskyLimit = options.choleskyOrderLimit === undefined ? REPORT_CHOLESKY_ORDER_LIMIT : requireInteger(options.choleskyOrderLimit, "options.choleskyOrderLimit", 0);
+  const outputs = options.submatrixOutputs === undefined ? REPORT_SUBMATRIX_OUTPUTS : requireInteger(options.submatrixOutputs, "options.submatrixOutputs", 1);
   const [, , g, h] = kernel.shape;
-  const size = `${h * n * n} x ${g * n * n}`;
-  const penalty = await layerPenalty(kernel, { n, alpha, memoryLimit, layer: options.layer });
   const layer = options.layer ?? {};
+  const size = matrixSizeText(kernel, n, layer);
+  const penalty = await layerPenalty(kernel, { n, alpha, memoryLimit, layer: options.layer });
   requireLayerSupport("spectrum", { ...layer, n });
   const { padding, ...kind } = layer;
   // The layer's options go to spectrum as they are ("valid" is its padding; the dense and iterative engines take it once they support it).
@@ -137,10 +146,10 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
       methodNote: `dense SVD of the ${size} matrix M`,
     };
   }
-  const gramOrder = (layer.depthwise ? Math.max(g, h) : Math.min(g, h)) * n * n;
-  if (gramOrder > REPORT_CHOLESKY_ORDER_LIMIT) {
-    const why = `sigma_min not computed (Gram order ${gramOrder} > ${REPORT_CHOLESKY_ORDER_LIMIT}; --spectrum certified computes it)`;
-    return submatrixBracket(kernel, base, penalty, size, why);
+  const gramOrder = gramOrderOfLayer(kernel, n, layer);
+  if (gramOrder > choleskyLimit) {
+    const why = `sigma_min not computed (Gram order ${gramOrder} > ${choleskyLimit}; --spectrum certified computes it)`;
+    return submatrixBracket(kernel, base, penalty, size, outputs, why);
   }
   let s: Spectrum;
   let minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
@@ -151,7 +160,7 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     s = await spectrumAsync(kernel, { ...base, ...loose, method: "certified" });
   } catch (e) {
     if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
-    return submatrixBracket(kernel, base, penalty, size, `sigma_min not computed (${e.message})`);
+    return submatrixBracket(kernel, base, penalty, size, outputs, `sigma_min not computed (${e.message})`);
   }
   const certificate = s.sigmaMin === null ? null : s.sigmaMinCertified ? `cholesky: proven bracket [${s.sigmaMinLower}, ${s.sigmaMinUpper}]` : "estimate (no lower bound proven)";
   const converged = s.sigmaMaxConverged ? "" : " (iteration cap hit: sigma_max is an estimate)";
@@ -167,11 +176,11 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
  * on the layer at a smaller input P x Pw whose M is a submatrix of this M (docs/MATH.md §10), the
  * upper value the kernel symbol's bound. sigma_min is not computed.
  */
-async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: number, size: string, minNote: string): Promise<LayerAnalysis> {
+async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: number, size: string, outputs: number, minNote: string): Promise<LayerAnalysis> {
   const n = base.n;
   const width = base.width ?? n;
   const stride = base.stride ?? 1;
-  const target = submatrixTarget(kernel.shape[0], base, REPORT_SUBMATRIX_OUTPUTS);
+  const target = submatrixTarget(kernel.shape[0], base, outputs);
   const small = { n: submatrixLength(n, stride, target), width: submatrixLength(width, stride, target) };
   const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
   const s = await spectrumAsync(kernel, { ...base, ...small, ...loose, method: "iterative" });
@@ -184,6 +193,36 @@ async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: 
     method: "iterative",
     methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [Lanczos Ritz value${at} (${s.iterations} Gram products), kernel symbol bound]; ${minNote}`,
   };
+}
+
+/**
+ * The order of the Gram matrix the certified sigma_min factors: min(rows, cols) of M, summed over the
+ * groups (one Cholesky per group, each of order min(h_G Ho Wo, g_G H W)).
+ */
+export function gramOrderOfLayer(kernel: Kernel, n: number, layer: LayerShapeOptions): number {
+  const [, , g, h] = kernel.shape;
+  const groups = readGroups(kernel, layer) ?? { count: 1, inPerGroup: g, outPerGroup: h };
+  const { inputs, outputs } = pixels(kernel, n, layer);
+  return groups.count * Math.min(groups.outPerGroup * outputs, groups.inPerGroup * inputs);
+}
+
+/** Input and output pixels of the layer (H x W and Ho x Wo; a transposed layer's M is the forward M^T). */
+function pixels(kernel: Kernel, n: number, layer: LayerShapeOptions): { inputs: number; outputs: number } {
+  const spec = { stride: layer.stride ?? 1, dilation: layer.dilation ?? 1, padding: layer.padding ?? "zero" };
+  const width = layer.width ?? n;
+  return { inputs: n * width, outputs: outputSize(n, kernel.shape[0], spec) * outputSize(width, kernel.shape[0], spec) };
+}
+
+/** "rows x cols" of M (all groups). */
+function matrixSizeText(kernel: Kernel, n: number, layer: LayerShapeOptions): string {
+  const [, , g, h] = kernel.shape;
+  const groups = readGroups(kernel, layer);
+  const inChannels = groups ? groups.count * groups.inPerGroup : g;
+  const outChannels = groups ? groups.count * groups.outPerGroup : h;
+  const { inputs, outputs } = pixels(kernel, n, layer);
+  const rows = outChannels * outputs;
+  const cols = inChannels * inputs;
+  return layer.transposed ? `${cols} x ${rows}` : `${rows} x ${cols}`;
 }
 
 function numbers(n: number, penalty: number, s: Spectrum, certificate: string | null): Omit<LayerAnalysis, "method" | "methodNote"> {
