@@ -4,6 +4,7 @@
 #include "symbol_bound.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <complex>
 #include <map>
@@ -272,6 +273,18 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
   SymbolEvaluator eval(k, g, h, scaled.data(), o.stride, o.dilation);
   const Constants bounds = constants(eval, o.stride * o.stride, g, h);
   const double l2 = bounds.l2, everywhere = bounds.everywhere();
+  // n1 + n2: half the spread of the taps' coarse offsets per axis (the symbol's degrees about their centre).
+  double degrees = 0;
+  {
+    int64_t lo1 = INT64_MAX, hi1 = INT64_MIN, lo2 = INT64_MAX, hi2 = INT64_MIN;
+    for (const Tap& t : eval.taps()) {
+      lo1 = std::min(lo1, t.u1);
+      hi1 = std::max(hi1, t.u1);
+      lo2 = std::min(lo2, t.u2);
+      hi2 = std::max(hi2, t.u2);
+    }
+    degrees = 0.5 * static_cast<double>((hi1 - lo1) + (hi2 - lo2));
+  }
   r.lipschitz1 = std::ldexp(bounds.l1, exponent);
   r.lipschitz2 = std::ldexp(l2, exponent);
 
@@ -303,7 +316,12 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
         minUp = std::min(minUp, up);
       }
     const double delta = kTwoPi * static_cast<double>(side) / static_cast<double>(kFull) / 2;
-    return std::min({maxUp + delta * delta * l2, minUp + bounds.moved(2 * delta), everywhere}) * (1 + 8 * kUnit);
+    double upper = std::min({maxUp + delta * delta * l2, minUp + bounds.moved(2 * delta), everywhere});
+    // Valid for the cell holding a maximizer of sigma_max(A), which is all the search needs
+    // (MATH.md §9, step 3b): max corner / cos((n1 + n2) delta), while that angle is below pi/2.
+    const double angle = degrees * delta * (1 + 1e-12);
+    if (angle < 1.5) upper = std::min(upper, maxUp / std::cos(angle) * (1 + 16 * kUnit));
+    return upper * (1 + 8 * kUnit);
   };
 
   // The half torus [0, 2 pi] x [0, pi] suffices by the symmetry; 2m x m cells to start, m = 8

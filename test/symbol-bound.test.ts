@@ -261,4 +261,44 @@ describe("spectrum with the symbol bound", () => {
       }
     }
   });
+
+  it("coarse cells (small maxCells) still bound the supremum of the symbol sampled on a fine grid, 1 channel", () => {
+    // One channel: sigma_max(A(w)) = |sum_t K_t e^{i<u_t, w>}|, sampled here on a 256 x 128 grid of the half torus.
+    const scalarMax = (data: Float64Array, k: number, points: number) => {
+      let best = 0;
+      for (let i = 0; i < 2 * points; i++)
+        for (let j = 0; j <= points; j++) {
+          const [w1, w2] = [(Math.PI * i) / points, (Math.PI * j) / points];
+          let re = 0,
+            im = 0;
+          for (let p = 0; p < k; p++)
+            for (let q = 0; q < k; q++) {
+              re += data[p * k + q] * Math.cos(p * w1 + q * w2);
+              im += data[p * k + q] * Math.sin(p * w1 + q * w2);
+            }
+          best = Math.max(best, Math.hypot(re, im));
+        }
+      return best;
+    };
+    // K[p][q] = cos((a p + b q) pi / 16): the symbol peaks between the corners of the first 16 x 8 grid
+    // of cells (maxCells 128 stops there), so the bound rests on the cells' corner values alone
+    // (a bound from those corners with half the angle in MATH.md §9 step 3b fails on (3, 7, 5)).
+    for (const [k, a, c] of [
+      [3, 7, 5],
+      [3, 5, 3],
+      [4, 5, 3],
+    ]) {
+      const peaked = Float64Array.from({ length: k * k }, (_, t) => Math.cos(((a * Math.floor(t / k) + c * (t % k)) * Math.PI) / 16));
+      const b = sigmaMaxUpperBound(kernelOf(peaked, k, 1, 1), { maxCells: 128, tolerance: 1e-12 });
+      expect(b.upper, `peaked k=${k} a=${a} b=${c}`).toBeGreaterThanOrEqual(scalarMax(peaked, k, 128));
+    }
+    let seed = 1200;
+    for (const k of [2, 3, 4])
+      for (const maxCells of [8, 32, 128, 512])
+        for (let trial = 0; trial < 6; trial++) {
+          const data = randomData(k, 1, 1, seed++);
+          const b = sigmaMaxUpperBound(kernelOf(data, k, 1, 1), { maxCells, tolerance: 1e-12 });
+          expect(b.upper, `k=${k} maxCells=${maxCells} seed=${seed - 1}`).toBeGreaterThanOrEqual(scalarMax(data, k, 128));
+        }
+  });
 });
