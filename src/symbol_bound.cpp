@@ -318,15 +318,21 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
     const double delta = kTwoPi * static_cast<double>(side) / static_cast<double>(kFull) / 2;
     double upper = std::min({maxUp + delta * delta * l2, minUp + bounds.moved(2 * delta), everywhere});
     // Valid for the cell holding a maximizer of sigma_max(A), which is all the search needs
-    // (MATH.md §9, step 3b): max corner / cos((n1 + n2) delta), while that angle is below pi/2.
-    const double angle = degrees * delta * (1 + 1e-12);
-    if (angle < 1.5) upper = std::min(upper, maxUp / std::cos(angle) * (1 + 16 * kUnit));
+    // (MATH.md §9, step 3b): the largest of the corners and the centre over cos((n1 + n2) delta / 2)
+    // (every point of the cell is that close to one of them), while that angle is below pi/2.
+    const double angle = degrees * delta / 2 * (1 + 1e-12);
+    if (angle < 1.5 && side >= 2) {
+      const double sampled = std::max(maxUp, point(x + side / 2, y + side / 2).second);
+      upper = std::min(upper, sampled / std::cos(angle) * (1 + 16 * kUnit));
+    }
     return upper * (1 + 8 * kUnit);
   };
 
   // The half torus [0, 2 pi] x [0, pi] suffices by the symmetry; 2m x m cells to start, m = 8
   // unless maxCells is smaller (a coarse but still proven bound for large channel counts).
-  const int64_t m = std::max<int64_t>(1, std::min<int64_t>(8, static_cast<int64_t>(std::sqrt(o.maxCells / 2.0))));
+  // m a power of two, so that the 2m x m cells tile the half torus exactly (2^40 / 2m is an integer).
+  int64_t m = 1;
+  while (2 * m <= 8 && 2 * (2 * m) * (2 * m) <= o.maxCells) m *= 2;
   std::priority_queue<Cell> queue;
   double finished = 0;  // largest upper value of the cells dropped
   auto add = [&](int64_t x, int64_t y, int64_t side) {

@@ -282,7 +282,7 @@ describe("spectrum with the symbol bound", () => {
     };
     // K[p][q] = cos((a p + b q) pi / 16): the symbol peaks between the corners of the first 16 x 8 grid
     // of cells (maxCells 128 stops there), so the bound rests on the cells' corner values alone
-    // (a bound from those corners with half the angle in MATH.md §9 step 3b fails on (3, 7, 5)).
+    // (with half the angle of MATH.md §9 step 3b, the bound falls below the sampled maximum here).
     for (const [k, a, c] of [
       [3, 7, 5],
       [3, 5, 3],
