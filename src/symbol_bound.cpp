@@ -4,9 +4,9 @@
 #include "symbol_bound.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <map>
 #include <queue>
 #include <utility>

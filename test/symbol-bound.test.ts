@@ -235,7 +235,7 @@ describe("spectrum with the symbol bound", () => {
     for (const stride of [1, 2]) {
       // Grouped: 4 inputs, 6 outputs, 2 groups ([3, 3, 2, 6]).
       const grouped = randomData(3, 2, 6, seed++);
-      grouped.forEach((v, i) => (grouped[i] = (i % 6) < 3 ? v : 3 * v)); // the second group is larger
+      grouped.forEach((v, i) => (grouped[i] = i % 6 < 3 ? v : 3 * v)); // the second group is larger
       const gb = sigmaMaxUpperBound(kernelOf(grouped, 3, 2, 6), { stride, groups: 2 });
       const gFull = full(grouped, 3, 4, 6, (o, i) => Math.floor(o / 3) * 2 + i);
       // Depthwise: 3 channels, multiplier 2 ([3, 3, 3, 2]); channel 1 is the largest.

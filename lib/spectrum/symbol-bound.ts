@@ -91,7 +91,10 @@ export function sigmaMaxUpperBound(kernel: Kernel, options?: SymbolBoundOptions)
   const groups = readGroupCall(kernel, options);
   if (groups) {
     const start = performance.now();
-    return combineGroups(eachGroup(groups.kernels, (k) => runSync(planFor(k, groups.options))), start);
+    return combineGroups(
+      eachGroup(groups.kernels, (k) => runSync(planFor(k, groups.options))),
+      start,
+    );
   }
   return runSync(planFor(kernel, options));
 }

@@ -152,7 +152,7 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     return submatrixBracket(kernel, base, penalty, size, outputs, why);
   }
   let s: Spectrum;
-  let minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
+  const minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
   // Past the dense budget: sigma_max is a proven bracket [Ritz value, symbol bound] (a Ritz value is
   // <= sigma_max whatever the tolerance), so a loose tolerance and a small product cap suffice.
   const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
