@@ -2,9 +2,11 @@
  * The per-layer numbers of `convreg report`: penalty, extreme singular values and condition
  * number of one conv layer's M at a given N. The spectrum comes from `spectrum` with its "auto"
  * rule (dense SVD when it fits the memory and work limits), under the report's smaller default
- * work limit; past it, "certified" (Lanczos sigma_max and the shift-invert sigma_min, a bracket
- * proven under worst-case rounding), or "iterative" alone when sigma_min does not fit the memory
- * limit. The penalty always comes from the structured engine (cost independent of N).
+ * work limit; past it, "certified" (loose Lanczos for sigma_max, bracketed by the kernel symbol's
+ * proven bound, and the shift-invert sigma_min) while the Gram order fits the Cholesky limit, else
+ * "iterative": sigma_max in the bracket [Lanczos on a smaller input whose M is a submatrix of M,
+ * symbol bound] at a cost independent of N (MATH.md §10), sigma_min not computed.
+ * The penalty always comes from the structured engine (cost independent of N).
  */
 import { isConvregError } from "../core/errors.js";
 import { requireLayerSupport, type LayerShapeOptions } from "../core/layer-support.js";
