@@ -148,9 +148,9 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
       methodNote: `dense SVD of the ${size} matrix M`,
     };
   }
-  const gramOrder = gramOrderOfLayer(kernel, n, layer);
-  if (gramOrder > choleskyLimit) {
-    const why = `sigma_min not computed (Gram order ${gramOrder} > ${choleskyLimit}; --spectrum certified computes it)`;
+  const order = choleskyOrderMeasure(kernel, n, layer);
+  if (order > choleskyLimit) {
+    const why = `sigma_min not computed (Gram order bound ${order} > ${choleskyLimit}; --spectrum certified computes it)`;
     return submatrixBracket(kernel, base, penalty, size, outputs, why);
   }
   let s: Spectrum;
@@ -198,17 +198,19 @@ async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: 
 }
 
 /**
- * The order of the Gram matrix the certified sigma_min factors: min(rows, cols) of M, summed over the
- * groups (one Cholesky per group, each of order min(h_G Ho Wo, g_G H W)).
+ * What the Cholesky limit is compared with: G min(g_G, h_G) H W, summed over the G groups. It is at
+ * least the order of the Gram matrices the certified sigma_min factors (min(h_G Ho Wo, g_G H W) per
+ * group), and equal to it at stride 1; a strided layer's Gram is denser per row (channels times
+ * overlapping taps), so its Cholesky costs more per order (a 2x2x256x256 stride-2 transposed layer
+ * at 16 x 16: order 16384, about a minute), and the input-pixel count keeps it on the cheap route.
  */
-export function gramOrderOfLayer(kernel: Kernel, n: number, layer: LayerShapeOptions): number {
+export function choleskyOrderMeasure(kernel: Kernel, n: number, layer: LayerShapeOptions): number {
   const [, , g, h] = kernel.shape;
   const groups = readGroups(kernel, layer) ?? { count: 1, inPerGroup: g, outPerGroup: h };
-  const { inputs, outputs } = pixels(kernel, n, layer);
-  return groups.count * Math.min(groups.outPerGroup * outputs, groups.inPerGroup * inputs);
+  return groups.count * Math.min(groups.outPerGroup, groups.inPerGroup) * n * (layer.width ?? n);
 }
 
-/** Input and output pixels of the layer (H x W and Ho x Wo; a transposed layer's M is the forward M^T). */
+/** Input and output pixels of the layer (H x W and Ho x Wo of the forward convolution; transposed: M is its M^T). */
 function pixels(kernel: Kernel, n: number, layer: LayerShapeOptions): { inputs: number; outputs: number } {
   const spec = { stride: layer.stride ?? 1, dilation: layer.dilation ?? 1, padding: layer.padding ?? "zero" };
   const width = layer.width ?? n;
