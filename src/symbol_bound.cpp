@@ -271,8 +271,6 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
   for (double& v : scaled) v = std::ldexp(v, -exponent);
 
   SymbolEvaluator eval(k, g, h, scaled.data(), o.stride, o.dilation);
-  const Constants bounds = constants(eval, o.stride * o.stride, g, h);
-  const double l2 = bounds.l2, everywhere = bounds.everywhere();
   // n1 + n2: half the spread of the taps' coarse offsets per axis (the symbol's degrees about their centre).
   double degrees = 0;
   {
@@ -285,6 +283,20 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
     }
     degrees = 0.5 * static_cast<double>((hi1 - lo1) + (hi2 - lo2));
   }
+  // All taps at one coarse offset u ((k - 1) d < s): A(w) = e^{i<u, w>} A(0), so sigma_max(A) is
+  // constant and one point is the supremum (MATH.md §9, step 5); the Lipschitz constants are 0.
+  if (degrees == 0) {
+    const auto v = eval.interval(0, 0);
+    r.cells = 1;
+    r.points = 1;
+    r.converged = true;
+    r.upper = std::ldexp(v.second, exponent);
+    r.lower = std::ldexp(v.first, exponent);
+    r.roundingMargin = std::ldexp(v.second - v.first, exponent);
+    return r;
+  }
+  const Constants bounds = constants(eval, o.stride * o.stride, g, h);
+  const double l2 = bounds.l2, everywhere = bounds.everywhere();
   r.lipschitz1 = std::ldexp(bounds.l1, exponent);
   r.lipschitz2 = std::ldexp(l2, exponent);
 
