@@ -313,12 +313,16 @@ class ClassSweep {
     for (int64_t x = 0; x < d.nx; ++x)
       for (int64_t y = 0; y < d.ny; ++y) {
         double* out = strips + static_cast<size_t>(x * d.ny + y) * stripSize;
-        std::fill(out, out + n, 0.0);
+        bool first = true;  // the first product is copied: no clearing pass
         for (int64_t p = d.xs[x].lo; p <= d.xs[x].hi; ++p)
           for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q) {
             const double* in = gram_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
-            for (int64_t a = 0; a < rows; ++a)
-              for (int64_t b = 0; b < s; ++b) out[a * s + b] += in[a * w + b];
+            if (first)
+              for (int64_t a = 0; a < rows; ++a) std::copy(in + a * w, in + a * w + s, out + a * s);
+            else
+              for (int64_t a = 0; a < rows; ++a)
+                for (int64_t b = 0; b < s; ++b) out[a * s + b] += in[a * w + b];
+            first = false;
           }
         if (d.diagonal())
           for (int64_t a = 0; a < rows; ++a) out[a * s + r0 + a] -= alpha_;
