@@ -257,6 +257,33 @@ struct DeltaClasses {
   bool diagonal() const { return dp == 0 && dq == 0; }
 };
 
+bool contains(const AxisClass& c, int64_t tap) { return c.lo <= tap && tap <= c.hi; }
+bool within(const AxisClass& inner, const AxisClass& outer) { return outer.lo <= inner.lo && inner.hi <= outer.hi; }
+int64_t taps(const AxisClass& c) { return c.hi - c.lo + 1; }
+
+// The class (x, y) of a delta may start from an earlier class (x, y') with the taps of y' within
+// those of y, or (x', y) likewise: the one that leaves the fewest products to add, if that beats
+// summing all |x| |y| of them. x = -1: none.
+struct ClassBase {
+  int64_t x = -1, y = -1;
+};
+
+ClassBase classBase(const DeltaClasses& d, int64_t x, int64_t y) {
+  ClassBase best;
+  int64_t cost = taps(d.xs[x]) * taps(d.ys[y]);  // passes over the strip: one copy, then additions
+  for (int64_t y2 = 0; y2 < y; ++y2)
+    if (within(d.ys[y2], d.ys[y]) && 1 + taps(d.xs[x]) * (taps(d.ys[y]) - taps(d.ys[y2])) < cost) {
+      cost = 1 + taps(d.xs[x]) * (taps(d.ys[y]) - taps(d.ys[y2]));
+      best = ClassBase{x, y2};
+    }
+  for (int64_t x2 = 0; x2 < x; ++x2)
+    if (within(d.xs[x2], d.xs[x]) && 1 + (taps(d.xs[x]) - taps(d.xs[x2])) * taps(d.ys[y]) < cost) {
+      cost = 1 + (taps(d.xs[x]) - taps(d.xs[x2])) * taps(d.ys[y]);
+      best = ClassBase{x2, y};
+    }
+  return best;
+}
+
 // The class sweep split into row strips: strips are independent (each reads the rows of its
 // strip in every Gram block and writes the same rows of W), so they can run on several threads.
 class ClassSweep {
@@ -309,13 +336,18 @@ class ClassSweep {
     const size_t stripSize = static_cast<size_t>(rowsPerStrip_ * s);
     const double mirrors = d.diagonal() ? 1.0 : 2.0;
     double sum = 0;
-    // Each class's strip of its block: the sum of its tap products, minus alpha I.
+    // Each class's strip of its block: the sum of its tap products, minus alpha I. A class whose
+    // taps along one axis contain those of a class done before (the interior class contains the
+    // border ones) starts from that class's strip and adds only the products it lacks.
     for (int64_t x = 0; x < d.nx; ++x)
       for (int64_t y = 0; y < d.ny; ++y) {
         double* out = strips + static_cast<size_t>(x * d.ny + y) * stripSize;
-        bool first = true;  // the first product is copied: no clearing pass
+        const ClassBase base = classBase(d, x, y);
+        if (base.x >= 0) std::copy(strips + static_cast<size_t>(base.x * d.ny + base.y) * stripSize, strips + static_cast<size_t>(base.x * d.ny + base.y) * stripSize + n, out);
+        bool first = base.x < 0;  // the first product is copied: no clearing pass
         for (int64_t p = d.xs[x].lo; p <= d.xs[x].hi; ++p)
           for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q) {
+            if (base.x >= 0 && contains(d.xs[base.x], p) && contains(d.ys[base.y], q)) continue;  // in the base already
             const double* in = gram_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
             if (first)
               for (int64_t a = 0; a < rows; ++a) std::copy(in + a * w, in + a * w + s, out + a * s);
@@ -324,7 +356,7 @@ class ClassSweep {
                 for (int64_t b = 0; b < s; ++b) out[a * s + b] += in[a * w + b];
             first = false;
           }
-        if (d.diagonal())
+        if (d.diagonal() && base.x < 0)  // a base has alpha I taken off already
           for (int64_t a = 0; a < rows; ++a) out[a * s + r0 + a] -= alpha_;
         sum += mirrors * static_cast<double>(d.xs[x].count) * static_cast<double>(d.ys[y].count) * sumOfSquares(out, n);
       }
