@@ -30,11 +30,6 @@ export function timeDgemm(m: number, n: number, k: number, repeats = 5, clock: T
 
 /** Median milliseconds of a DSYRK C = A A^T (A n x k) over `repeats` runs, and its GFLOP/s (n^2 k flops). */
 export function timeDsyrk(n: number, k: number, repeats = 5, clock: TimingClock = "wall"): { ms: number; gflops: number } {
-  const ms = native.timeDsyrk(
-    requireInteger(n, "n", 1, MAX_SIDE),
-    requireInteger(k, "k", 1, MAX_SIDE),
-    requireInteger(repeats, "repeats", 1, 1000),
-    isCpu(clock),
-  );
+  const ms = native.timeDsyrk(requireInteger(n, "n", 1, MAX_SIDE), requireInteger(k, "k", 1, MAX_SIDE), requireInteger(repeats, "repeats", 1, 1000), isCpu(clock));
   return { ms, gflops: (n * n * k) / (ms * 1e6) };
 }
