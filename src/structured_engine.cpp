@@ -292,46 +292,51 @@ class ClassSweep {
       : sh_(sh), l_(l), gram_(gram), alpha_(alpha), weights_(weights), axes_(sh), rowsPerStrip_(stripRows(l.side)) {
     const int64_t k = sh.k;
     size_t maxClasses = 0;
-    for (int64_t dp = 0; dp < k; ++dp)
-      for (int64_t dq = dp == 0 ? 0 : 1 - k; dq < k; ++dq) {
-        const AxisClass *xs = axes_.begin(sh, dp), *ys = axes_.begin(sh, dq);
-        const int64_t nx = axes_.end(sh, dp) - xs, ny = axes_.end(sh, dq) - ys;
-        if (nx == 0 || ny == 0) continue;
-        deltas_.push_back(DeltaClasses{dp, dq, xs, ys, nx, ny});
-        maxClasses = std::max(maxClasses, static_cast<size_t>(nx * ny));
-      }
+    forEachDelta([&](const DeltaClasses& d) { maxClasses = std::max(maxClasses, static_cast<size_t>(d.nx * d.ny)); });
     stripBuffer_ = maxClasses * static_cast<size_t>(rowsPerStrip_ * l.side);
     if (weights == nullptr) return;
     // Blocks (i, j) of W that some class uses: the others are zero.
     written_.assign(static_cast<size_t>(l.taps * l.taps), 0);
-    for (const DeltaClasses& d : deltas_)
+    forEachDelta([&](const DeltaClasses& d) {
       for (int64_t x = 0; x < d.nx; ++x)
         for (int64_t y = 0; y < d.ny; ++y)
           for (int64_t p = d.xs[x].lo; p <= d.xs[x].hi; ++p)
             for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q)
               written_[static_cast<size_t>((p * k + q) * l.taps + (p + d.dp) * k + q + d.dq)] = 1;
+    });
   }
 
   int64_t strips() const { return (l_.side + rowsPerStrip_ - 1) / rowsPerStrip_; }
-  // Doubles of work space sweepStrips needs besides its flags.
-  size_t bufferSize() const { return stripBuffer_; }
+  // Doubles of work space sweepStrips needs: the strips of a delta's classes, then k^2 flags.
+  size_t bufferSize() const { return stripBuffer_ + static_cast<size_t>(sh_.k * sh_.k); }
 
   // Strips [first, last): stores each strip's share of F in stripSums[strip] and fills its rows of W.
-  // `used`: k^2 flags. Allocates nothing (runs on helper threads, where a throw would terminate).
-  void sweepStrips(int64_t first, int64_t last, double* buffer, char* used, double* stripSums) const {
+  // Allocates nothing (runs on helper threads too, where a throw would terminate).
+  void sweepStrips(int64_t first, int64_t last, double* buffer, double* stripSums) const {
     for (int64_t strip = first; strip < last; ++strip) {
       const int64_t r0 = strip * rowsPerStrip_, rows = std::min(rowsPerStrip_, l_.side - r0);
       double sum = 0;
-      for (const DeltaClasses& d : deltas_) sum += sweepDelta(d, r0, rows, buffer, used);
+      forEachDelta([&](const DeltaClasses& d) { sum += sweepDelta(d, r0, rows, buffer, buffer + stripBuffer_); });
       stripSums[strip] = sum;
       if (weights_ != nullptr) zeroUnusedBlocks(r0, rows);
     }
   }
 
  private:
+  // Calls visit for each delta (dp, dq) >= 0 lexicographically that has classes.
+  template <typename Visit>
+  void forEachDelta(Visit visit) const {
+    for (int64_t dp = 0; dp < sh_.k; ++dp)
+      for (int64_t dq = dp == 0 ? 0 : 1 - sh_.k; dq < sh_.k; ++dq) {
+        const AxisClass *xs = axes_.begin(sh_, dp), *ys = axes_.begin(sh_, dq);
+        const int64_t nx = axes_.end(sh_, dp) - xs, ny = axes_.end(sh_, dq) - ys;
+        if (nx > 0 && ny > 0) visit(DeltaClasses{dp, dq, xs, ys, nx, ny});
+      }
+  }
+
   // One delta on rows [r0, r0 + rows) of its blocks: returns mirrors * count * ||strip of
   // (block - alpha I)||^2 summed over its classes, and writes its strips of W.
-  double sweepDelta(const DeltaClasses& d, int64_t r0, int64_t rows, double* strips, char* used) const {
+  double sweepDelta(const DeltaClasses& d, int64_t r0, int64_t rows, double* strips, double* used) const {
     const int64_t k = sh_.k, s = l_.side, w = l_.width, n = rows * s;
     const size_t stripSize = static_cast<size_t>(rowsPerStrip_ * s);
     const double mirrors = d.diagonal() ? 1.0 : 2.0;
@@ -363,7 +368,7 @@ class ClassSweep {
     if (weights_ == nullptr) return sum;
     // Each class's strip, weighted by its count, added to the strips of W of the pairs it uses
     // (the first class of a pair writes, so that W needs no clearing beforehand).
-    std::fill(used, used + k * k, 0);  // tap pairs (p, q) written
+    std::fill(used, used + k * k, 0.0);  // tap pairs (p, q) written (flags kept in the work space)
     for (int64_t x = 0; x < d.nx; ++x)
       for (int64_t y = 0; y < d.ny; ++y) {
         const double count = static_cast<double>(d.xs[x].count) * static_cast<double>(d.ys[y].count);
@@ -371,14 +376,14 @@ class ClassSweep {
         for (int64_t p = d.xs[x].lo; p <= d.xs[x].hi; ++p)
           for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q) {
             double* out = weights_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
-            char& pairUsed = used[static_cast<size_t>(p * k + q)];
-            if (pairUsed) {
+            double& pairUsed = used[static_cast<size_t>(p * k + q)];
+            if (pairUsed != 0) {
               for (int64_t a = 0; a < rows; ++a)
                 for (int64_t b = 0; b < s; ++b) out[a * w + b] += count * in[a * s + b];
             } else {
               for (int64_t a = 0; a < rows; ++a)
                 for (int64_t b = 0; b < s; ++b) out[a * w + b] = count * in[a * s + b];
-              pairUsed = 1;
+              pairUsed = 1.0;
             }
           }
       }
@@ -400,7 +405,6 @@ class ClassSweep {
   double* weights_;
   AxisClassTable axes_;
   int64_t rowsPerStrip_;
-  std::vector<DeltaClasses> deltas_;
   size_t stripBuffer_ = 0;
   std::vector<char> written_;
 };
@@ -428,23 +432,21 @@ double classSweep(ScratchArena& arena, const ConvShape& sh, const TapLayout& l, 
   const int threads = sweepThreads(l, strips);
   double* stripSums = arena.take(static_cast<size_t>(strips));
   double* buffers = arena.take(sweep.bufferSize() * static_cast<size_t>(threads));
-  std::vector<char> used(static_cast<size_t>(threads * sh.k * sh.k));
-  auto flags = [&](int t) { return used.data() + static_cast<size_t>(t * sh.k * sh.k); };
   std::vector<std::thread> helpers;
   helpers.reserve(static_cast<size_t>(threads));
   int64_t first = 0;
   for (int t = 1; t < threads; ++t) {
     const int64_t last = first + strips / threads + (t <= strips % threads ? 1 : 0);
     try {
-      helpers.emplace_back([&sweep, first, last, buffer = buffers + sweep.bufferSize() * static_cast<size_t>(t), flags = flags(t), stripSums] {
-        sweep.sweepStrips(first, last, buffer, flags, stripSums);
+      helpers.emplace_back([&sweep, first, last, buffer = buffers + sweep.bufferSize() * static_cast<size_t>(t), stripSums] {
+        sweep.sweepStrips(first, last, buffer, stripSums);
       });
     } catch (const std::system_error&) {
       break;  // no thread to be had: this thread does the rest
     }
     first = last;
   }
-  sweep.sweepStrips(first, strips, buffers, flags(0), stripSums);
+  sweep.sweepStrips(first, strips, buffers, stripSums);
   for (std::thread& helper : helpers) helper.join();
   double sum = 0;
   for (int64_t strip = 0; strip < strips; ++strip) sum += stripSums[strip];
