@@ -35,6 +35,7 @@ export {
   lineQuarticAsync,
   type Engine,
   type PenaltyOptions,
+  type GradientOptions,
   type PenaltyAndGradient,
 } from "./penalty/frobenius.js";
 export {

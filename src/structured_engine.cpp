@@ -53,13 +53,11 @@ const double* packTaps(ScratchArena& arena, const ConvShape& s, const TapLayout&
   return a;
 }
 
-std::vector<double> unpackTaps(const ConvShape& s, const TapLayout& l, const double* a) {
-  std::vector<double> kernel(static_cast<size_t>(s.kernelSize()));
+void unpackTaps(const ConvShape& s, const TapLayout& l, const double* a, double* kernel) {
   for (int64_t j = 0; j < l.taps; ++j)
     for (int64_t d = 0; d < s.g; ++d)
       for (int64_t c = 0; c < s.h; ++c)
         kernel[(j * s.g + d) * s.h + c] = l.transposed ? a[c * l.width + j * l.side + d] : a[d * l.width + j * l.side + c];
-  return kernel;
 }
 
 // BLAS wakes its threads (tens of microseconds) even for tiny matrices, such as the paper's
@@ -462,7 +460,7 @@ double structuredPenalty(const ConvShape& shape, const double* kernel, double al
   return classSweep(arena, shape, l, gram, alpha, nullptr) + missingTerm(shape, l, alpha);
 }
 
-PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
+double structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha, double* gradient) {
   const TapLayout l = layoutFor(shape);
   ScratchArena arena;
   const double* a = packTaps(arena, shape, l, kernel);
@@ -488,9 +486,14 @@ PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const do
     cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, l.outer, l.width, 4.0, weights, l.width, a, l.width, 0.0,
                 gradA, l.width);
   }
+  unpackTaps(shape, l, gradA, gradient);
+  return sum + missingTerm(shape, l, alpha);
+}
+
+PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
   PenaltyAndGradient out;
-  out.penalty = sum + missingTerm(shape, l, alpha);
-  out.gradient = unpackTaps(shape, l, gradA);
+  out.gradient.resize(static_cast<size_t>(shape.kernelSize()));
+  out.penalty = structuredPenaltyAndGradient(shape, kernel, alpha, out.gradient.data());
   return out;
 }
 
