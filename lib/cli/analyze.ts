@@ -129,6 +129,11 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         sigmaMinCertified: s?.sigmaMinCertified ?? false,
         bound: s?.bound ?? null,
         spectrumIterations: s?.iterations ?? 0,
+        // Dense spectra: the route that computed every value ("gram" or "svd") and its bounds.
+        denseMethod: s?.denseRoute?.method ?? null,
+        valuesRelativeErrorBound: s?.denseRoute?.relativeErrorBound ?? null,
+        gramTolerance: s?.denseRoute?.gramTolerance ?? null,
+        gramRelativeBound: s?.denseRoute?.gramRelativeBound ?? null,
         spectrumReason: sigma.reason,
         conditionNumber: jsonNumber(conditionNumber),
         gradientNorm,
@@ -190,6 +195,16 @@ function engineText(engine: "dense" | "structured", circular: boolean): string {
   return circular ? "2-D DFT of the kernel" : "structured engine";
 }
 
+/** Which dense route ran: the Gram eigenvalues within the tolerance, or dgesdd (and why the Gram route was refused). */
+function denseSource(s: Spectrum): string {
+  const r = s.denseRoute;
+  if (r === undefined) return "dgesdd";
+  const within = r.relativeErrorBound === null ? "no relative bound (a zero value)" : `every value within ${sig(r.relativeErrorBound, 2)} relative`;
+  if (r.method === "gram") return `Gram eigenvalues (dsyevd), ${within}, tolerance ${sig(r.gramTolerance, 2)}`;
+  if (r.method === "mixed") return `Gram eigenvalues or dgesdd per group, ${within}`;
+  return r.gramRelativeBound === null ? "dgesdd" : `dgesdd; the Gram route's bound ${sig(r.gramRelativeBound, 2)} relative is over the tolerance ${sig(r.gramTolerance, 2)}`;
+}
+
 /** The sigma_max and sigma_min lines, each with its bound and where it came from. */
 function spectrumLines(s: Spectrum): string[] {
   if (s.method === "none") return ["sigma_max       not computed (--spectrum none)", "sigma_min       not computed (--spectrum none)"];
@@ -199,7 +214,7 @@ function spectrumLines(s: Spectrum): string[] {
       "sigma_min       not computed (over the memory limit)",
     ];
   const lanczos = `Lanczos, ${s.iterations} Gram products${s.sigmaMaxConverged ? "" : ", NOT CONVERGED: an estimate"}`;
-  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesdd";
+  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : denseSource(s);
   const count = s.values === null ? "" : `, all ${s.values.length} values`;
   const min =
     s.sigmaMin === null

@@ -72,7 +72,7 @@ export function denseGradientPlan(kernel: Kernel, n: number, alpha: number, limi
   return penaltyAndGradientCall("densePenaltyAndGradient", kernel, n, alpha, out);
 }
 
-/** All singular values of M, descending: dgesvd ("svd") or the smaller Gram matrix's eigenvalues ("gram"). */
+/** All singular values of M, descending: dgesdd ("svd") or the smaller Gram matrix's eigenvalues ("gram"). */
 export function denseSpectrumPlan(kernel: Kernel, n: number, method: "svd" | "gram", limit?: number): NativePlan<"denseSingularValues", Float64Array> {
   const { rows, cols } = matrixSize(kernel, n);
   // LAPACKE's row-major interface transposes its input into a second buffer.

@@ -68,6 +68,10 @@ export interface ReportOptions {
   alpha?: number;
   /** Budget of one dense SVD, see {@link analyzeLayer}. */
   denseWorkLimit?: number;
+  /** Largest Gram order whose sparse Cholesky (certified sigma_min) runs, see {@link analyzeLayer}. */
+  choleskyOrderLimit?: number;
+  /** Output positions per axis of the smaller layer whose sigma_max is a bracket's lower end, see {@link analyzeLayer}. */
+  submatrixOutputs?: number;
   memoryLimit?: number;
   /** Called before each layer is analysed. */
   onProgress?: (done: number, total: number, layer: string) => void;
@@ -164,7 +168,8 @@ async function layerRow(model: TfjsModel, layer: ConvLayer, size: LayerSize | nu
         error: null,
       };
     }
-    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit, layer: layerOptions });
+    const { choleskyOrderLimit, submatrixOutputs } = options;
+    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit, layer: layerOptions, choleskyOrderLimit, submatrixOutputs });
     return { ...analysis, width, options: layerOptions, analysedShape: kernel.shape, error: null };
   } catch (e) {
     if (!isConvregError(e)) throw e;
