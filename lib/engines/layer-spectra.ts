@@ -108,13 +108,18 @@ export interface LayerLanczosArgs {
   limit?: number;
 }
 
-/** Lanczos sigma_max on the smaller Gram operator A^T A of the layer's sparse M. */
-export function layerLanczosPlan(kernel: Kernel, spec: LayerSpec, a: LayerLanczosArgs, token: NativeCancelToken | undefined): NativePlan<"layerSigmaMaxLanczos", RawLanczos> {
+/** Bytes of Lanczos on the layer's sparse Gram operator: M and its transpose, the basis, the restart block and work vectors. */
+export function layerLanczosBytes(kernel: Kernel, spec: LayerSpec, basisSize: number): number {
   const s = layerMatrixSize(kernel, spec);
   const side = Math.min(s.rows, s.cols);
-  const m = Math.min(a.basisSize, side);
-  const bytes = sparseBytes(s) + 8 * (m + Math.floor(m / 2) + 8) * side + 8 * Math.max(s.rows, s.cols) + 16 * m * m;
-  requireMemory(bytes, `Lanczos for the layer's sigma_max (Gram side ${side}, basis of ${a.basisSize} vectors)`, a.limit);
+  const m = Math.min(basisSize, side);
+  return sparseBytes(s) + 8 * (m + Math.floor(m / 2) + 8) * side + 8 * Math.max(s.rows, s.cols) + 16 * m * m;
+}
+
+/** Lanczos sigma_max on the smaller Gram operator A^T A of the layer's sparse M. */
+export function layerLanczosPlan(kernel: Kernel, spec: LayerSpec, a: LayerLanczosArgs, token: NativeCancelToken | undefined): NativePlan<"layerSigmaMaxLanczos", RawLanczos> {
+  const side = Math.min(layerMatrixSize(kernel, spec).rows, layerMatrixSize(kernel, spec).cols);
+  requireMemory(layerLanczosBytes(kernel, spec, a.basisSize), `Lanczos for the layer's sigma_max (Gram side ${side}, basis of ${a.basisSize} vectors)`, a.limit);
   if (a.start !== null && a.start.length !== side)
     throw new ConvregRangeError("ERR_SHAPE", `options.start has ${a.start.length} entries but the layer's Gram side min(rows, cols) is ${side}`);
   return {

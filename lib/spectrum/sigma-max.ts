@@ -12,7 +12,7 @@ import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken 
 import { operatorWorkBytes } from "../engines/operator.js";
 import type { LayerOptions } from "../core/layer-options.js";
 import { readLayerSpec, type LayerKindOptions, type LayerSpec } from "../core/layer-spec.js";
-import { layerLanczosPlan, layerMatrixSize } from "../engines/layer-spectra.js";
+import { layerLanczosBytes, layerLanczosPlan, layerMatrixSize } from "../engines/layer-spectra.js";
 import type { RawLanczos } from "../native/raw.js";
 
 /** Default relative tolerance of the iterative sigma_max: stop when `sigmaMaxBound <= tolerance * sigmaMax`. */
@@ -123,6 +123,16 @@ export function lanczosBytes(kernel: Kernel, n: number, basisSize: number): numb
   const m = Math.min(basisSize, side);
   const [, , g, h] = kernel.shape;
   return 8 * (m + Math.floor(m / 2) + 8) * side + 8 * Math.max(g, h) * n * n + operatorWorkBytes(kernel, n, 1) + 16 * m * m;
+}
+
+/**
+ * Bytes the memory guard of {@link sigmaMaxIterative} would check for these options (the layer's
+ * sparse Gram operator, or the matrix-free paper's layer), without allocating anything. Validates
+ * the options as the call would; a grouped layer is split by the caller (one group's kernel).
+ */
+export function sigmaMaxIterativeBytes(kernel: Kernel, options: SigmaMaxOptions): number {
+  const a = readArgs(kernel, options);
+  return a.layer ? layerLanczosBytes(a.kernel, a.layer, a.basisSize) : lanczosBytes(a.kernel, a.n, a.basisSize);
 }
 
 function fromRaw(raw: RawLanczos, side: SigmaMaxResult["side"]): SigmaMaxResult {

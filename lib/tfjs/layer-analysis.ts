@@ -15,7 +15,9 @@ import { penaltyAsync, type PenaltyOptions } from "../penalty/frobenius.js";
 import type { BoundKind } from "../spectrum/sigma-min.js";
 import { denseSvdWork, resolveSpectrumMethod, spectrumAsync, type ResolvedSpectrumMethod } from "../spectrum/spectrum.js";
 import type { Spectrum, SpectrumOptions } from "../spectrum/types.js";
-import { readGroups } from "../core/groups.js";
+import { readGroupCall, readGroups } from "../core/groups.js";
+import { formatBytes, getMemoryLimit } from "../core/memory.js";
+import { sigmaMaxIterativeBytes } from "../spectrum/sigma-max.js";
 import { requireInteger } from "../core/validate.js";
 import { outputSize } from "../core/layer-spec.js";
 import { submatrixLength, submatrixTarget } from "../spectrum/submatrix-size.js";
@@ -183,7 +185,9 @@ function denseRouteName(s: Spectrum): string {
 /**
  * sigma_max in a proven bracket at a cost independent of N: the lower value is Lanczos's Ritz value
  * on the layer at a smaller input P x Pw whose M is a submatrix of this M (docs/MATH.md §10), the
- * upper value the kernel symbol's bound. sigma_min is not computed.
+ * upper value the kernel symbol's bound. P is the largest with at most `outputs` output positions
+ * per axis (down to one) whose Lanczos passes the memory guard; when none does, the bracket is
+ * [0, symbol bound]. sigma_min is not computed.
  */
 async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: number, size: string, outputs: number, minNote: string): Promise<LayerAnalysis> {
   const n = base.n;
@@ -192,18 +196,78 @@ async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: 
   // Taps that never overlap ((k - 1) d < s): M is block diagonal over the outputs, each interior block
   // the whole kernel, so 3 outputs per axis (one interior) already give sigma_max exactly.
   const overlapFree = (kernel.shape[0] - 1) * (base.dilation ?? 1) < stride;
-  const target = submatrixTarget(kernel.shape[0], base, overlapFree ? Math.min(outputs, 3) : outputs);
-  const small = { n: submatrixLength(n, stride, target), width: submatrixLength(width, stride, target) };
+  const wanted = overlapFree ? Math.min(outputs, 3) : outputs;
+  const fit = fittingSubmatrixInput(kernel, base, wanted);
+  if (fit === null) return symbolBracket(kernel, base, penalty, size, minNote);
+  const small = { n: fit.n, width: fit.width };
   const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
   const s = await spectrumAsync(kernel, { ...base, ...small, ...loose, method: "iterative" });
   const at = small.n === n && small.width === width ? "" : ` of the ${small.n} x ${small.width} input's M, a submatrix of M`;
+  const shrunk = fit.outputs < wanted ? ` (${fit.outputs} outputs per axis: the largest whose Lanczos fits the memory limit of ${formatBytes(fit.limit)})` : "";
   // |sigma_max(M) - lower| <= upper - lower; without the upper value nothing bounds it from above.
   const sigmaMaxBound = s.sigmaMaxUpper === null || s.sigmaMaxUpper === undefined ? Number.POSITIVE_INFINITY : s.sigmaMaxUpper - s.sigmaMax;
   return {
     ...numbers(n, penalty, s, null),
     sigmaMaxBound,
     method: "iterative",
-    methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [Lanczos Ritz value${at} (${s.iterations} Gram products), kernel symbol bound]; ${minNote}`,
+    methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [Lanczos Ritz value${at}${shrunk} (${s.iterations} Gram products), kernel symbol bound]; ${minNote}`,
+  };
+}
+
+/** A smaller input of the bracket route: its size, its output positions per axis and the memory limit it was checked against. */
+export interface SubmatrixInput {
+  n: number;
+  width: number;
+  outputs: number;
+  limit: number;
+}
+
+/**
+ * The largest input P x Pw with at most `outputs` output positions per axis (trying `outputs`,
+ * `outputs` - 1, ..., 1, each with P = H (mod s), §10) whose iterative sigma_max passes the memory
+ * guard (the estimate `sigmaMaxIterative` checks, per group as `spectrum` runs groups), or null
+ * when even one output per axis does not. Nothing is allocated.
+ */
+export function fittingSubmatrixInput(kernel: Kernel, base: SpectrumOptions, outputs: number): SubmatrixInput | null {
+  const limit = base.memoryLimit ?? getMemoryLimit();
+  const n = base.n;
+  const width = base.width ?? n;
+  const stride = base.stride ?? 1;
+  let tried = "";
+  for (let q = outputs; q >= 1; q--) {
+    const target = submatrixTarget(kernel.shape[0], base, q);
+    const small = { n: submatrixLength(n, stride, target), width: submatrixLength(width, stride, target) };
+    const key = `${small.n}x${small.width}`;
+    if (key === tried) continue;
+    tried = key;
+    if (iterativeBytes(kernel, { ...base, ...small }) <= limit) return { ...small, outputs: q, limit };
+  }
+  return null;
+}
+
+/** The memory estimate of Lanczos for sigma_max on this layer (one group's, for a grouped layer: groups run one at a time). */
+function iterativeBytes(kernel: Kernel, options: SpectrumOptions): number {
+  const { n, width, stride, dilation, padding, transposed } = options;
+  const kind = { n, width, stride, dilation, padding: padding === "valid" ? padding : undefined, transposed };
+  const groups = readGroupCall(kernel, { ...kind, groups: options.groups, depthwise: options.depthwise });
+  return groups ? sigmaMaxIterativeBytes(groups.kernels[0], groups.options) : sigmaMaxIterativeBytes(kernel, kind);
+}
+
+/**
+ * When even one output per axis is over the memory limit for Lanczos: `spectrum`'s "auto" at the
+ * layer's size, whose Lanczos is then refused too, gives the proven bracket [0, symbol bound].
+ */
+async function symbolBracket(kernel: Kernel, base: SpectrumOptions, penalty: number, size: string, minNote: string): Promise<LayerAnalysis> {
+  // No dense work fits the limit, so "auto" goes to Lanczos, which the guard refuses before allocating.
+  const s = await spectrumAsync(kernel, { ...base, method: "auto", denseWorkLimit: Number.MIN_VALUE });
+  if (s.method !== "symbol") throw new Error(`convreg internal: expected the symbol-only spectrum, got "${s.method}"`);
+  const upper = s.sigmaMaxUpper ?? null;
+  const why = `Lanczos does not fit the memory limit even at one output per axis`;
+  return {
+    ...numbers(base.n, penalty, s, null),
+    sigmaMaxBound: upper === null ? Number.POSITIVE_INFINITY : upper - s.sigmaMax,
+    method: "iterative",
+    methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [0, kernel symbol bound] (${why}); ${minNote}`,
   };
 }
 
