@@ -41,7 +41,7 @@ function setup(c: Case, seed: number) {
     const target = submatrixTarget(c.k, c, q);
     return sigmaMaxIterativeBytes(kernel, { ...kind, n: submatrixLength(c.height, c.stride, target), width: submatrixLength(c.width, c.stride, target) });
   };
-  const symbolBytes = symbolBoundBytes(c.k, c.g, c.h, c.stride, spectrumSymbolOptions(kernel).maxCells);
+  const symbolBytes = symbolBoundBytes(c.k, c.g, c.h, c.stride, spectrumSymbolOptions(kernel).maxCells as number);
   return { data, kernel, layer, bytesAt, symbolBytes };
 }
 
