@@ -16,10 +16,23 @@ struct SigmaMinOptions {
   double factorMemoryLimit = 8.0 * 1024 * 1024 * 1024;  // bytes for the Cholesky factor
   double tolerance = 1e-10;                             // target relative width of the bracket on sigma_min
   int64_t maxLanczos = 80;                              // Lanczos steps on the inverse
+  int64_t normSteps = 40;                               // most Collatz-Wielandt power steps per norm bound
   int64_t maxRefinements = 40;
   // Deterministic gamma_m = m u / (1 - m u) (a proof); false: Higham & Mary's probabilistic bound (an estimate).
   bool worstCaseRounding = true;
   const std::atomic<bool>* cancel = nullptr;
+};
+
+// One try at a lower bound by a Cholesky: its shift, whether it factored, every term of the
+// rounding margin, the largest margin that would have sufficed, and the Collatz-Wielandt bound on
+// the Cholesky term after each power step (to show whether more steps would have helped).
+struct CertificateAttempt {
+  std::string kind;  // "kato-temple" (deflated Gram matrix, bounds lambda_2) or "cholesky" (bounds lambda_1)
+  double shift = 0;
+  bool factored = false;
+  double formMargin = 0, shiftMargin = 0, choleskyMargin = 0, margin = 0;
+  double allowedMargin = 0;  // the attempt certifies iff margin < allowedMargin
+  std::vector<double> choleskyNormSteps;
 };
 
 struct SigmaMinResult {
@@ -36,6 +49,9 @@ struct SigmaMinResult {
   double gramSeconds = 0, analyzeSeconds = 0, factorSeconds = 0, iterateSeconds = 0, certifySeconds = 0;
   int64_t factorizations = 0, lanczosSteps = 0, refinements = 0;
   std::string ordering;
+  std::vector<CertificateAttempt> attempts;  // every lower-bound try, in order
+  std::string certificateReason;             // why the lower bound holds, or by how much it failed
+  std::vector<double> formNormSteps;         // Collatz-Wielandt bounds on || |A|^T |A| || per power step
   std::vector<double> vector;  // unit singular vector on the Gram side, conv_shape numbering
 };
 

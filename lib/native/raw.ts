@@ -92,7 +92,23 @@ export interface RawSigmaMin {
   lanczosSteps: number;
   refinements: number;
   ordering: string;
+  certificateReason: string;
+  formNormSteps: Float64Array;
+  attempts: RawCertificateAttempt[];
   vector: Float64Array;
+}
+
+/** One Cholesky try at a sigma_min lower bound (src/sigma_min.h CertificateAttempt). */
+export interface RawCertificateAttempt {
+  kind: "kato-temple" | "cholesky";
+  shift: number;
+  factored: boolean;
+  formMargin: number;
+  shiftMargin: number;
+  choleskyMargin: number;
+  margin: number;
+  allowedMargin: number;
+  choleskyNormSteps: Float64Array;
 }
 
 /** What the addon holds beyond a call (src/native_memory.h says what is counted and why). */
