@@ -43,6 +43,7 @@ Napi::Value sigmaMinToJs(Napi::Env env, convreg::SigmaMinResult& r) {
   num("factorSeconds", r.factorSeconds);
   num("iterateSeconds", r.iterateSeconds);
   num("certifySeconds", r.certifySeconds);
+  num("residualSeconds", r.residualSeconds);
   num("factorizations", static_cast<double>(r.factorizations));
   num("lanczosSteps", static_cast<double>(r.lanczosSteps));
   num("refinements", static_cast<double>(r.refinements));
@@ -62,6 +63,10 @@ Napi::Value sigmaMinToJs(Napi::Env env, convreg::SigmaMinResult& r) {
     t.Set("margin", Napi::Number::New(env, a.margin));
     t.Set("allowedMargin", Napi::Number::New(env, a.allowedMargin));
     t.Set("choleskyNormSteps", toFloat64Array(env, a.choleskyNormSteps));
+    t.Set("residualComputed", Napi::Boolean::New(env, a.residualComputed));
+    t.Set("residualMargin", Napi::Number::New(env, a.residualMargin));
+    t.Set("residualNormSteps", toFloat64Array(env, a.residualNormSteps));
+    t.Set("residualNote", Napi::String::New(env, a.residualNote));
     attempts.Set(static_cast<uint32_t>(i), t);
   }
   o.Set("attempts", attempts);

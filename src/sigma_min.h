@@ -17,6 +17,7 @@ struct SigmaMinOptions {
   double tolerance = 1e-10;                             // target relative width of the bracket on sigma_min
   int64_t maxLanczos = 80;                              // Lanczos steps on the inverse
   int64_t normSteps = 40;                               // most Collatz-Wielandt power steps per norm bound
+  bool residualCertificate = true;                      // try the a-posteriori residual when the a-priori margin fails
   int64_t maxRefinements = 40;
   // Deterministic gamma_m = m u / (1 - m u) (a proof); false: Higham & Mary's probabilistic bound (an estimate).
   bool worstCaseRounding = true;
@@ -33,6 +34,12 @@ struct CertificateAttempt {
   double formMargin = 0, shiftMargin = 0, choleskyMargin = 0, margin = 0;
   double allowedMargin = 0;  // the attempt certifies iff margin < allowedMargin
   std::vector<double> choleskyNormSteps;
+  // A-posteriori: a bound on ||H - L L^T||_2 (factor_residual.h), tried when the a-priori
+  // Cholesky term is too large; margin then uses the smaller of the two.
+  bool residualComputed = false;
+  double residualMargin = 0;
+  std::vector<double> residualNormSteps;
+  std::string residualNote;  // why the residual bound did not apply, if it did not
 };
 
 struct SigmaMinResult {
@@ -46,7 +53,7 @@ struct SigmaMinResult {
   int64_t order = 0, gramNonzeros = 0, factorNonzeros = 0, maxFront = 0;
   double factorFlops = 0;
   double gramBytes = 0, factorBytes = 0, cholmodPeakBytes = 0;
-  double gramSeconds = 0, analyzeSeconds = 0, factorSeconds = 0, iterateSeconds = 0, certifySeconds = 0;
+  double gramSeconds = 0, analyzeSeconds = 0, factorSeconds = 0, iterateSeconds = 0, certifySeconds = 0, residualSeconds = 0;
   int64_t factorizations = 0, lanczosSteps = 0, refinements = 0;
   std::string ordering;
   std::vector<CertificateAttempt> attempts;  // every lower-bound try, in order

@@ -88,6 +88,7 @@ export interface RawSigmaMin {
   factorSeconds: number;
   iterateSeconds: number;
   certifySeconds: number;
+  residualSeconds: number;
   factorizations: number;
   lanczosSteps: number;
   refinements: number;
@@ -109,6 +110,10 @@ export interface RawCertificateAttempt {
   margin: number;
   allowedMargin: number;
   choleskyNormSteps: Float64Array;
+  residualComputed: boolean;
+  residualMargin: number;
+  residualNormSteps: Float64Array;
+  residualNote: string;
 }
 
 /** What the addon holds beyond a call (src/native_memory.h says what is counted and why). */

@@ -101,7 +101,7 @@ export interface SigmaMinResult {
   /** Bytes: estimate for the Gram matrix and vectors, for the factor, and CHOLMOD's peak. */
   memory: { gramBytes: number; factorBytes: number; cholmodPeakBytes: number };
   /** Seconds per phase; factorSeconds sums all numeric factorizations. */
-  timing: { gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number };
+  timing: { gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number; residualSeconds: number };
   /** Counts: numeric factorizations, Lanczos steps, refinement steps. */
   iterations: { factorizations: number; lanczosSteps: number; refinements: number };
   /** The fill-reducing ordering used. */
@@ -121,6 +121,8 @@ export interface CertificateDetail {
    * proving lambda_2 >= shift - margin; "cholesky": of the Gram matrix itself, proving lambda_1 >= shift - margin.
    * `margin` = formMargin + shiftMargin + choleskyMargin; the try certifies iff margin < allowedMargin.
    * `choleskyNormSteps`: the bound on the Cholesky term after each power step (the smallest is used).
+   * When the a-priori `choleskyMargin` is too large, `residualMargin` bounds ||H - L L^T||_2 a posteriori
+   * (`residualComputed`; `residualNote` says why it did not apply, if so) and `margin` uses the smaller.
    */
   attempts: RawCertificateAttempt[];
 }
@@ -165,6 +167,7 @@ function finish(raw: RawSigmaMin, rounding: SigmaMinRounding): SigmaMinResult {
       factorSeconds: raw.factorSeconds,
       iterateSeconds: raw.iterateSeconds,
       certifySeconds: raw.certifySeconds,
+      residualSeconds: raw.residualSeconds,
     },
     iterations: { factorizations: raw.factorizations, lanczosSteps: raw.lanczosSteps, refinements: raw.refinements },
     ordering: raw.ordering,

@@ -1,0 +1,258 @@
+// A-posteriori residual of a supernodal Cholesky factor, bounded rigorously (docs/MATH.md 7.2,
+// "A-posteriori residual"). Row i of L is split by Rump's ExtractScalar with sigma_i = 2^(e_i + b),
+// |l_ik| < 2^e_i: L1 = fl(fl(sigma_i + l) - sigma_i), L2 = l - L1, both exact. L1 entries are
+// multiples of 2^(e_i + b - 53) below 2^(e_i + 1), so a product l1_ik l1_jk is a multiple of
+// 2^(e_i + e_j + 2b - 106) below 2^(e_i + e_j + 2), and any partial sum of at most 2^tau of them
+// (tau from the longest row) has at most 108 - 2b + tau <= 53 significant bits: exact in every
+// order, in dsyrk and in our accumulation across supernodes. |L2| < 2^(e_i + b - 52) is ~2^-19 of
+// the row's largest entry, so the rest, L1 L2^T + L2 L1^T (dsyr2k) and the dropped L2 L2^T,
+// carries errors ~2^-19 of the a-priori Cholesky bound.
+#include "factor_residual.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <limits>
+
+#include "blas.h"
+#include "coded_error.h"
+
+namespace convreg {
+
+namespace {
+constexpr double u = std::numeric_limits<double>::epsilon() / 2;
+constexpr double safety = 1.01;  // bound computations are themselves rounded
+double gammaWorst(double m) { return m * u / (1 - m * u); }
+
+struct Supernodes {
+  explicit Supernodes(const cholmod_factor* L)
+      : n(static_cast<int64_t>(L->n)),
+        count(static_cast<int64_t>(L->nsuper)),
+        super(static_cast<const int64_t*>(L->super)),
+        pi(static_cast<const int64_t*>(L->pi)),
+        px(static_cast<const int64_t*>(L->px)),
+        s(static_cast<const int64_t*>(L->s)),
+        x(static_cast<const double*>(L->x)) {
+    if (!L->is_super || !L->is_ll || L->xtype != CHOLMOD_REAL) throw CodedError("ERR_NATIVE", "convreg: expected a real supernodal LL^T factor");
+  }
+  int64_t cols(int64_t k) const { return super[k + 1] - super[k]; }
+  int64_t rows(int64_t k) const { return pi[k + 1] - pi[k]; }
+  int64_t n, count;
+  const int64_t *super, *pi, *px, *s;
+  const double* x;
+};
+
+// y = |R| x for the symmetric R stored like L (lower triangle, supernodal layout).
+void applyAbsStored(const Supernodes& S, const std::vector<double>& r, const std::vector<double>& x, std::vector<double>& y) {
+  std::fill(y.begin(), y.end(), 0.0);
+  for (int64_t k = 0; k < S.count; ++k) {
+    const int64_t nscol = S.cols(k), nsrow = S.rows(k);
+    for (int64_t jj = 0; jj < nscol; ++jj) {
+      const int64_t j = S.super[k] + jj;
+      const double* col = r.data() + S.px[k] + jj * nsrow;
+      double sum = std::fabs(col[jj]) * x[j];
+      for (int64_t ii = jj + 1; ii < nsrow; ++ii) {
+        const int64_t i = S.s[S.pi[k] + ii];
+        const double a = std::fabs(col[ii]);
+        sum += a * x[i];
+        y[i] += a * x[j];
+      }
+      y[j] += sum;
+    }
+  }
+}
+}  // namespace
+
+double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n, int64_t maxSteps,
+                            std::vector<double>* steps) {
+  std::vector<double> x(n, 1.0), y(n);
+  double bound = std::numeric_limits<double>::infinity();
+  for (int64_t step = 0; step <= std::max<int64_t>(maxSteps, 1); ++step) {
+    B(x, y);
+    double ratio = 0, top = 0;
+    for (size_t i = 0; i < n; ++i) ratio = std::max(ratio, y[i] / x[i]), top = std::max(top, y[i]);
+    if (!(top > 0)) return 0;
+    const double previous = bound;
+    bound = std::min(bound, ratio);
+    if (steps) steps->push_back(safety * ratio);
+    if (step >= 4 && previous - bound < 1e-3 * previous) break;
+    for (size_t i = 0; i < n; ++i) x[i] = y[i] / top + 1e-12;  // stays > 0
+  }
+  return safety * bound;
+}
+
+void applyAbsFactorProduct(const cholmod_factor* L, const std::vector<double>& scale, const std::vector<double>& x, std::vector<double>& t,
+                           std::vector<double>& mid) {
+  const Supernodes S(L);
+  std::fill(t.begin(), t.end(), 0.0);
+  for (int64_t k = 0; k < S.count; ++k) {
+    const int64_t nscol = S.cols(k), nsrow = S.rows(k);
+    for (int64_t jj = 0; jj < nscol; ++jj) {
+      const double* col = S.x + S.px[k] + jj * nsrow;
+      double sum = 0;
+      for (int64_t ii = jj; ii < nsrow; ++ii) {
+        const int64_t r = S.s[S.pi[k] + ii];
+        sum += std::fabs(col[ii]) * scale[r] * x[r];
+      }
+      mid[S.super[k] + jj] = sum;
+    }
+  }
+  for (int64_t k = 0; k < S.count; ++k) {
+    const int64_t nscol = S.cols(k), nsrow = S.rows(k);
+    for (int64_t jj = 0; jj < nscol; ++jj) {
+      const double* col = S.x + S.px[k] + jj * nsrow;
+      const double m = mid[S.super[k] + jj];
+      for (int64_t ii = jj; ii < nsrow; ++ii) t[S.s[S.pi[k] + ii]] += std::fabs(col[ii]) * m;
+    }
+  }
+  for (size_t i = 0; i < t.size(); ++i) t[i] *= scale[i];
+}
+
+std::vector<double> factorRowCounts(const cholmod_factor* L) {
+  const Supernodes S(L);
+  std::vector<double> rowCount(static_cast<size_t>(S.n), 0.0);
+  for (int64_t k = 0; k < S.count; ++k)
+    for (int64_t jj = 0; jj < S.cols(k); ++jj)
+      for (int64_t ii = jj; ii < S.rows(k); ++ii) rowCount[S.s[S.pi[k] + ii]] += 1;
+  return rowCount;
+}
+
+ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t maxSteps,
+                                  const std::atomic<bool>* cancel) {
+  auto checkCancel = [&] {
+    if (cancel && cancel->load()) throw CodedError("ERR_ABORTED", "convreg: sigmaMin was aborted");
+  };
+  const Supernodes S(L);
+  const int64_t n = S.n;
+  ResidualBound out;
+  std::vector<int64_t> colSuper(static_cast<size_t>(n));
+  for (int64_t k = 0; k < S.count; ++k)
+    for (int64_t j = S.super[k]; j < S.super[k + 1]; ++j) colSuper[j] = k;
+
+  // Row maxima and the split points sigma_i = 2^(e_i + b).
+  std::vector<double> rowMax(static_cast<size_t>(n), 0.0);
+  for (int64_t k = 0; k < S.count; ++k)
+    for (int64_t jj = 0; jj < S.cols(k); ++jj)
+      for (int64_t ii = jj; ii < S.rows(k); ++ii) {
+        const int64_t r = S.s[S.pi[k] + ii];
+        rowMax[r] = std::max(rowMax[r], std::fabs(S.x[S.px[k] + jj * S.rows(k) + ii]));
+      }
+  const std::vector<double> rowCount = factorRowCounts(L);
+  const double longest = *std::max_element(rowCount.begin(), rowCount.end());
+  int tau = 0;
+  while (std::ldexp(1.0, tau) < longest) ++tau;
+  const int b = (55 + tau + 1) / 2;
+  std::vector<double> sigma(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    int e = 0;
+    if (!(rowMax[i] > 0) || !std::isfinite(rowMax[i])) {
+      out.why = "row " + std::to_string(i) + " of the factor is zero or not finite";
+      return out;
+    }
+    std::frexp(rowMax[i], &e);  // rowMax < 2^e
+    if (e < -400 || e > 400) {
+      out.why = "the factor's entries span too wide a range for an exact split";
+      return out;
+    }
+    sigma[i] = std::ldexp(1.0, e + b);
+  }
+
+  std::vector<double> r(static_cast<size_t>(L->xsize), 0.0), l1, l2, w;
+  std::vector<int64_t> map(static_cast<size_t>(n), -1);
+  long double l2Squares = 0;
+  // Adds sign * (the lower triangle of the nsrow x nsrow product w of supernode k) into r.
+  auto scatter = [&](int64_t k, double sign) {
+    const int64_t nsrow = S.rows(k);
+    const int64_t* rows = S.s + S.pi[k];
+    int64_t target = -1;
+    for (int64_t bcol = 0; bcol < nsrow; ++bcol) {
+      const int64_t j = rows[bcol], t = colSuper[j];
+      if (t != target) {
+        target = t;
+        for (int64_t q = 0; q < S.rows(t); ++q) map[S.s[S.pi[t] + q]] = q;
+      }
+      double* dst = r.data() + S.px[t] + (j - S.super[t]) * S.rows(t);
+      const double* src = w.data() + bcol * nsrow;
+      for (int64_t a = bcol; a < nsrow; ++a) {
+        const int64_t q = map[rows[a]];
+        if (q < 0 || q >= S.rows(t) || S.s[S.pi[t] + q] != rows[a]) throw CodedError("ERR_NATIVE", "convreg: factor pattern is not closed under L L^T");
+        dst[q] += sign * src[a];
+      }
+    }
+  };
+  // Pass 1 (second = false): r = L1 L1^T, exact. Pass 2: r -= L1 L2^T + L2 L1^T.
+  for (const bool second : {false, true}) {
+    for (int64_t k = 0; k < S.count; ++k) {
+      if ((k & 63) == 0) checkCancel();
+      const int64_t nscol = S.cols(k), nsrow = S.rows(k);
+      const int64_t* rows = S.s + S.pi[k];
+      const double* lk = S.x + S.px[k];
+      l1.assign(static_cast<size_t>(nsrow * nscol), 0.0);
+      l2.assign(static_cast<size_t>(nsrow * nscol), 0.0);
+      for (int64_t jj = 0; jj < nscol; ++jj)
+        for (int64_t ii = jj; ii < nsrow; ++ii) {
+          const double v = lk[jj * nsrow + ii], sg = sigma[rows[ii]];
+          const volatile double up = sg + v;  // volatile: keep the two roundings as written
+          const double hi = up - sg;
+          l1[jj * nsrow + ii] = hi;
+          l2[jj * nsrow + ii] = v - hi;
+          if (second) l2Squares += static_cast<long double>(v - hi) * (v - hi);
+        }
+      w.assign(static_cast<size_t>(nsrow * nsrow), 0.0);
+      const int N = static_cast<int>(nsrow), K = static_cast<int>(nscol);
+      if (!second) {
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, N, K, 1.0, l1.data(), N, 0.0, w.data(), N);
+        scatter(k, 1.0);
+      } else {
+        cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, N, K, 1.0, l1.data(), N, l2.data(), N, 0.0, w.data(), N);
+        scatter(k, -1.0);
+      }
+    }
+    if (second) break;
+    // r = H~ - L1 L1^T: negate (exact), then add H~ (one rounding per entry).
+    for (auto& v : r) v = -v;
+    std::vector<int64_t> inverse(static_cast<size_t>(n));
+    const auto* perm = static_cast<const int64_t*>(L->Perm);
+    for (int64_t k = 0; k < n; ++k) inverse[perm ? perm[k] : k] = k;
+    std::vector<char> diagonalSeen(static_cast<size_t>(n), 0);
+    for (int64_t c = 0; c < A.order; ++c)
+      for (int64_t z = A.colStart[c]; z < A.colStart[c + 1]; ++z) {
+        const int64_t pr = inverse[A.row[z]], pc = inverse[c];
+        const int64_t i = std::max(pr, pc), j = std::min(pr, pc), t = colSuper[j];
+        const int64_t* first = S.s + S.pi[t];
+        const int64_t* last = S.s + S.pi[t + 1];
+        const int64_t* at = std::lower_bound(first, last, i);
+        if (at == last || *at != i) throw CodedError("ERR_NATIVE", "convreg: matrix entry outside the factor's pattern");
+        double& dst = r[S.px[t] + (j - S.super[t]) * S.rows(t) + (at - first)];
+        if (i == j) {
+          dst += A.value[z] - shift;
+          diagonalSeen[j] = 1;
+        } else {
+          dst += A.value[z];
+        }
+      }
+    for (int64_t j = 0; j < n; ++j)
+      if (!diagonalSeen[j]) {
+        const int64_t t = colSuper[j], jj = j - S.super[t];
+        r[S.px[t] + jj * S.rows(t) + jj] -= shift;
+      }
+  }
+  checkCancel();
+
+  std::vector<double> y(static_cast<size_t>(n)), mid(static_cast<size_t>(n)), ones(static_cast<size_t>(n), 1.0);
+  out.computedPart =
+      nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsStored(S, r, x, t); }, static_cast<size_t>(n),
+                           maxSteps, &out.normSteps);
+  const double absL =
+      std::sqrt(nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, ones, x, t, mid); },
+                                     static_cast<size_t>(n), 8));
+  const double l2F = safety * std::sqrt(static_cast<double>(l2Squares));
+  const double g = gammaWorst(2 * longest + 2) + u;
+  const double crossNorm = 2 * (absL + l2F) * l2F;  // >= rho(|L1||L2^T| + |L2||L1^T|)
+  out.roundingPart = safety * (1.01 * g * out.computedPart + 2.03 * g * crossNorm + l2F * l2F);
+  out.norm = safety * out.computedPart + out.roundingPart;
+  out.applicable = true;
+  return out;
+}
+
+}  // namespace convreg
