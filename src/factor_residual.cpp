@@ -4,9 +4,9 @@
 // multiples of 2^(e_i + b - 53) below 2^(e_i + 1), so a product l1_ik l1_jk is a multiple of
 // 2^(e_i + e_j + 2b - 106) below 2^(e_i + e_j + 2), and any partial sum of at most 2^tau of them
 // (tau from the longest row) has at most 108 - 2b + tau <= 53 significant bits: exact in every
-// order, in dsyrk and in our accumulation across supernodes. |L2| < 2^(e_i + b - 52) is ~2^-19 of
-// the row's largest entry, so the rest, L1 L2^T + L2 L1^T (dsyr2k) and the dropped L2 L2^T,
-// carries errors ~2^-19 of the a-priori Cholesky bound.
+// order, in dsyrk and in our accumulation across supernodes. The rest, L1 L2^T + L2 L1^T + L2 L2^T
+// = B L2^T + L2 B^T with B = L1 + L2/2, comes from one dsyr2k; |L2| < 2^(e_i + b - 52) is ~2^-19
+// of the row's largest entry, so its rounding is ~2^-19 of the a-priori Cholesky bound.
 #include "factor_residual.h"
 
 #include <algorithm>
@@ -159,7 +159,7 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
 
   std::vector<double> r(static_cast<size_t>(L->xsize), 0.0), l1, l2, w;
   std::vector<int64_t> map(static_cast<size_t>(n), -1);
-  long double l2Squares = 0;
+  long double l2Squares = 0, bSquares = 0;
   // Adds sign * (the lower triangle of the nsrow x nsrow product w of supernode k) into r.
   auto scatter = [&](int64_t k, double sign) {
     const int64_t nsrow = S.rows(k);
@@ -180,7 +180,7 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
       }
     }
   };
-  // Pass 1 (second = false): r = L1 L1^T, exact. Pass 2: r -= L1 L2^T + L2 L1^T.
+  // Pass 1 (second = false): r = L1 L1^T, exact. Pass 2: r -= B L2^T + L2 B^T.
   for (const bool second : {false, true}) {
     for (int64_t k = 0; k < S.count; ++k) {
       if ((k & 63) == 0) checkCancel();
@@ -194,9 +194,10 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
           const double v = lk[jj * nsrow + ii], sg = sigma[rows[ii]];
           const volatile double up = sg + v;  // volatile: keep the two roundings as written
           const double hi = up - sg;
-          l1[jj * nsrow + ii] = hi;
-          l2[jj * nsrow + ii] = v - hi;
-          if (second) l2Squares += static_cast<long double>(v - hi) * (v - hi);
+          const double lo = v - hi;
+          l1[jj * nsrow + ii] = second ? hi + 0.5 * lo : hi;  // pass 2 needs B = L1 + L2/2 (one rounding)
+          l2[jj * nsrow + ii] = lo;
+          if (second) l2Squares += static_cast<long double>(lo) * lo, bSquares += static_cast<long double>(l1[jj * nsrow + ii]) * l1[jj * nsrow + ii];
         }
       w.assign(static_cast<size_t>(nsrow * nsrow), 0.0);
       const int N = static_cast<int>(nsrow), K = static_cast<int>(nscol);
@@ -246,10 +247,15 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
   const double absL =
       std::sqrt(nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, ones, x, t, mid); },
                                      static_cast<size_t>(n), 8));
+  // R - R~ = -(rounding of H~ - L1 L1^T) - (rounding of the dsyr2k sum, R_acc a leaf of it) + the
+  // rounding of B: |R - R~| <= g (|R_acc| + X), X = |B||L2^T| + |L2||B^T|, and
+  // |R_acc| <= 1.01 (|R~| + 1.01 X); rho(X) <= 2 || |B| ||_2 || |L2| ||_2 (Frobenius for L2).
   const double l2F = safety * std::sqrt(static_cast<double>(l2Squares));
-  const double g = gammaWorst(2 * longest + 2) + u;
-  const double crossNorm = 2 * (absL + l2F) * l2F;  // >= rho(|L1||L2^T| + |L2||L1^T|)
-  out.roundingPart = safety * (1.01 * g * out.computedPart + 2.03 * g * crossNorm + l2F * l2F);
+  const double bNorm = std::min(safety * std::sqrt(static_cast<double>(bSquares)), safety * (absL + 1.5 * l2F));
+  const double g = gammaWorst(2 * longest + 2) + 2 * u;
+  const double crossNorm = 2 * bNorm * l2F;
+  out.roundingPart = safety * (1.01 * g * out.computedPart + 2.03 * g * crossNorm);
+  out.roundingPart += 1e-290;  // underflow in B or the products (each below 2^-1074, far fewer than 1e15 of them)
   out.norm = safety * out.computedPart + out.roundingPart;
   out.applicable = true;
   return out;

@@ -583,7 +583,8 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
       at.margin = at.formMargin + at.shiftMargin + at.choleskyMargin;
       // The a-priori bound counts every product at its worst; the a-posteriori residual, accumulated
       // error-free, sees the rounding that happened (about sqrt(count) smaller), at ~3 factorizations' cost.
-      if (!(at.margin < at.allowedMargin) && options.residualCertificate) {
+      const auto mode = options.residualCertificate;
+      if (mode == ResidualCertificate::always || (mode == ResidualCertificate::whenNeeded && !(at.margin < at.allowedMargin))) {
         const auto tr = Clock::now();
         const ResidualBound rb = factorResidualBound(ch.L, G, shift, options.normSteps, cancel);
         res.residualSeconds += since(tr);

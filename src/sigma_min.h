@@ -12,12 +12,16 @@
 
 namespace convreg {
 
+// When to bound the a-posteriori residual ||H - L L^T|| of a certifying factorization (about three
+// factorizations' work): never, when the a-priori Cholesky margin is too large, or always (tests).
+enum class ResidualCertificate { never, whenNeeded, always };
+
 struct SigmaMinOptions {
   double factorMemoryLimit = 8.0 * 1024 * 1024 * 1024;  // bytes for the Cholesky factor
   double tolerance = 1e-10;                             // target relative width of the bracket on sigma_min
   int64_t maxLanczos = 80;                              // Lanczos steps on the inverse
   int64_t normSteps = 40;                               // most Collatz-Wielandt power steps per norm bound
-  bool residualCertificate = true;                      // try the a-posteriori residual when the a-priori margin fails
+  ResidualCertificate residualCertificate = ResidualCertificate::whenNeeded;
   int64_t maxRefinements = 40;
   // Deterministic gamma_m = m u / (1 - m u) (a proof); false: Higham & Mary's probabilistic bound (an estimate).
   bool worstCaseRounding = true;
