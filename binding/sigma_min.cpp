@@ -67,6 +67,9 @@ Napi::Value sigmaMinToJs(Napi::Env env, convreg::SigmaMinResult& r) {
     t.Set("residualMargin", Napi::Number::New(env, a.residualMargin));
     t.Set("residualNormSteps", toFloat64Array(env, a.residualNormSteps));
     t.Set("residualNote", Napi::String::New(env, a.residualNote));
+    t.Set("residualBlasSeconds", Napi::Number::New(env, a.residualBlasSeconds));
+    t.Set("residualNormSeconds", Napi::Number::New(env, a.residualNormSeconds));
+    t.Set("residualSeconds", Napi::Number::New(env, a.residualSeconds));
     attempts.Set(static_cast<uint32_t>(i), t);
   }
   o.Set("attempts", attempts);

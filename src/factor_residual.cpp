@@ -10,6 +10,7 @@
 #include "factor_residual.h"
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cmath>
 #include <limits>
@@ -81,9 +82,11 @@ double nonnegativeNormBound(const std::function<void(const std::vector<double>&,
   return safety * bound;
 }
 
-void applyAbsFactorProduct(const cholmod_factor* L, const std::vector<double>& scale, const std::vector<double>& x, std::vector<double>& t,
-                           std::vector<double>& mid) {
-  const Supernodes S(L);
+namespace {
+// t = S |F| |F|^T S x where F_ik = entry(l_ik, i): L itself, or the low part of its split.
+template <class Entry>
+void applyAbsEntries(const Supernodes& S, const std::vector<double>& scale, const std::vector<double>& x, std::vector<double>& t,
+                     std::vector<double>& mid, Entry entry) {
   std::fill(t.begin(), t.end(), 0.0);
   for (int64_t k = 0; k < S.count; ++k) {
     const int64_t nscol = S.cols(k), nsrow = S.rows(k);
@@ -92,7 +95,7 @@ void applyAbsFactorProduct(const cholmod_factor* L, const std::vector<double>& s
       double sum = 0;
       for (int64_t ii = jj; ii < nsrow; ++ii) {
         const int64_t r = S.s[S.pi[k] + ii];
-        sum += std::fabs(col[ii]) * scale[r] * x[r];
+        sum += std::fabs(entry(col[ii], r)) * scale[r] * x[r];
       }
       mid[S.super[k] + jj] = sum;
     }
@@ -102,10 +105,25 @@ void applyAbsFactorProduct(const cholmod_factor* L, const std::vector<double>& s
     for (int64_t jj = 0; jj < nscol; ++jj) {
       const double* col = S.x + S.px[k] + jj * nsrow;
       const double m = mid[S.super[k] + jj];
-      for (int64_t ii = jj; ii < nsrow; ++ii) t[S.s[S.pi[k] + ii]] += std::fabs(col[ii]) * m;
+      for (int64_t ii = jj; ii < nsrow; ++ii) {
+        const int64_t r = S.s[S.pi[k] + ii];
+        t[r] += std::fabs(entry(col[ii], r)) * m;
+      }
     }
   }
   for (size_t i = 0; i < t.size(); ++i) t[i] *= scale[i];
+}
+
+// The exact split of Rump's ExtractScalar: high = fl(fl(sigma + v) - sigma), v - high exact.
+inline double highPart(double v, double sigma) {
+  const volatile double up = sigma + v;  // volatile: keep the two roundings as written
+  return up - sigma;
+}
+}  // namespace
+
+void applyAbsFactorProduct(const cholmod_factor* L, const std::vector<double>& scale, const std::vector<double>& x, std::vector<double>& t,
+                           std::vector<double>& mid) {
+  applyAbsEntries(Supernodes(L), scale, x, t, mid, [](double v, int64_t) { return v; });
 }
 
 std::vector<double> factorRowCounts(const cholmod_factor* L) {
@@ -122,6 +140,9 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
   auto checkCancel = [&] {
     if (cancel && cancel->load()) throw CodedError("ERR_ABORTED", "convreg: sigmaMin was aborted");
   };
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  const auto start = Clock::now();
   const Supernodes S(L);
   const int64_t n = S.n;
   ResidualBound out;
@@ -191,9 +212,8 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
       l2.assign(static_cast<size_t>(nsrow * nscol), 0.0);
       for (int64_t jj = 0; jj < nscol; ++jj)
         for (int64_t ii = jj; ii < nsrow; ++ii) {
-          const double v = lk[jj * nsrow + ii], sg = sigma[rows[ii]];
-          const volatile double up = sg + v;  // volatile: keep the two roundings as written
-          const double hi = up - sg;
+          const double v = lk[jj * nsrow + ii];
+          const double hi = highPart(v, sigma[rows[ii]]);
           const double lo = v - hi;
           l1[jj * nsrow + ii] = second ? hi + 0.5 * lo : hi;  // pass 2 needs B = L1 + L2/2 (one rounding)
           l2[jj * nsrow + ii] = lo;
@@ -201,11 +221,14 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
         }
       w.assign(static_cast<size_t>(nsrow * nsrow), 0.0);
       const int N = static_cast<int>(nsrow), K = static_cast<int>(nscol);
+      const auto tb = Clock::now();
       if (!second) {
         cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, N, K, 1.0, l1.data(), N, 0.0, w.data(), N);
+        out.blasSeconds += since(tb);
         scatter(k, 1.0);
       } else {
         cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, N, K, 1.0, l1.data(), N, l2.data(), N, 0.0, w.data(), N);
+        out.blasSeconds += since(tb);
         scatter(k, -1.0);
       }
     }
@@ -239,18 +262,23 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
       }
   }
   checkCancel();
-
+  const auto tn = Clock::now();
   std::vector<double> y(static_cast<size_t>(n)), mid(static_cast<size_t>(n)), ones(static_cast<size_t>(n), 1.0);
   out.computedPart =
       nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsStored(S, r, x, t); }, static_cast<size_t>(n),
                            maxSteps, &out.normSteps);
   const double absL =
       std::sqrt(nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, ones, x, t, mid); },
-                                     static_cast<size_t>(n), 8));
+                                     static_cast<size_t>(n), 6));
   // R - R~ = -(rounding of H~ - L1 L1^T) - (rounding of the dsyr2k sum, R_acc a leaf of it) + the
   // rounding of B: |R - R~| <= g (|R_acc| + X), X = |B||L2^T| + |L2||B^T|, and
-  // |R_acc| <= 1.01 (|R~| + 1.01 X); rho(X) <= 2 || |B| ||_2 || |L2| ||_2 (Frobenius for L2).
-  const double l2F = safety * std::sqrt(static_cast<double>(l2Squares));
+  // |R_acc| <= 1.01 (|R~| + 1.01 X); rho(X) <= 2 || |B| ||_2 || |L2| ||_2.
+  const double l2Power = std::sqrt(nonnegativeNormBound(
+      [&](const std::vector<double>& x, std::vector<double>& t) {
+        applyAbsEntries(S, ones, x, t, mid, [&](double v, int64_t row) { return v - highPart(v, sigma[row]); });
+      },
+      static_cast<size_t>(n), 6));
+  const double l2F = std::min(safety * std::sqrt(static_cast<double>(l2Squares)), l2Power);
   const double bNorm = std::min(safety * std::sqrt(static_cast<double>(bSquares)), safety * (absL + 1.5 * l2F));
   const double g = gammaWorst(2 * longest + 2) + 2 * u;
   const double crossNorm = 2 * bNorm * l2F;
@@ -258,6 +286,8 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
   out.roundingPart += 1e-290;  // underflow in B or the products (each below 2^-1074, far fewer than 1e15 of them)
   out.norm = safety * out.computedPart + out.roundingPart;
   out.applicable = true;
+  out.normSeconds = since(tn);
+  out.totalSeconds = since(start);
   return out;
 }
 

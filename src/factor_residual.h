@@ -35,6 +35,7 @@ struct ResidualBound {
   double computedPart = 0;  // rho(|R~|) of the computed residual R~
   double roundingPart = 0;  // what the bound adds for the rounding of R~ and the dropped L2 L2^T
   std::vector<double> normSteps;  // Collatz-Wielandt bounds on rho(|R~|) per power step
+  double blasSeconds = 0, normSeconds = 0, totalSeconds = 0;  // dsyrk + dsyr2k; the norm bounds; all
   std::string why;
 };
 

@@ -590,6 +590,9 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
         res.residualSeconds += since(tr);
         at.residualComputed = true;
         at.residualNote = rb.why;
+        at.residualBlasSeconds = rb.blasSeconds;
+        at.residualNormSeconds = rb.normSeconds;
+        at.residualSeconds = rb.totalSeconds;
         if (rb.applicable) {
           at.residualMargin = rb.norm;
           at.residualNormSteps = rb.normSteps;

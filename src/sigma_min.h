@@ -44,6 +44,7 @@ struct CertificateAttempt {
   double residualMargin = 0;
   std::vector<double> residualNormSteps;
   std::string residualNote;  // why the residual bound did not apply, if it did not
+  double residualBlasSeconds = 0, residualNormSeconds = 0, residualSeconds = 0;
 };
 
 struct SigmaMinResult {

@@ -114,6 +114,10 @@ export interface RawCertificateAttempt {
   residualMargin: number;
   residualNormSteps: Float64Array;
   residualNote: string;
+  /** Seconds of the residual: in dsyrk/dsyr2k, in its norm bounds, in all. */
+  residualBlasSeconds: number;
+  residualNormSeconds: number;
+  residualSeconds: number;
 }
 
 /** What the addon holds beyond a call (src/native_memory.h says what is counted and why). */
