@@ -30,11 +30,11 @@ void applyAbsFactorProduct(const cholmod_factor* L, const std::vector<double>& s
 std::vector<double> factorRowCounts(const cholmod_factor* L);
 
 struct ResidualBound {
-  bool applicable = false;  // false: the error-free split does not apply (reason in `why`)
-  double norm = 0;          // bound on || H~ - L L^T ||_2, H~ as below
-  double computedPart = 0;  // rho(|R~|) of the computed residual R~
-  double roundingPart = 0;  // what the bound adds for the rounding of R~ and the dropped L2 L2^T
-  std::vector<double> normSteps;  // Collatz-Wielandt bounds on rho(|R~|) per power step
+  bool applicable = false;                                    // false: the error-free split does not apply (reason in `why`)
+  double norm = 0;                                            // bound on || H~ - L L^T ||_2, H~ as below
+  double computedPart = 0;                                    // rho(|R~|) of the computed residual R~
+  double roundingPart = 0;                                    // what the bound adds for the rounding of R~ and the dropped L2 L2^T
+  std::vector<double> normSteps;                              // Collatz-Wielandt bounds on rho(|R~|) per power step
   double blasSeconds = 0, normSeconds = 0, totalSeconds = 0;  // dsyrk + dsyr2k; the norm bounds; all
   std::string why;
 };

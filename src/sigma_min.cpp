@@ -411,7 +411,7 @@ std::string describeCertificate(const SigmaMinResult& r, double rhoLo, double rh
   const CertificateAttempt* shown = r.certified ? &r.attempts.back() : nullptr;
   if (!r.certified)
     for (const auto& a : r.attempts)
-    if (a.factored && (!shown || a.allowedMargin - a.margin > shown->allowedMargin - shown->margin)) shown = &a;
+      if (a.factored && (!shown || a.allowedMargin - a.margin > shown->allowedMargin - shown->margin)) shown = &a;
   if (!shown)
     return "every Cholesky try failed to factor (" + std::to_string(r.attempts.size()) + " tries; lambda_2 ~ " + sci(lambda2) + ")";
   const std::string terms = shown->kind + " at shift " + sci(shown->shift) + ": rounding margin " + sci(shown->margin) + " (formation " +

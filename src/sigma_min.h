@@ -14,7 +14,9 @@ namespace convreg {
 
 // When to bound the a-posteriori residual ||H - L L^T|| of a certifying factorization (about three
 // factorizations' work): never, when the a-priori Cholesky margin is too large, or always (tests).
-enum class ResidualCertificate { never, whenNeeded, always };
+enum class ResidualCertificate { never,
+                                 whenNeeded,
+                                 always };
 
 struct SigmaMinOptions {
   double factorMemoryLimit = 8.0 * 1024 * 1024 * 1024;  // bytes for the Cholesky factor
@@ -64,7 +66,7 @@ struct SigmaMinResult {
   std::vector<CertificateAttempt> attempts;  // every lower-bound try, in order
   std::string certificateReason;             // why the lower bound holds, or by how much it failed
   std::vector<double> formNormSteps;         // Collatz-Wielandt bounds on || |A|^T |A| || per power step
-  std::vector<double> vector;  // unit singular vector on the Gram side, conv_shape numbering
+  std::vector<double> vector;                // unit singular vector on the Gram side, conv_shape numbering
 };
 
 // Bytes of the Gram matrix and the work vectors, without building anything.
