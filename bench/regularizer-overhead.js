@@ -4,7 +4,8 @@
 // (b) one 3x3x64x64 layer: regularizer apply+grad (through tf.grad, as training calls it) against a
 // TF.js conv2d forward+backward of a batch of 1 at N = 32 (measured) and N = 224 (the regularizer is
 // measured; the conv is extrapolated from N = 32 by its N^2 cost unless --full measures it, which
-// takes minutes on the CPU backend). Run: npm run build:ts && node bench/regularizer-overhead.js [--quick] [--full]
+// takes minutes on the CPU backend); (c) MobileNet-sized 3x3 depthwise kernels (one per channel):
+// regularizer apply+grad against TF.js depthwiseConv2d forward+backward, batch 1. Run: npm run build:ts && node bench/regularizer-overhead.js [--quick] [--full]
 import * as tf from "@tensorflow/tfjs";
 import { frobeniusRegularizer, twoNormRegularizer, regularizeModel, addPenaltyGradients } from "../dist/tfjs/training/index.js";
 import { plainCnn } from "../experiments/depth/network.js";
@@ -83,10 +84,44 @@ for (const n of [32, 224]) {
   layerRows.push([n, fmt(conv), source, fmt(frob.median), `${fmt((100 * frob.median) / conv, 2)}%`, fmt(two.median), `${fmt((100 * two.median) / conv, 2)}%`]);
 }
 
+// (c) Depthwise kernels [3, 3, C, 1]: the penalty is computed per channel (one native call each).
+const depthwiseRows = [];
+for (const [c, n] of [
+  [32, 112],
+  [256, 28],
+  [1024, 7],
+]) {
+  const dw = tf.randomNormal([3, 3, c, 1], 0, 0.3, "float32", 4);
+  const input = tf.randomNormal([1, n, n, c], 0, 1, "float32", 5);
+  const step = (regularizer) => () => {
+    const g = tf.grad((k) => regularizer.apply(k))(dw);
+    g.dataSync();
+    g.dispose();
+  };
+  const conv = await timeIt(() => {
+    const g = tf.grad((k) => tf.sum(tf.depthwiseConv2d(input, k, 1, "same")))(dw);
+    g.dataSync();
+    g.dispose();
+  }, 3);
+  const frob = await timeIt(step(frobeniusRegularizer({ n, weight: 1e-3, depthwise: true })), repeats);
+  const two = await timeIt(step(twoNormRegularizer({ n, weight: 1e-3, depthwise: true })), Math.max(3, Math.floor(repeats / 2)));
+  depthwiseRows.push([
+    `3x3x${c}x1, N = ${n}`,
+    fmt(conv.median),
+    fmt(frob.median),
+    `${fmt((100 * frob.median) / conv.median, 2)}%`,
+    fmt(two.median),
+    `${fmt((100 * two.median) / conv.median, 2)}%`,
+  ]);
+  tf.dispose([dw, input]);
+}
+
 console.log(`backend: ${backend}; node ${process.version}; command: ${reproduceCommand("regularizer-overhead.js")}${full ? " --full" : ""}\n`);
 console.log("(a) the depth experiment's network: one training step (batch 8) vs the regularizer on all 20 kernels (ms, medians)\n");
 console.log(markdownTable(["penalty", "TF.js step", "regularizer", "overhead"], networkRows));
 console.log("\n(b) one 3x3x64x64 layer: TF.js conv2d forward+backward (batch 1) vs regularizer apply+grad (ms, medians)\n");
 console.log(markdownTable(["N", "conv fwd+bwd", "conv timing", "Frobenius", "Frobenius/conv", "2-norm", "2-norm/conv"], layerRows));
-const file = writeResults("regularizer-overhead", { backend, full, networkRows, layerRows });
+console.log("\n(c) depthwise kernels: TF.js depthwiseConv2d forward+backward (batch 1) vs regularizer apply+grad (ms, medians)\n");
+console.log(markdownTable(["kernel", "conv fwd+bwd", "Frobenius", "Frobenius/conv", "2-norm", "2-norm/conv"], depthwiseRows));
+const file = writeResults("regularizer-overhead", { backend, full, networkRows, layerRows, depthwiseRows });
 console.log(`\nwritten ${file}`);

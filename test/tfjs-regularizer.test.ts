@@ -80,7 +80,19 @@ describe("frobeniusRegularizer", () => {
     const base = Object.getPrototypeOf(tf.regularizers.l1l2().constructor);
     expect(regularizer).toBeInstanceOf(base);
     expect(regularizer.getClassName()).toBe("ConvregFrobenius");
-    expect(regularizer.getConfig()).toEqual({ n: 7, width: 7, alpha: 0.5, weight: 0.1, padding: "circular", stride: 1, dilation: 1, transposed: false, engine: "auto" });
+    expect(regularizer.getConfig()).toEqual({
+      n: 7,
+      width: 7,
+      alpha: 0.5,
+      weight: 0.1,
+      padding: "circular",
+      stride: 1,
+      dilation: 1,
+      transposed: false,
+      engine: "auto",
+      groups: 1,
+      depthwise: false,
+    });
   });
 
   it("refuses what the engines cannot represent, naming the option", () => {
@@ -197,7 +209,7 @@ describe("training with model.fit", () => {
     await expectOneSgdStep(model, kernel, expectedGradient, lr);
   });
 
-  it("regularizeModel skips the conv layers the engines cannot represent, with the reason", () => {
+  it("regularizeModel skips the conv layers the engines cannot represent, with the reason (depthwise and separable are taken)", () => {
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({ name: "same", inputShape: [8, 8, 2], filters: 2, kernelSize: 3, padding: "same" }),
@@ -221,11 +233,14 @@ describe("training with model.fit", () => {
     expect(result.attached.map((a) => [a.layer, a.n, a.width, a.stride, a.padding])).toEqual([
       ["strided", 8, 8, 2, "zero"],
       ["valid", 4, 4, 1, "valid"],
+      ["depthwise", 2, 2, 1, "zero"],
+      // A SeparableConv2D's depthwise and pointwise kernels.
+      ["separable", 2, 2, 1, "zero"],
+      ["separable", 2, 2, 1, "zero"],
       ["late", 2, 2, 1, "zero"],
     ]);
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.layer, s.reason]));
-    expect(Object.keys(reasons)).toEqual(["depthwise", "separable", "wide", "anisotropic"]);
-    expect(reasons.depthwise).toMatch(/DepthwiseConv2D is not supported/);
+    expect(Object.keys(reasons)).toEqual(["wide", "anisotropic"]);
     expect(reasons.wide).toMatch(/non-square kernel 1x3/);
     expect(reasons.anisotropic).toMatch(/strides 1x2: the engines take the same stride on both axes/);
     // A layer already regularized is not regularized twice.
@@ -418,7 +433,7 @@ describe("serialization", () => {
     const topology = JSON.parse(model.toJSON() as string);
     expect(topology.config.layers[0].config.kernel_regularizer).toEqual({
       class_name: "ConvregFrobenius",
-      config: { n, width: n, alpha, weight, padding: "zero", stride: 1, dilation: 1, transposed: false, engine: "auto" },
+      config: { n, width: n, alpha, weight, padding: "zero", stride: 1, dilation: 1, transposed: false, engine: "auto", groups: 1, depthwise: false },
     });
     const loaded = await roundTrip(model);
     const layer = loaded.layers[0];

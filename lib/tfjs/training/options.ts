@@ -27,6 +27,16 @@ export interface FrobeniusRegularizerOptions {
   transposed?: boolean;
   /** Engine of the penalty (default "auto" = structured: cost independent of N; "dense" only for the paper's layer). */
   engine?: FrobeniusEngine;
+  /**
+   * Grouped convolution with G groups (TF's Conv2D kernel [k, k, g/G, h]; G divides h; default 1).
+   * M is block diagonal over the groups. Excludes `depthwise`.
+   */
+  groups?: number;
+  /**
+   * A depthwise kernel [k, k, C, m] (TF's DepthwiseConv2D and the depthwise half of SeparableConv2D):
+   * output channel c m + j reads input channel c only (default false). Excludes `groups`.
+   */
+  depthwise?: boolean;
 }
 
 /** Options of {@link twoNormRegularizer}: the 2-norm penalty takes only the paper's layer (stride 1, "zero", N x N). */
@@ -43,6 +53,16 @@ export interface TwoNormRegularizerOptions {
   engine?: FrobeniusEngine;
   /** Power steps per evaluation, warm-started from the previous call (default 2, as in the paper). */
   powerSteps?: number;
+  /**
+   * Grouped convolution with G groups (TF's Conv2D kernel [k, k, g/G, h]; G divides h; default 1).
+   * M is block diagonal over the groups. Excludes `depthwise`.
+   */
+  groups?: number;
+  /**
+   * A depthwise kernel [k, k, C, m] (TF's DepthwiseConv2D and the depthwise half of SeparableConv2D):
+   * output channel c m + j reads input channel c only (default false). Excludes `groups`.
+   */
+  depthwise?: boolean;
 }
 
 /** The checked options, every field present. */
@@ -56,6 +76,8 @@ export interface ResolvedFrobeniusOptions {
   dilation: number;
   transposed: boolean;
   engine: FrobeniusEngine;
+  groups: number;
+  depthwise: boolean;
 }
 
 export interface ResolvedTwoNormOptions {
@@ -67,6 +89,8 @@ export interface ResolvedTwoNormOptions {
   stride: number;
   engine: FrobeniusEngine;
   powerSteps: number;
+  groups: number;
+  depthwise: boolean;
 }
 
 const MAX_INPUT_SIZE = 1 << 16;
@@ -102,6 +126,8 @@ interface CommonOptions {
   weight: number;
   stride: number;
   engine: FrobeniusEngine;
+  groups: number;
+  depthwise: boolean;
   raw: Record<string, unknown>;
 }
 
@@ -116,9 +142,26 @@ function resolveCommon(options: unknown, kind: string): CommonOptions {
     weight: positive(o.weight, "options.weight", true),
     stride: o.stride === undefined ? 1 : integer(o.stride, "options.stride", 1, MAX_INPUT_SIZE),
     engine: choice(o.engine, "options.engine", ["auto", "dense", "structured"] as const, "auto"),
+    ...resolveGroups(o),
     raw: o,
   };
   return resolved;
+}
+
+/**
+ * `groups` and `depthwise`. Whether G divides the kernel's output channels is checked by the
+ * engine at the first call (the kernel is not known before), naming options.groups.
+ */
+function resolveGroups(o: Record<string, unknown>): { groups: number; depthwise: boolean } {
+  if (o.depthwise !== undefined && typeof o.depthwise !== "boolean") throw new ConvregTypeError("ERR_ARGUMENT", `options.depthwise must be a boolean, got ${show(o.depthwise)}`);
+  const depthwise = o.depthwise === true;
+  const groups = o.groups === undefined ? 1 : integer(o.groups, "options.groups", 1, MAX_INPUT_SIZE);
+  if (depthwise && groups !== 1)
+    throw new ConvregRangeError(
+      "ERR_ARGUMENT",
+      `options.groups and options.depthwise exclude each other (a depthwise layer has one group per input channel); got groups ${groups}`,
+    );
+  return { groups, depthwise };
 }
 
 export function resolveFrobeniusOptions(options: unknown): ResolvedFrobeniusOptions {

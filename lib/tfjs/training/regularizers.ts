@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ConvregRangeError, createKernel, penaltyAndGradient, spectralPenaltyAndGradient, type Kernel } from "../../index.js";
+import { assembleGroups, groupKernels, readGroups } from "../../core/groups.js";
 import {
   resolveFrobeniusOptions,
   resolveTwoNormOptions,
@@ -88,8 +89,10 @@ export class FrobeniusRegularizer extends ConvregRegularizer {
 
   protected penaltyAndGradient(kernel: Kernel): { penalty: number; gradient: Float64Array } {
     // The layer options route to the layer engine when they are not the paper's layer.
-    const { n, width, alpha, padding, stride, dilation, transposed, engine } = this.options;
-    const result = penaltyAndGradient(kernel, { n, width, alpha, padding, stride, dilation, transposed, engine });
+    // groups / depthwise: the engine splits M's diagonal blocks (lib/core/groups.ts) and sums their F.
+    const { n, width, alpha, padding, stride, dilation, transposed, engine, groups, depthwise } = this.options;
+    // groups 1 is the default, which the engine refuses next to depthwise: true.
+    const result = penaltyAndGradient(kernel, { n, width, alpha, padding, stride, dilation, transposed, engine, groups: groups === 1 ? undefined : groups, depthwise });
     return { penalty: result.penalty, gradient: result.gradient.data };
   }
 
@@ -105,11 +108,15 @@ export class FrobeniusRegularizer extends ConvregRegularizer {
 /**
  * 2-norm regularizer weight * ||G - alpha I||_2 (G the smaller Gram matrix of M), estimated by
  * `powerSteps` power steps warm-started from the previous call's vector, as Guo–Ye do.
+ * A grouped or depthwise M is block diagonal with blocks of one shape, so G - alpha I is too and
+ * its 2-norm is the largest of the blocks' 2-norms: each group runs its own warm-started power
+ * method, and the gradient is that of the group attaining the maximum (zero elsewhere).
  */
 export class TwoNormRegularizer extends ConvregRegularizer {
   static readonly className = "ConvregTwoNorm";
   readonly options: ResolvedTwoNormOptions;
-  private startVector: Float64Array | undefined;
+  /** One power-method vector per group (one entry for a plain layer). */
+  private startVectors: Array<Float64Array | undefined> = [];
 
   constructor(options: TwoNormRegularizerOptions) {
     super();
@@ -121,11 +128,27 @@ export class TwoNormRegularizer extends ConvregRegularizer {
   }
 
   protected penaltyAndGradient(kernel: Kernel): { penalty: number; gradient: Float64Array } {
+    const { groups, depthwise } = this.options;
+    const layout = readGroups(kernel, { groups: groups === 1 ? undefined : groups, depthwise });
+    if (!layout) return this.groupPenalty(kernel, 0);
+    const parts = groupKernels(kernel, layout).map((k, group) => this.groupPenalty(k, group));
+    if (this.startVectors.length > parts.length) this.startVectors.length = parts.length;
+    let top = 0;
+    for (let group = 1; group < parts.length; group++) if (parts[group].penalty > parts[top].penalty) top = group;
+    const shape: Kernel["shape"] = [layout.k, layout.k, layout.inPerGroup, layout.outPerGroup];
+    const zero = new Float64Array(parts[top].gradient.length);
+    const gradients = parts.map((p, group) => ({ shape, data: group === top ? p.gradient : zero }));
+    return { penalty: parts[top].penalty, gradient: assembleGroups(gradients, layout, kernel.shape).data };
+  }
+
+  /** The estimate for one block, continuing that block's power method. */
+  private groupPenalty(kernel: Kernel, group: number): { penalty: number; gradient: Float64Array } {
     const { n, alpha, engine, powerSteps } = this.options;
     const expected = Math.min(kernel.shape[2], kernel.shape[3]) * n * n;
-    const startVector = this.startVector?.length === expected ? this.startVector : undefined;
+    const previous = this.startVectors[group];
+    const startVector = previous?.length === expected ? previous : undefined;
     const result = spectralPenaltyAndGradient(kernel, { n, alpha, engine, powerSteps, startVector });
-    this.startVector = result.vector;
+    this.startVectors[group] = result.vector;
     return { penalty: result.penalty, gradient: result.gradient.data };
   }
 
