@@ -43,25 +43,6 @@ struct Supernodes {
   const double* x;
 };
 
-// y = |R| x for the symmetric R stored like L (lower triangle, supernodal layout).
-void applyAbsStored(const Supernodes& S, const std::vector<double>& r, const std::vector<double>& x, std::vector<double>& y) {
-  std::fill(y.begin(), y.end(), 0.0);
-  for (int64_t k = 0; k < S.count; ++k) {
-    const int64_t nscol = S.cols(k), nsrow = S.rows(k);
-    for (int64_t jj = 0; jj < nscol; ++jj) {
-      const int64_t j = S.super[k] + jj;
-      const double* col = r.data() + S.px[k] + jj * nsrow;
-      double sum = std::fabs(col[jj]) * x[j];
-      for (int64_t ii = jj + 1; ii < nsrow; ++ii) {
-        const int64_t i = S.s[S.pi[k] + ii];
-        const double a = std::fabs(col[ii]);
-        sum += a * x[i];
-        y[i] += a * x[j];
-      }
-      y[j] += sum;
-    }
-  }
-}
 }  // namespace
 
 double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n, int64_t maxSteps,
@@ -135,7 +116,7 @@ std::vector<double> factorRowCounts(const cholmod_factor* L) {
   return rowCount;
 }
 
-ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t maxSteps,
+ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t normSteps, double rangeBytes,
                                   const std::atomic<bool>* cancel) {
   auto checkCancel = [&] {
     if (cancel && cancel->load()) throw CodedError("ERR_ABORTED", "convreg: sigmaMin was aborted");
@@ -178,98 +159,125 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
     sigma[i] = std::ldexp(1.0, e + b);
   }
 
-  std::vector<double> r(static_cast<size_t>(L->xsize), 0.0), l1, l2, w;
-  std::vector<int64_t> map(static_cast<size_t>(n), -1);
-  long double l2Squares = 0, bSquares = 0;
-  // Adds sign * (the lower triangle of the nsrow x nsrow product w of supernode k) into r.
-  auto scatter = [&](int64_t k, double sign) {
-    const int64_t nsrow = S.rows(k);
-    const int64_t* rows = S.s + S.pi[k];
-    int64_t target = -1;
-    for (int64_t bcol = 0; bcol < nsrow; ++bcol) {
-      const int64_t j = rows[bcol], t = colSuper[j];
-      if (t != target) {
-        target = t;
-        for (int64_t q = 0; q < S.rows(t); ++q) map[S.s[S.pi[t] + q]] = q;
-      }
-      double* dst = r.data() + S.px[t] + (j - S.super[t]) * S.rows(t);
-      const double* src = w.data() + bcol * nsrow;
-      for (int64_t a = bcol; a < nsrow; ++a) {
-        const int64_t q = map[rows[a]];
-        if (q < 0 || q >= S.rows(t) || S.s[S.pi[t] + q] != rows[a]) throw CodedError("ERR_NATIVE", "convreg: factor pattern is not closed under L L^T");
-        dst[q] += sign * src[a];
-      }
-    }
-  };
-  // Pass 1 (second = false): r = L1 L1^T, exact. Pass 2: r -= B L2^T + L2 B^T.
-  for (const bool second : {false, true}) {
-    for (int64_t k = 0; k < S.count; ++k) {
-      if ((k & 63) == 0) checkCancel();
-      const int64_t nscol = S.cols(k), nsrow = S.rows(k);
-      const int64_t* rows = S.s + S.pi[k];
-      const double* lk = S.x + S.px[k];
-      l1.assign(static_cast<size_t>(nsrow * nscol), 0.0);
-      l2.assign(static_cast<size_t>(nsrow * nscol), 0.0);
-      for (int64_t jj = 0; jj < nscol; ++jj)
-        for (int64_t ii = jj; ii < nsrow; ++ii) {
-          const double v = lk[jj * nsrow + ii];
-          const double hi = highPart(v, sigma[rows[ii]]);
-          const double lo = v - hi;
-          l1[jj * nsrow + ii] = second ? hi + 0.5 * lo : hi;  // pass 2 needs B = L1 + L2/2 (one rounding)
-          l2[jj * nsrow + ii] = lo;
-          if (second) l2Squares += static_cast<long double>(lo) * lo, bSquares += static_cast<long double>(l1[jj * nsrow + ii]) * l1[jj * nsrow + ii];
+  // The residual is built for one range of supernodes' columns at a time (at most rangeBytes of
+  // it), so that only |R~|'s row sums outlive a range: rho(|R~|) <= max row sum.
+  std::vector<double> r, l1, l2, w, rowAbsSum(static_cast<size_t>(n), 0.0);
+  std::vector<int64_t> map(static_cast<size_t>(n), -1), inverse(static_cast<size_t>(n));
+  const auto* perm = static_cast<const int64_t*>(L->Perm);
+  for (int64_t k = 0; k < n; ++k) inverse[perm ? perm[k] : k] = k;
+  for (int64_t s0 = 0; s0 < S.count;) {
+    int64_t s1 = s0 + 1;
+    while (s1 < S.count && static_cast<double>(S.px[s1 + 1] - S.px[s0]) * 8 <= rangeBytes) ++s1;
+    const int64_t c0 = S.super[s0], c1 = S.super[s1], base = S.px[s0];
+    r.assign(static_cast<size_t>(S.px[s1] - base), 0.0);
+    // Adds sign * w (m x q, rows a0.. of supernode k against its rows a0..a0+q-1) into r.
+    auto scatter = [&](int64_t k, int64_t a0, int64_t m, int64_t q, double sign) {
+      const int64_t* rows = S.s + S.pi[k] + a0;
+      int64_t target = -1;
+      for (int64_t bcol = 0; bcol < q; ++bcol) {
+        const int64_t j = rows[bcol], t = colSuper[j];
+        if (t != target) {
+          target = t;
+          for (int64_t z = 0; z < S.rows(t); ++z) map[S.s[S.pi[t] + z]] = z;
         }
-      w.assign(static_cast<size_t>(nsrow * nsrow), 0.0);
-      const int N = static_cast<int>(nsrow), K = static_cast<int>(nscol);
-      const auto tb = Clock::now();
-      if (!second) {
-        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, N, K, 1.0, l1.data(), N, 0.0, w.data(), N);
-        out.blasSeconds += since(tb);
-        scatter(k, 1.0);
-      } else {
-        cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, N, K, 1.0, l1.data(), N, l2.data(), N, 0.0, w.data(), N);
-        out.blasSeconds += since(tb);
-        scatter(k, -1.0);
+        double* dst = r.data() + (S.px[t] - base) + (j - S.super[t]) * S.rows(t);
+        const double* src = w.data() + bcol * m;
+        for (int64_t a = bcol; a < m; ++a) {
+          const int64_t z = map[rows[a]];
+          if (z < 0 || z >= S.rows(t) || S.s[S.pi[t] + z] != rows[a])
+            throw CodedError("ERR_NATIVE", "convreg: factor pattern is not closed under L L^T");
+          dst[z] += sign * src[a];
+        }
       }
-    }
-    if (second) break;
-    // r = H~ - L1 L1^T: negate (exact), then add H~ (one rounding per entry).
-    for (auto& v : r) v = -v;
-    std::vector<int64_t> inverse(static_cast<size_t>(n));
-    const auto* perm = static_cast<const int64_t*>(L->Perm);
-    for (int64_t k = 0; k < n; ++k) inverse[perm ? perm[k] : k] = k;
-    std::vector<char> diagonalSeen(static_cast<size_t>(n), 0);
-    for (int64_t c = 0; c < A.order; ++c)
-      for (int64_t z = A.colStart[c]; z < A.colStart[c + 1]; ++z) {
-        const int64_t pr = inverse[A.row[z]], pc = inverse[c];
-        const int64_t i = std::max(pr, pc), j = std::min(pr, pc), t = colSuper[j];
-        const int64_t* first = S.s + S.pi[t];
-        const int64_t* last = S.s + S.pi[t + 1];
-        const int64_t* at = std::lower_bound(first, last, i);
-        if (at == last || *at != i) throw CodedError("ERR_NATIVE", "convreg: matrix entry outside the factor's pattern");
-        double& dst = r[S.px[t] + (j - S.super[t]) * S.rows(t) + (at - first)];
-        if (i == j) {
-          dst += A.value[z] - shift;
-          diagonalSeen[j] = 1;
+    };
+    // Pass 1 (second = false): r = L1 L1^T, exact. Pass 2: r -= B L2^T + L2 B^T. Only supernodes
+    // before s1 reach columns below c1, and only their rows from c0 on matter.
+    for (const bool second : {false, true}) {
+      for (int64_t k = 0; k < s1; ++k) {
+        if ((k & 63) == 0) checkCancel();
+        const int64_t nscol = S.cols(k), nsrow = S.rows(k);
+        const int64_t* rows = S.s + S.pi[k];
+        const int64_t a0 = std::lower_bound(rows, rows + nsrow, c0) - rows;
+        const int64_t a1 = std::lower_bound(rows + a0, rows + nsrow, c1) - rows;
+        if (a1 == a0) continue;
+        const int64_t m = nsrow - a0, q = a1 - a0;
+        const double* lk = S.x + S.px[k];
+        l1.assign(static_cast<size_t>(m * nscol), 0.0);
+        l2.assign(static_cast<size_t>(m * nscol), 0.0);
+        for (int64_t jj = 0; jj < nscol; ++jj)
+          for (int64_t ii = std::max(jj, a0); ii < nsrow; ++ii) {
+            const double v = lk[jj * nsrow + ii];
+            const double hi = highPart(v, sigma[rows[ii]]);
+            const double lo = v - hi;
+            l1[jj * m + ii - a0] = second ? hi + 0.5 * lo : hi;  // pass 2 needs B = L1 + L2/2 (one rounding)
+            l2[jj * m + ii - a0] = lo;
+          }
+        w.assign(static_cast<size_t>(m * q), 0.0);
+        const int M = static_cast<int>(m), Q = static_cast<int>(q), R = static_cast<int>(m - q), K = static_cast<int>(nscol);
+        const auto tb = Clock::now();
+        if (!second) {
+          cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Q, K, 1.0, l1.data(), M, 0.0, w.data(), M);
+          if (R > 0) cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, K, 1.0, l1.data() + q, M, l1.data(), M, 0.0, w.data() + q, M);
         } else {
-          dst += A.value[z];
+          cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, Q, K, 1.0, l1.data(), M, l2.data(), M, 0.0, w.data(), M);
+          if (R > 0) {
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, K, 1.0, l1.data() + q, M, l2.data(), M, 0.0, w.data() + q, M);
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, K, 1.0, l2.data() + q, M, l1.data(), M, 1.0, w.data() + q, M);
+          }
+        }
+        out.blasSeconds += since(tb);
+        scatter(k, a0, m, q, second ? -1.0 : 1.0);
+      }
+      if (second) break;
+      // r = H~ - L1 L1^T: negate (exact), then add H~ (one rounding per entry).
+      for (auto& v : r) v = -v;
+      std::vector<char> diagonalSeen(static_cast<size_t>(c1 - c0), 0);
+      for (int64_t c = 0; c < A.order; ++c)
+        for (int64_t z = A.colStart[c]; z < A.colStart[c + 1]; ++z) {
+          const int64_t pr = inverse[A.row[z]], pc = inverse[c];
+          const int64_t i = std::max(pr, pc), j = std::min(pr, pc);
+          if (j < c0 || j >= c1) continue;
+          const int64_t t = colSuper[j];
+          const int64_t* first = S.s + S.pi[t];
+          const int64_t* last = S.s + S.pi[t + 1];
+          const int64_t* at = std::lower_bound(first, last, i);
+          if (at == last || *at != i) throw CodedError("ERR_NATIVE", "convreg: matrix entry outside the factor's pattern");
+          double& dst = r[(S.px[t] - base) + (j - S.super[t]) * S.rows(t) + (at - first)];
+          if (i == j) {
+            dst += A.value[z] - shift;
+            diagonalSeen[j - c0] = 1;
+          } else {
+            dst += A.value[z];
+          }
+        }
+      for (int64_t j = c0; j < c1; ++j)
+        if (!diagonalSeen[j - c0]) {
+          const int64_t t = colSuper[j], jj = j - S.super[t];
+          r[(S.px[t] - base) + jj * S.rows(t) + jj] -= shift;
+        }
+    }
+    // Row sums of |R~| (symmetric: each stored off-diagonal entry counts in two rows).
+    for (int64_t k = s0; k < s1; ++k)
+      for (int64_t jj = 0; jj < S.cols(k); ++jj) {
+        const int64_t j = S.super[k] + jj;
+        const double* col = r.data() + (S.px[k] - base) + jj * S.rows(k);
+        rowAbsSum[j] += std::fabs(col[jj]);
+        for (int64_t ii = jj + 1; ii < S.rows(k); ++ii) {
+          const double a = std::fabs(col[ii]);
+          rowAbsSum[S.s[S.pi[k] + ii]] += a;
+          rowAbsSum[j] += a;
         }
       }
-    for (int64_t j = 0; j < n; ++j)
-      if (!diagonalSeen[j]) {
-        const int64_t t = colSuper[j], jj = j - S.super[t];
-        r[S.px[t] + jj * S.rows(t) + jj] -= shift;
-      }
+    s0 = s1;
   }
   checkCancel();
   const auto tn = Clock::now();
-  std::vector<double> y(static_cast<size_t>(n)), mid(static_cast<size_t>(n)), ones(static_cast<size_t>(n), 1.0);
-  out.computedPart =
-      nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsStored(S, r, x, t); }, static_cast<size_t>(n),
-                           maxSteps, &out.normSteps);
+  std::vector<double> mid(static_cast<size_t>(n)), ones(static_cast<size_t>(n), 1.0);
+  out.computedPart = safety * *std::max_element(rowAbsSum.begin(), rowAbsSum.end());
+  out.normSteps = {out.computedPart};
   const double absL =
       std::sqrt(nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, ones, x, t, mid); },
-                                     static_cast<size_t>(n), 6));
+                                     static_cast<size_t>(n), normSteps));
   // R - R~ = -(rounding of H~ - L1 L1^T) - (rounding of the dsyr2k sum, R_acc a leaf of it) + the
   // rounding of B: |R - R~| <= g (|R_acc| + X), X = |B||L2^T| + |L2||B^T|, and
   // |R_acc| <= 1.01 (|R~| + 1.01 X); rho(X) <= 2 || |B| ||_2 || |L2| ||_2.
@@ -277,9 +285,9 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
       [&](const std::vector<double>& x, std::vector<double>& t) {
         applyAbsEntries(S, ones, x, t, mid, [&](double v, int64_t row) { return v - highPart(v, sigma[row]); });
       },
-      static_cast<size_t>(n), 6));
-  const double l2F = std::min(safety * std::sqrt(static_cast<double>(l2Squares)), l2Power);
-  const double bNorm = std::min(safety * std::sqrt(static_cast<double>(bSquares)), safety * (absL + 1.5 * l2F));
+      static_cast<size_t>(n), normSteps));
+  const double l2F = l2Power;
+  const double bNorm = safety * (absL + 1.5 * l2F);
   const double g = gammaWorst(2 * longest + 2) + 2 * u;
   const double crossNorm = 2 * bNorm * l2F;
   out.roundingPart = safety * (1.01 * g * out.computedPart + 2.03 * g * crossNorm);

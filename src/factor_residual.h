@@ -43,7 +43,9 @@ struct ResidualBound {
 // rounded as fl(a_jj - shift) (the caller accounts for that rounding). Each row of L is split
 // exactly as L1 + L2 with L1 so short that every dot product of L1 rows is exact in double (in any
 // order); L1 L1^T comes from dsyrk exactly, L1 L2^T + L2 L1^T from dsyr2k with a bounded error.
-ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t maxSteps,
+// The residual is held for at most rangeBytes of the factor's columns at a time (its row sums
+// bound rho(|R~|)); normSteps: power steps for the norms of |L| and |L2|.
+ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t normSteps, double rangeBytes,
                                   const std::atomic<bool>* cancel);
 
 }  // namespace convreg

@@ -586,7 +586,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
       const auto mode = options.residualCertificate;
       if (mode == ResidualCertificate::always || (mode == ResidualCertificate::whenNeeded && !(at.margin < at.allowedMargin))) {
         const auto tr = Clock::now();
-        const ResidualBound rb = factorResidualBound(ch.L, G, shift, options.normSteps, cancel);
+        const ResidualBound rb = factorResidualBound(ch.L, G, shift, 6, options.residualRangeBytes, cancel);
         res.residualSeconds += since(tr);
         at.residualComputed = true;
         at.residualNote = rb.why;
