@@ -37,6 +37,7 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
       stride: /an integer >= 1/,
       dilation: /an integer >= 1/,
       groups: /an integer >= 1/,
+      "gram-tolerance": /a number in \(0, 1\)/,
     },
   },
   "optimize (kernel)": {
@@ -66,6 +67,7 @@ const nonNumeric = new Set([
   "padding",
   "engine",
   "spectrum",
+  "dense-method",
   "depthwise",
   "transposed",
   "optimizer",
