@@ -5,7 +5,7 @@
  * with errors naming the flag and its constraint.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -106,5 +106,47 @@ describe("convreg analyze --dense-method / --gram-tolerance", () => {
     expect(r.stderr.trim()).toBe(
       `convreg analyze: --gram-tolerance must be a number in (0, 1) (the relative accuracy every Gram value must reach), got ${JSON.stringify(value)} [ERR_RANGE]`,
     );
+  });
+});
+
+describe("convreg report --dense-method / --gram-tolerance", () => {
+  // A weights manifest with one 3x3x2x3 conv kernel (float32), analysed at a 5 x 5 input.
+  const [rk, rg, rh, rn] = [3, 2, 3, 5];
+  const model = path.join(tmp, "weights_manifest.json");
+  let reportExpected: number[];
+
+  beforeAll(() => {
+    const data = Float32Array.from(randomData(rk, rg, rh, 41));
+    writeFileSync(path.join(tmp, "w.bin"), new Uint8Array(data.buffer));
+    writeFileSync(model, JSON.stringify([{ paths: ["w.bin"], weights: [{ name: "conv/kernel", shape: [rk, rk, rg, rh], dtype: "float32" }] }]));
+    reportExpected = oneSidedJacobiSingularValues(bruteForceM(Float64Array.from(data), rk, rg, rh, rn).m);
+  });
+
+  function layerOf(...flags: string[]) {
+    const r = convreg("report", model, "--input-size", String(rn), "--jsonl", ...flags);
+    expect(r.code).toBe(0);
+    const layer = JSON.parse(r.stdout.split("\n")[0]);
+    expect(layer).toMatchObject({ type: "layer", method: "dense", error: null });
+    const min = reportExpected[reportExpected.length - 1];
+    expect(Math.abs(layer.sigmaMax - reportExpected[0])).toBeLessThanOrEqual(layer.sigmaMaxBound);
+    expect(Math.abs(layer.sigmaMin - min) / min).toBeLessThan(1e-9);
+    return layer;
+  }
+
+  it("auto takes the Gram route; --dense-method svd and a tight --gram-tolerance give dgesdd; the method note says which", () => {
+    expect(layerOf().methodNote).toMatch(/Gram matrix's eigenvalues \(dsyevd\)/);
+    expect(layerOf("--dense-method", "svd").methodNote).toMatch(/\(dgesdd\)$/);
+    expect(layerOf("--gram-tolerance", "1e-300").methodNote).toMatch(/\(dgesdd\)$/);
+    expect(layerOf("--dense-method", "gram", "--gram-tolerance", "1e-300").methodNote).toMatch(/Gram matrix's eigenvalues/);
+  });
+
+  it("bad values are refused before any layer runs, naming the flag", () => {
+    const method = convreg("report", model, "--input-size", String(rn), "--dense-method", "fast");
+    expect(method.code).toBe(2);
+    expect(method.stderr).toMatch(/^convreg report: --dense-method must be one of auto, svd, gram, got "fast" \[ERR_ARGUMENT\]$/m);
+    const tolerance = convreg("report", model, "--input-size", String(rn), "--gram-tolerance", "1");
+    expect(tolerance.code).toBe(1);
+    expect(tolerance.stdout).toBe("");
+    expect(tolerance.stderr).toMatch(/^convreg report: --gram-tolerance must be a number in \(0, 1\) .*, got "1" \[ERR_RANGE\]$/m);
   });
 });

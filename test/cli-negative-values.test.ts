@@ -54,7 +54,13 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
   report: {
     command: "report",
     base: [model, "--input-size", "3"],
-    flags: { "input-size": /an integer >= 1/, alpha: /a finite number > 0/, "dense-limit": /a finite number > 0/, "memory-limit": /a finite number > 0/ },
+    flags: {
+      "input-size": /an integer >= 1/,
+      alpha: /a finite number > 0/,
+      "dense-limit": /a finite number > 0/,
+      "memory-limit": /a finite number > 0/,
+      "gram-tolerance": /a number in \(0, 1\)/,
+    },
   },
 };
 
