@@ -40,7 +40,14 @@ function analyzeJson(...flags: string[]) {
 }
 
 /** sigma_max and sigma_min within the stated bounds of the reference, and within the route's relative bound. */
-function expectAgreesWithReference(out: { sigmaMax: number; sigmaMaxBound: number; sigmaMinLower: number; sigmaMinUpper: number; sigmaMin: number; valuesRelativeErrorBound: number }) {
+function expectAgreesWithReference(out: {
+  sigmaMax: number;
+  sigmaMaxBound: number;
+  sigmaMinLower: number;
+  sigmaMinUpper: number;
+  sigmaMin: number;
+  valuesRelativeErrorBound: number;
+}) {
   const max = expected[0];
   const min = expected[expected.length - 1];
   expect(Math.abs(out.sigmaMax - max)).toBeLessThanOrEqual(out.sigmaMaxBound);
@@ -96,7 +103,9 @@ describe("convreg analyze --dense-method / --gram-tolerance", () => {
     const r = convreg("analyze", file, "--n", String(n), `--dense-method=${value}`);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(new RegExp(`^convreg analyze: --dense-method must be one of auto, svd, gram, got ${JSON.stringify(JSON.stringify(value)).slice(1, -1)} \\[ERR_ARGUMENT\\]$`, "m"));
+    expect(r.stderr).toMatch(
+      new RegExp(`^convreg analyze: --dense-method must be one of auto, svd, gram, got ${JSON.stringify(JSON.stringify(value)).slice(1, -1)} \\[ERR_ARGUMENT\\]$`, "m"),
+    );
   });
 
   it.each([["0"], ["1"], ["2"], ["-1e-3"], ["abc"], [""], ["NaN"], ["Infinity"]])("--gram-tolerance %j is refused naming the flag and (0, 1)", (value) => {

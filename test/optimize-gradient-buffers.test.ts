@@ -49,7 +49,7 @@ describe("optimizer gradient buffers", () => {
       optimizer: "lbfgs",
       maxIterations: 6,
       tolerance: 1e-12,
-      spectrumDue: () => false,
+      spectrumEvery: () => false,
       onIteration: (row, current) => seen.push({ penalty: row.penalty, gradientNorm: row.gradientNorm, data: Float64Array.from(current.data) }),
     });
     expect(seen.length).toBeGreaterThan(2);

@@ -47,7 +47,12 @@ describe("frobeniusRegularizer reuses one gradient buffer per step", () => {
     ] as const) {
       const ref = reference(data, k, g, h, n, alpha);
       expect(Math.abs(r.value - weight * ref.penalty) / (weight * ref.penalty)).toBeLessThan(1e-12);
-      expect(maxRelativeError(r.gradient, ref.gradient.map((v) => weight * v))).toBeLessThan(1e-12);
+      expect(
+        maxRelativeError(
+          r.gradient,
+          ref.gradient.map((v) => weight * v),
+        ),
+      ).toBeLessThan(1e-12);
     }
   });
 
