@@ -101,8 +101,8 @@ export const NATIVE_FUNCTIONS = {
   // binding/system.cpp
   setBlasThreads: plain<(threads: number) => void>(),
   blasThreads: plain<() => number>(),
-  timeDgemm: plain<(m: number, n: number, k: number, repeats: number) => number>(),
-  timeDsyrk: plain<(n: number, k: number, repeats: number) => number>(),
+  timeDgemm: plain<(m: number, n: number, k: number, repeats: number, cpu: boolean) => number>(),
+  timeDsyrk: plain<(n: number, k: number, repeats: number, cpu: boolean) => number>(),
   /** Benchmarks only: false disables the one-BLAS-thread-while-overlapping rule. */
   setOverlapRule: plain<(enabled: boolean) => void>(),
   /** Leak tests: counted native memory (lib/native/memory-stats.ts). */

@@ -48,4 +48,4 @@ expectTypeOf<NativeAddon["densePenaltyAsync"]>().returns.toEqualTypeOf<Promise<n
 expectTypeOf<NativeAddon["sigmaMinAsync"]>().returns.toEqualTypeOf<Promise<ReturnType<NativeTasks["sigmaMin"]>>>();
 // @ts-expect-error plain functions have no Async form
 export type NoAsyncHelper = NativeAddon["setBlasThreadsAsync"];
-expectTypeOf<NativeHelpers["timeDgemm"]>().toEqualTypeOf<(m: number, n: number, k: number, repeats: number) => number>();
+expectTypeOf<NativeHelpers["timeDgemm"]>().toEqualTypeOf<(m: number, n: number, k: number, repeats: number, cpu: boolean) => number>();
