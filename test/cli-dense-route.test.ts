@@ -9,8 +9,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createKernel, writeKernelFile } from "../lib/index.js";
+import { reportModel } from "../lib/tfjs/index.js";
 import { bruteForceM, oneSidedJacobiSingularValues, randomData } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -147,6 +148,25 @@ describe("convreg report --dense-method / --gram-tolerance", () => {
     expect(layerOf("--dense-method", "svd").methodNote).toMatch(/\(dgesdd\)$/);
     expect(layerOf("--gram-tolerance", "1e-300").methodNote).toMatch(/\(dgesdd\)$/);
     expect(layerOf("--dense-method", "gram", "--gram-tolerance", "1e-300").methodNote).toMatch(/Gram matrix's eigenvalues/);
+  });
+
+  it("reportModel (the library) passes the options through and refuses bad ones before any layer, naming the option", async () => {
+    const onLayer = vi.fn();
+    const svd = await reportModel(model, { inputSize: rn, denseMethod: "svd" });
+    expect(svd.layers[0].methodNote).toMatch(/\(dgesdd\)$/);
+    await expect(reportModel(model, { inputSize: rn, denseMethod: "fast" as "svd", onLayer })).rejects.toMatchObject({
+      code: "ERR_ARGUMENT",
+      message: expect.stringMatching(/options\.denseMethod/),
+    });
+    await expect(reportModel(model, { inputSize: rn, gramTolerance: 0, onLayer })).rejects.toMatchObject({
+      code: "ERR_RANGE",
+      message: expect.stringMatching(/options\.gramTolerance/),
+    });
+    await expect(reportModel(model, { inputSize: rn, gramTolerance: 1, onLayer })).rejects.toMatchObject({
+      code: "ERR_RANGE",
+      message: expect.stringMatching(/options\.gramTolerance .* below 1/),
+    });
+    expect(onLayer).not.toHaveBeenCalled();
   });
 
   it("bad values are refused before any layer runs, naming the flag", () => {
