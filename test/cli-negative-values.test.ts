@@ -56,6 +56,7 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
     base: [model, "--input-size", "3"],
     flags: {
       "input-size": /an integer >= 1/,
+      "input-value": /NAME=V with a graph input/,
       alpha: /a finite number > 0/,
       "dense-limit": /a finite number > 0/,
       "memory-limit": /a finite number > 0/,

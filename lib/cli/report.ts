@@ -8,8 +8,8 @@ import type { InputSize } from "../tfjs/spatial.js";
 import { choiceFlag, gramToleranceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig, table } from "./format.js";
 
-export const usage = `convreg report <model.json|weights_manifest.json> [--input-size H[xW]] [--alpha A] [--json|--jsonl]
-                [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES] [--spectrum auto|none]
+export const usage = `convreg report <model.json|weights_manifest.json> [--input-size H[xW]] [--input-value NAME=V ...]
+                [--alpha A] [--json|--jsonl] [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES] [--spectrum auto|none]
                 [--dense-method auto|svd|gram] [--gram-tolerance X]`;
 
 const shapeText = (s: readonly number[]) => s.join("x");
@@ -142,10 +142,25 @@ export function inputSizeFlag(value: string): InputSize {
   return integerFlag(value, "--input-size", 1);
 }
 
+/** --input-value NAME=V (repeatable): the value of a graph input that sizes tensors, e.g. downsample_ratio=0.5. */
+export function inputValuesFlag(values: readonly string[] | undefined): Record<string, number> | undefined {
+  if (values === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const item of values) {
+    const at = item.indexOf("=");
+    const value = Number(item.slice(at + 1));
+    if (at < 1 || item.slice(at + 1).trim() === "" || !Number.isFinite(value))
+      throw new ConvregRangeError("ERR_RANGE", `--input-value must be NAME=V with a graph input's name and a finite number, got ${JSON.stringify(item)}`);
+    out[item.slice(0, at)] = value;
+  }
+  return out;
+}
+
 /** Runs the command; returns the exit code. */
 export async function report(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     "input-size": { type: "string" },
+    "input-value": { type: "string", multiple: true },
     alpha: { type: "string" },
     json: { type: "boolean", default: false },
     jsonl: { type: "boolean", default: false },
@@ -158,6 +173,7 @@ export async function report(argv: string[], out: (s: string) => void): Promise<
   });
   const file = onePositional(positionals, "model.json or weights manifest");
   const inputSize = values["input-size"] === undefined ? undefined : inputSizeFlag(values["input-size"]);
+  const inputValues = inputValuesFlag(values["input-value"]);
   const spectrum = choiceFlag(values.spectrum, "--spectrum", ["auto", "none"] as const, "auto");
   const alpha = positiveFlag(values.alpha, "--alpha", 1);
   const denseWorkLimit = values["dense-limit"] === undefined ? undefined : positiveFlag(values["dense-limit"], "--dense-limit", 1);
@@ -168,7 +184,7 @@ export async function report(argv: string[], out: (s: string) => void): Promise<
   if (values.json && values.jsonl) throw new UsageError("--json and --jsonl exclude each other");
   const format = values.jsonl ? "jsonl" : values.json ? "json" : "text";
   const stream = format === "text" ? {} : streamingOutput(format, out);
-  const result = await reportModel(file, { inputSize, alpha, denseWorkLimit, memoryLimit, spectrum, denseMethod, gramTolerance, onProgress: progress(), ...stream });
+  const result = await reportModel(file, { inputSize, inputValues, alpha, denseWorkLimit, memoryLimit, spectrum, denseMethod, gramTolerance, onProgress: progress(), ...stream });
   if (values.svg !== undefined) await writeFile(values.svg, sigmaRangeSvg(result));
   if (format === "json") out(`],"failedLayers":${summary(result).failedLayers}}`);
   else if (format === "jsonl") out(JSON.stringify({ type: "summary", ...summary(result) }));

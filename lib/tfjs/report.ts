@@ -11,7 +11,8 @@ import type { InputSize } from "./spatial.js";
 import type { LayerShapeOptions } from "../core/layer-support.js";
 import { modelError } from "./manifest.js";
 import { readTfjsModel, readWeight, type ModelKind, type TfjsModel } from "./model.js";
-import { findConvolutions, type ConvLayer, type SkippedLayer } from "./topology.js";
+import { embedSquare } from "./conv-layer.js";
+import { findConvolutions, type ConvLayer, type FindOptions, type SkippedLayer } from "./topology.js";
 import { requireChoice } from "../core/validate.js";
 import { requireGramTolerance } from "../spectrum/values-route.js";
 
@@ -64,6 +65,8 @@ export interface ModelReport {
 export interface ReportOptions {
   /** The model input's H x W (N or [H, W]) where the model leaves it open; propagated to every layer. */
   inputSize?: InputSize;
+  /** Values of graph inputs that size tensors, by Placeholder name (see {@link FindOptions}). */
+  inputValues?: FindOptions["inputValues"];
   /** "auto" (default): the spectrum of each layer; "none": the penalty alone (fast). */
   spectrum?: "auto" | "none";
   /** Target of the squared singular values (default 1). */
@@ -99,7 +102,8 @@ export interface ReportStart {
 
 /** The kernel of a conv layer, as a convreg Kernel (its dilation is a layer option, not inserted zeros). */
 export function layerKernel(model: TfjsModel, layer: ConvLayer): Kernel {
-  const data = readWeight(model, layer.weightName);
+  const stored = readWeight(model, layer.weightName);
+  const data = layer.storedShape ? embedSquare(stored, layer.storedShape).data : stored;
   try {
     return createKernel(data, layer.shape);
   } catch (e) {
@@ -132,6 +136,11 @@ function layerNotes(layer: ConvLayer): string[] {
   const notes: string[] = [];
   if (layer.strides === null) notes.push("no topology: stride 1 and same padding assumed");
   if (layer.kind === "transposed") notes.push("transposed: M is the forward convolution's M^T, N is the layer's output size");
+  if (layer.storedShape && !layer.unsupported)
+    notes.push(
+      `non-square ${layer.storedShape[0]}x${layer.storedShape[1]} kernel analysed as its centred ${layer.shape[0]}x${layer.shape[1]} embedding (the same operator: SAME padding, stride 1 on the short axis)`,
+    );
+  if (layer.filterNote) notes.push(layer.filterNote);
   return notes;
 }
 
@@ -157,7 +166,12 @@ async function layerRow(model: TfjsModel, layer: ConvLayer, size: LayerSize | nu
   const n = size?.height ?? 0;
   const width = size?.width ?? 0;
   try {
-    if (size === null) throw new ConvregError("ERR_ARGUMENT", `the input size of this layer could not be propagated from the model input through the graph`);
+    if (layer.unsupported) throw new ConvregError("ERR_ARGUMENT", `${layer.unsupported}: not supported`);
+    if (size === null)
+      throw new ConvregError(
+        "ERR_ARGUMENT",
+        `the input size of this layer could not be propagated from the model input through the graph${layer.sizeProblem ? `: ${layer.sizeProblem}` : ""}`,
+      );
     layerOptions = layerOptionsOf(layer, size.height, size.width);
     kernel = layerKernel(model, layer);
     if (options.spectrum === "none") {
@@ -212,7 +226,7 @@ export async function reportLoadedModel(model: TfjsModel, options: ReportOptions
   // Checked once here, not as an error row in every layer.
   requireChoice(options.denseMethod, "options.denseMethod", ["auto", "svd", "gram"], "auto");
   requireGramTolerance(options.gramTolerance, "options.gramTolerance");
-  const found = findConvolutions(model, { inputSize: options.inputSize });
+  const found = findConvolutions(model, { inputSize: options.inputSize, inputValues: options.inputValues });
   const skipped = [...found.skipped];
   const convs = found.convs;
   const sizes = convs.map(layerSize);
