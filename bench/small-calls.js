@@ -1,19 +1,27 @@
-// What a small public call costs above its native work: penaltyAndGradient of a 3x3x3x1 kernel at
-// N = 20 (structured engine), side by side in one run: (1) the native work alone, timed in C++
-// (timeEngine: the engine in a C++ loop, no JavaScript); (2) the bare addon call (Node-API argument
-// conversion, the task, the result objects); (3) the public call (validation, plan, finiteness check).
-// Each figure: the median over rounds of one batch per kind, the kinds interleaved so that load
-// drifting on a shared machine hits them alike. Overhead = public - native.
-// Run: node bench/small-calls.js [--quick]
+// What a small public call costs above its native work: penaltyAndGradient of a 3x3x3x1 and a
+// 3x3x3x6 kernel at N = 20 (structured engine), side by side in one run: (1) the native work
+// alone, timed in C++ (timeEngine: the engine in a C++ loop, no JavaScript); (2) the bare addon
+// call (Node-API argument conversion, the task, the result); (3) the public call (validation,
+// plan, finiteness check, result object). Each figure: the median over rounds of one batch per
+// kind, the kinds interleaved so that load drifting on a shared machine hits them alike.
+// Overhead = public - native. Each batch is timed twice: wall clock, and the process's CPU time
+// (process.cpuUsage, user + system), which other jobs on a loaded machine move much less.
+// `--baseline=DIR`: also times the public call of another built checkout (DIR/dist/index.js, with
+// its own addon) in the same rounds, for before/after figures from one run.
+// Run: node bench/small-calls.js [--quick] [--baseline=DIR]
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { penaltyAndGradient, penalty } from "convreg";
 import { timeEngine } from "convreg/bench";
 import { benchDir, fmt, markdownTable, quick, reproduceCommand, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 
 const addon = createRequire(import.meta.url)(path.join(benchDir, "../build/Release/convreg.node"));
+const baselineDir = process.argv.find((a) => a.startsWith("--baseline="))?.slice("--baseline=".length);
+const baseline = baselineDir ? await import(pathToFileURL(path.resolve(baselineDir, "dist/index.js")).href) : undefined;
 const batch = 2000;
 const rounds = quick ? 5 : 31;
 const n = 20;
@@ -22,65 +30,108 @@ const shapes = [
   [3, 3, 3, 6],
 ];
 
-/** Microseconds per call of one batch of `batch` calls. */
-function perCallUs(fn) {
-  const t0 = performance.now();
-  for (let i = 0; i < batch; i++) fn();
-  return ((performance.now() - t0) * 1000) / batch;
+/** Microseconds of CPU time the process has used (user + system; exact in total on Linux). */
+function cpuUs() {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
+
+/** Microseconds per call (wall and CPU) of `calls` calls made by `run`. */
+function timed(run, calls) {
+  const c0 = cpuUs();
+  const t0 = performance.now();
+  run();
+  const wall = ((performance.now() - t0) * 1000) / calls;
+  return { wall, cpu: (cpuUs() - c0) / calls };
+}
+const batchOf = (fn) => () =>
+  timed(() => {
+    for (let i = 0; i < batch; i++) fn();
+  }, batch);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const rows = [];
 for (const shape of shapes) {
   const kernel = paperKernel(shape);
   const [k, , g, h] = shape;
+  const out = new Float64Array(kernel.data.length);
   const kinds = {
-    native: () => timeEngine(kernel, { n, engine: "structured", calls: batch, repeats: 1 }) * 1000,
+    // timeEngine runs the engine `batch` times as a warm-up, then `batch` times timed (its own wall figure).
+    native: () => {
+      let wallMs = 0;
+      const t = timed(() => {
+        wallMs = timeEngine(kernel, { n, engine: "structured", calls: batch, repeats: 1 });
+      }, 2 * batch);
+      return { wall: wallMs * 1000, cpu: t.cpu };
+    },
     // The smallest Node-API round trip of this addon: a sync call that reads nothing and returns a number.
-    emptyCall: () => perCallUs(() => addon.activeNativeCalls()),
-    addon: () => perCallUs(() => addon.structuredPenaltyAndGradient(kernel.data, k, g, h, n, 1)),
-    publicPenalty: () => perCallUs(() => penalty(kernel, { n })),
-    public: () => perCallUs(() => penaltyAndGradient(kernel, { n })),
+    emptyCall: batchOf(() => addon.activeNativeCalls()),
+    addon: batchOf(() => addon.structuredPenaltyAndGradient(kernel.data, k, g, h, n, 1, new Float64Array(kernel.data.length))),
+    publicPenalty: batchOf(() => penalty(kernel, { n })),
+    public: batchOf(() => penaltyAndGradient(kernel, { n })),
+    // Opt-in: the caller's gradient array, reused across calls (no allocation per call).
+    publicOut: batchOf(() => penaltyAndGradient(kernel, { n, out })),
+    ...(baseline ? { baseline: batchOf(() => baseline.penaltyAndGradient(kernel, { n })) } : {}),
   };
-  const samples = Object.fromEntries(Object.keys(kinds).map((name) => [name, []]));
+  const samples = Object.fromEntries(Object.keys(kinds).map((name) => [name, { wall: [], cpu: [] }]));
   for (const run of Object.values(kinds)) for (let i = 0; i < 3; i++) run(); // warm-up: JIT, scratch buffers
-  for (let round = 0; round < rounds; round++) for (const [name, run] of Object.entries(kinds)) samples[name].push(run());
-  const m = Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)]));
-  rows.push({ shape, n, us: m, overheadUs: m.public - m.native, addonOverheadUs: m.addon - m.native, jsOverheadUs: m.public - m.addon });
+  for (let round = 0; round < rounds; round++)
+    for (const [name, run] of Object.entries(kinds)) {
+      const t = run();
+      samples[name].wall.push(t.wall);
+      samples[name].cpu.push(t.cpu);
+    }
+  const medians = (clock) => Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s[clock])]));
+  rows.push({ shape, n, wall: medians("wall"), cpu: medians("cpu") });
 }
 
-console.log(`\n## Small calls: penaltyAndGradient, structured engine, N = ${n} (microseconds per call)\n`);
-console.log(
-  markdownTable(
-    [
-      "kernel",
-      "native work (C++ loop)",
-      "empty addon call",
-      "bare addon call",
-      "public penalty",
-      "public penaltyAndGradient",
-      "overhead = public - native",
-      "of which addon",
-      "of which JS",
-    ],
-    rows.map((r) => [
-      r.shape.join("x"),
-      fmt(r.us.native),
-      fmt(r.us.emptyCall),
-      fmt(r.us.addon),
-      fmt(r.us.publicPenalty),
-      fmt(r.us.public),
-      fmt(r.overheadUs),
-      fmt(r.addonOverheadUs),
-      fmt(r.jsOverheadUs),
-    ]),
-  ),
-);
+const header = [
+  "kernel",
+  "native work (C++ loop)",
+  "empty addon call",
+  "bare addon call",
+  "public penalty",
+  "public penaltyAndGradient",
+  "overhead = public - native",
+  "of which addon",
+  "of which JS",
+  "public with options.out",
+  "overhead with out",
+  ...(baseline ? ["baseline public penaltyAndGradient", "baseline overhead"] : []),
+];
+const tableRow = (r, us) => [
+  r.shape.join("x"),
+  fmt(us.native),
+  fmt(us.emptyCall),
+  fmt(us.addon),
+  fmt(us.publicPenalty),
+  fmt(us.public),
+  fmt(us.public - us.native),
+  fmt(us.addon - us.native),
+  fmt(us.public - us.addon),
+  fmt(us.publicOut),
+  fmt(us.publicOut - us.native),
+  ...(baseline ? [fmt(us.baseline), fmt(us.baseline - us.native)] : []),
+];
+for (const clock of ["wall", "cpu"]) {
+  const title = clock === "wall" ? "wall clock" : "CPU time of the process";
+  console.log(`\n## Small calls: penaltyAndGradient, structured engine, N = ${n} (microseconds per call, ${title})\n`);
+  console.log(
+    markdownTable(
+      header,
+      rows.map((r) => tableRow(r, r[clock])),
+    ),
+  );
+}
 console.log(
   `\nMedians of ${rounds} rounds, each one batch of ${batch} calls per kind, the kinds interleaved. "native work": timeEngine ` +
-    `(the engine called ${batch} times in a C++ loop). "empty addon call": activeNativeCalls(), the cheapest sync call of the addon. ` +
-    `"bare addon call": structuredPenaltyAndGradient straight from the addon (argument conversion, task, result objects). ` +
-    `Target: overhead at most 2 us. Other jobs share this machine, so runs vary.`,
+    `(the engine called ${batch} times in a C++ loop; CPU: its warm-up and timed loops, per call). "empty addon call": ` +
+    `activeNativeCalls(), the cheapest sync call of the addon. "bare addon call": structuredPenaltyAndGradient straight from ` +
+    `the addon (argument conversion, a fresh gradient array, the task). "public with options.out": the public call filling ` +
+    `one reused gradient array` +
+    (baseline ? `. "baseline": the public call of ${baselineDir}` : "") +
+    `. Target: overhead at most 2 us. Other jobs share this machine, so wall figures vary; CPU figures less so.`,
 );
-console.log(`Reproduce: ${reproduceCommand("small-calls.js")}`);
-console.log(`Results: ${writeResults("small-calls", { batch, rounds, rows })}`);
+console.log(`Load average at the end: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+console.log(`Reproduce: ${reproduceCommand("small-calls.js")}${baselineDir ? ` --baseline=${baselineDir}` : ""}`);
+console.log(`Results: ${writeResults("small-calls", { batch, rounds, baseline: baselineDir, rows })}`);

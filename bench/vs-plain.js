@@ -1,8 +1,9 @@
 // Against what a user would write instead: the paper's dense construction in plain JavaScript with
 // ml-matrix (a pinned devDependency) and in numpy (bench/plain_numpy.py, run as a subprocess when
 // python3 with numpy is present; skipped with the reason printed otherwise): penalty + gradient and
-// the singular values of M, beside convreg's structured engine, dense engine (sparse Gram), dgesdd
-// and the Gram route, in one run: the four paper kernels at N = 20 and 3x3x16x16 at N = 16.
+// the singular values of M, beside convreg's structured engine, dense engine (sparse Gram), the
+// default full-spectrum route (the Gram route when its bound meets gramTolerance, else dgesdd; the
+// row names the route that ran), dgesdd and the Gram route, in one run: the four paper kernels at N = 20 and 3x3x16x16 at N = 16.
 // Each implementation's results are checked against convreg's before its time is reported; the
 // Gram route's values are checked against dgesdd's and against their stated per-value bound.
 // --quick times each plain implementation once (ml-matrix takes seconds per call here).
@@ -11,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
-import { getBlasThreads, penaltyAndGradient, singularValues } from "convreg";
+import { getBlasThreads, penaltyAndGradient, singularValues, singularValuesDetailed } from "convreg";
 import { benchDir, fmt, markdownTable, quick, reproduceCommand, timeIt, writeResults } from "./common.js";
 import { paperKernel } from "./kernels.js";
 
@@ -115,8 +116,11 @@ for (const { shape, n, svd: withSvd = true } of cases) {
   let refSigma = null,
     svd = null,
     gram = null,
-    gramSigma = null;
+    gramSigma = null,
+    auto = null,
+    autoOut = null;
   if (withSvd) {
+    auto = await timeIt(() => (autoOut = singularValuesDetailed(kernel, { n })), repeats);
     svd = await timeIt(() => (refSigma = singularValues(kernel, { n, method: "svd" })), repeats);
     gram = await timeIt(() => (gramSigma = singularValues(kernel, { n, method: "gram" })), repeats);
     // The Gram route's stated bound per value: min(sqrt(delta), delta / sigma), delta = side eps sigma_max^2.
@@ -130,6 +134,7 @@ for (const { shape, n, svd: withSvd = true } of cases) {
       worstRel = Math.max(worstRel, err / refSigma[i]);
     }
     if (!(worst <= 1)) throw new Error(`the Gram route broke its stated bound on ${shape.join("x")} (error / bound ${worst})`);
+    if (maxRelDiff(autoOut.values, refSigma) > 1e-9) throw new Error(`the default route disagrees with dgesdd on ${shape.join("x")}`);
     checks.push([shape.join("x"), n, "convreg gram (dsyevd)", "-", "-", `${fmt(worstRel)} (max rel. per value; error/bound ${fmt(worst)})`]);
   }
   let plainOut,
@@ -166,6 +171,7 @@ for (const { shape, n, svd: withSvd = true } of cases) {
   rows.push(row("F+grad (convreg structured)", structured, plainPg, np?.penaltyGradientMs));
   rows.push(row("F+grad (convreg dense)", dense, plainPg, np?.penaltyGradientMs));
   if (withSvd) {
+    rows.push(row(`all singular values (default route: ${autoOut.method})`, auto, plainSvd, np?.svdMs));
     rows.push(row("all singular values (dgesdd)", svd, plainSvd, np?.svdMs));
     rows.push(row("all singular values (Gram, dsyevd)", gram, plainSvd, np?.svdMs));
   }
@@ -176,6 +182,7 @@ for (const { shape, n, svd: withSvd = true } of cases) {
     dense,
     svd,
     gram,
+    defaultRoute: auto ? { ...auto, method: autoOut.method, relativeErrorBound: autoOut.relativeErrorBound, gramTolerance: autoOut.gramTolerance } : null,
     plainPenaltyGradient: plainPg,
     plainSvd,
     numpy: np ? { penaltyGradientMs: np.penaltyGradientMs, svdMs: np.svdMs ?? null, version: np.numpy, blas: np.blas } : null,
@@ -195,5 +202,11 @@ console.log(
   `\nBLAS: convreg OpenBLAS ${systemBlas} (${getBlasThreads()} threads); numpy ${npBlas ?? "-"} with its default threads. ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}.`,
 );
 console.log(`The Gram route's values err by at most min(sqrt(d), d / sigma), d = side * eps * sigma_max^2 (checked above against dgesdd).`);
+console.log(
+  `The default route takes the Gram route when that bound gives every value to gramTolerance (default 1e-10 relative), else dgesdd. Load ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}.`,
+);
 console.log(`Reproduce: ${reproduceCommand("vs-plain.js")}`);
 writeResults("vs-plain", { alpha, cases, numpy, results });

@@ -7,6 +7,7 @@
 #include "../src/dense_engine.h"
 #include "../src/dense_quartic.h"
 #include "convert.h"
+#include "penalty_gradient.h"
 #include "register.h"
 #include "worker.h"
 
@@ -24,37 +25,45 @@ CircularArgs readCircularArgs(const Napi::CallbackInfo& info) {
   return a;
 }
 
-Napi::Value penaltyAndGradientToJs(Napi::Env env, convreg::PenaltyAndGradient& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("penalty", Napi::Number::New(env, r.penalty));
-  o.Set("gradient", toFloat64Array(env, r.gradient));
-  return o;
+// The same, the kernel read in place by a sync task (see InputMode): the N = 1 calls of 1 x 1
+// layers (lib/engines/pointwise.ts) are small calls.
+struct CircularInput {
+  DoublesInput kernel;
+  convreg::ConvShape shape;
+};
+CircularInput readCircularInput(const Napi::CallbackInfo& info, InputMode mode) {
+  CircularInput a{readDoubles(info[0], mode), readShape(info, 1)};
+  a.shape.padding = convreg::Padding::Circular;
+  return a;
 }
+
 Napi::Value numberToJs(Napi::Env env, double& f) { return Napi::Number::New(env, f); }
 Napi::Value valuesToJs(Napi::Env env, std::vector<double>& v) { return toFloat64Array(env, v); }
 }  // namespace
 
 void registerCircular(Napi::Env env, Napi::Object exports) {
-  using convreg::PenaltyAndGradient;
   // (kernel, k, g, h, n, alpha)
   exportTask<double>(
       env, exports, "circularPenalty",
-      [](const Napi::CallbackInfo& info) {
-        CircularArgs a = readCircularArgs(info);
+      [](const Napi::CallbackInfo& info, InputMode mode) {
+        CircularInput a = readCircularInput(info, mode);
         double alpha = toDouble(info[5]);
-        return std::function<double()>([a, alpha] { return convreg::circularPenalty(a.shape, a.kernel->data(), alpha); });
+        return [a = std::move(a), alpha] { return convreg::circularPenalty(a.shape, a.kernel.data, alpha); };
       },
       numberToJs);
 
-  exportTask<PenaltyAndGradient>(
+  // (kernel, k, g, h, n, alpha, gradient) -> F, dF/dK written into `gradient`
+  exportTask<FilledPenalty>(
       env, exports, "circularPenaltyAndGradient",
-      [](const Napi::CallbackInfo& info) {
-        CircularArgs a = readCircularArgs(info);
+      [](const Napi::CallbackInfo& info, InputMode mode) {
+        CircularInput a = readCircularInput(info, mode);
         double alpha = toDouble(info[5]);
-        return std::function<PenaltyAndGradient()>(
-            [a, alpha] { return convreg::circularPenaltyAndGradient(a.shape, a.kernel->data(), alpha); });
+        DoublesOutput gradient(info[6], static_cast<size_t>(a.shape.kernelSize()), mode);
+        return [a = std::move(a), alpha, gradient = std::move(gradient)] {
+          return fillGradient(convreg::circularPenaltyAndGradient(a.shape, a.kernel.data, alpha), gradient);
+        };
       },
-      penaltyAndGradientToJs);
+      filledPenaltyToJs);
 
   // (kernel, k, g, h, n)
   exportTask<std::vector<double>>(
@@ -75,15 +84,17 @@ void registerCircular(Napi::Env env, Napi::Object exports) {
       },
       numberToJs);
 
-  exportTask<PenaltyAndGradient>(
+  // (kernel, k, g, h, n, alpha, gradient) -> F, dF/dK written into `gradient`
+  exportTask<FilledPenalty>(
       env, exports, "circularDensePenaltyAndGradient",
-      [](const Napi::CallbackInfo& info) {
+      [](const Napi::CallbackInfo& info, InputMode mode) {
         CircularArgs a = readCircularArgs(info);
         double alpha = toDouble(info[5]);
-        return std::function<PenaltyAndGradient()>(
-            [a, alpha] { return convreg::densePenaltyAndGradient(a.shape, a.kernel->data(), alpha); });
+        DoublesOutput gradient(info[6], static_cast<size_t>(a.shape.kernelSize()), mode);
+        return std::function<FilledPenalty()>(
+            [a, alpha, gradient] { return fillGradient(convreg::densePenaltyAndGradient(a.shape, a.kernel->data(), alpha), gradient); });
       },
-      penaltyAndGradientToJs);
+      filledPenaltyToJs);
 
   // (kernel, k, g, h, n, method) with method "svd" (dgesvd) or "gram" (dsyevd).
   exportTask<std::vector<double>>(

@@ -11,6 +11,24 @@
 
 namespace convreg_binding {
 
+// A Float64Array's data (past its byte offset) and length, read by one Node-API call after the
+// type check: the small synchronous calls pay for every call across the boundary.
+struct Float64View {
+  double* data;
+  size_t length;
+};
+inline Float64View viewFloat64(const Napi::Value& v) {
+  const napi_env env = v.Env();
+  bool isTypedArray = false;
+  napi_typedarray_type type{};
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_is_typedarray(env, v, &isTypedArray) != napi_ok || !isTypedArray ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_float64_array)
+    throw Napi::TypeError::New(env, "convreg native: expected a Float64Array");
+  return Float64View{static_cast<double*>(data), length};
+}
+
 inline std::vector<double> copyFloat64(const Napi::Value& v) {
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
     throw Napi::TypeError::New(v.Env(), "convreg native: expected a Float64Array");

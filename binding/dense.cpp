@@ -3,6 +3,7 @@
 
 #include "../src/dense_engine.h"
 #include "convert.h"
+#include "penalty_gradient.h"
 #include "register.h"
 #include "results.h"
 #include "worker.h"
@@ -53,20 +54,18 @@ void registerDense(Napi::Env env, Napi::Object exports) {
       },
       [](Napi::Env env, double& f) -> Napi::Value { return Napi::Number::New(env, f); });
 
-  exportTask<convreg::PenaltyAndGradient>(
+  // (kernel, k, g, h, n, alpha, gradient) -> F, dF/dK written into `gradient`
+  exportTask<FilledPenalty>(
       env, exports, "densePenaltyAndGradient",
-      [](const Napi::CallbackInfo& info) {
+      [](const Napi::CallbackInfo& info, InputMode mode) {
         KernelArgs a = readKernelArgs(info);
         double alpha = toDouble(info[5]);
-        return std::function<convreg::PenaltyAndGradient()>(
-            [a, alpha] { return convreg::densePenaltyAndGradient(a.shape, a.kernel->data(), alpha); });
+        DoublesOutput gradient(info[6], static_cast<size_t>(a.shape.kernelSize()), mode);
+        return std::function<FilledPenalty()>([a, alpha, gradient] {
+          return fillGradient(convreg::densePenaltyAndGradient(a.shape, a.kernel->data(), alpha), gradient);
+        });
       },
-      [](Napi::Env env, convreg::PenaltyAndGradient& r) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("penalty", Napi::Number::New(env, r.penalty));
-        o.Set("gradient", toFloat64Array(env, r.gradient));
-        return o;
-      });
+      filledPenaltyToJs);
 
   // (kernel, k, g, h, n, method) with method "svd" (dgesvd) or "gram" (dsyevd).
   exportTask<std::vector<double>>(

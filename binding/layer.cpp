@@ -6,6 +6,7 @@
 #include "../src/layer_engine.h"
 #include "convert.h"
 #include "layer_args.h"
+#include "penalty_gradient.h"
 #include "register.h"
 #include "worker.h"
 
@@ -40,21 +41,18 @@ void registerLayer(Napi::Env env, Napi::Object exports) {
       },
       [](Napi::Env env, double& f) -> Napi::Value { return Napi::Number::New(env, f); });
 
-  exportTask<convreg::PenaltyAndGradient>(
+  // (..., alpha, gradient) -> F, dF/dK written into `gradient`
+  exportTask<FilledPenalty>(
       env, exports, "layerPenaltyAndGradient",
-      [](const Napi::CallbackInfo& info) {
+      [](const Napi::CallbackInfo& info, InputMode mode) {
         SharedDoubles kernel = sharedCopy(info[0]);
         const convreg::LayerSpec spec = readLayerSpec(info);
         const double alpha = toDouble(info[10]);
-        return std::function<convreg::PenaltyAndGradient()>(
-            [=] { return convreg::layerPenaltyAndGradient(spec, kernel->data(), alpha); });
+        DoublesOutput gradient(info[11], kernel->size(), mode);
+        return std::function<FilledPenalty()>(
+            [=] { return fillGradient(convreg::layerPenaltyAndGradient(spec, kernel->data(), alpha), gradient); });
       },
-      [](Napi::Env env, convreg::PenaltyAndGradient& r) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("penalty", Napi::Number::New(env, r.penalty));
-        o.Set("gradient", toFloat64Array(env, r.gradient));
-        return o;
-      });
+      filledPenaltyToJs);
 
   exportTask<std::array<double, 5>>(
       env, exports, "layerLineQuartic",

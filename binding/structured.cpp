@@ -7,6 +7,7 @@
 #include "../src/engine_timing.h"
 #include "../src/structured_engine.h"
 #include "convert.h"
+#include "penalty_gradient.h"
 #include "register.h"
 #include "worker.h"
 
@@ -30,20 +31,19 @@ void registerStructured(Napi::Env env, Napi::Object exports) {
       },
       [](Napi::Env env, double& f) -> Napi::Value { return Napi::Number::New(env, f); });
 
-  exportTask<convreg::PenaltyAndGradient>(
+  // (kernel, k, g, h, n, alpha, gradient) -> F, dF/dK written into `gradient`
+  exportTask<FilledPenalty>(
       env, exports, "structuredPenaltyAndGradient",
       [](const Napi::CallbackInfo& info, InputMode mode) {
         DoublesInput kernel = readDoubles(info[0], mode);
         convreg::ConvShape shape = readShape(info, 1);
         double alpha = toDouble(info[5]);
-        return [kernel = std::move(kernel), shape, alpha] { return convreg::structuredPenaltyAndGradient(shape, kernel.data, alpha); };
+        DoublesOutput gradient(info[6], static_cast<size_t>(shape.kernelSize()), mode);
+        return [kernel = std::move(kernel), shape, alpha, gradient = std::move(gradient)] {
+          return FilledPenalty{convreg::structuredPenaltyAndGradient(shape, kernel.data, alpha, gradient.data()), gradient};
+        };
       },
-      [](Napi::Env env, convreg::PenaltyAndGradient& r) -> Napi::Value {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("penalty", Napi::Number::New(env, r.penalty));
-        o.Set("gradient", toFloat64Array(env, r.gradient));
-        return o;
-      });
+      filledPenaltyToJs);
 
   // (kernel, k, g, h, n, alpha, direction, dense)
   exportTask<std::array<double, 5>>(

@@ -12,13 +12,16 @@ void registerSystem(Napi::Env env, Napi::Object exports) {
                 convreg::setBlasThreads(static_cast<int>(toInt(info[0])));
                 return info.Env().Undefined();
               }));
-  // Benchmark helpers: (m, n, k, repeats) and (n, k, repeats) -> median milliseconds.
+  // Benchmark helpers: (m, n, k, repeats, cpu) and (n, k, repeats, cpu) -> median milliseconds
+  // (wall time, or process CPU time when cpu is true).
   exports.Set("timeDgemm", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                const auto clock = info[4].As<Napi::Boolean>().Value() ? convreg::TimingClock::ProcessCpu : convreg::TimingClock::Wall;
                 return Napi::Number::New(info.Env(), convreg::timeDgemm(toInt(info[0]), toInt(info[1]), toInt(info[2]),
-                                                                        static_cast<int>(toInt(info[3]))));
+                                                                        static_cast<int>(toInt(info[3])), clock));
               }));
   exports.Set("timeDsyrk", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                return Napi::Number::New(info.Env(), convreg::timeDsyrk(toInt(info[0]), toInt(info[1]), static_cast<int>(toInt(info[2]))));
+                const auto clock = info[3].As<Napi::Boolean>().Value() ? convreg::TimingClock::ProcessCpu : convreg::TimingClock::Wall;
+                return Napi::Number::New(info.Env(), convreg::timeDsyrk(toInt(info[0]), toInt(info[1]), static_cast<int>(toInt(info[2])), clock));
               }));
   exports.Set("blasThreads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 return Napi::Number::New(info.Env(), convreg::blasThreads());

@@ -42,10 +42,45 @@ inline DoublesInput readDoubles(const Napi::Value& v, InputMode mode) {
     SharedDoubles owned = sharedCopy(v);
     return DoublesInput{owned->data(), std::move(owned)};
   }
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw Napi::TypeError::New(v.Env(), "convreg native: expected a Float64Array");
-  return DoublesInput{v.As<Napi::Float64Array>().Data(), nullptr};
+  return DoublesInput{viewFloat64(v).data, nullptr};
 }
+
+// A Float64Array the caller provides for a result, as a task holds it. The sync task writes into
+// the JS array in place. The async task writes into its own buffer, which publish() copies into
+// the JS array on the main thread once the task is done; a reference keeps the array alive
+// meanwhile (created here and released with the worker, both on the main thread).
+class DoublesOutput {
+ public:
+  DoublesOutput() = default;
+  // `v` must be a Float64Array of exactly `length` entries: the task writes that many.
+  DoublesOutput(const Napi::Value& v, size_t length, InputMode mode) {
+    const Float64View view = viewFloat64(v);
+    if (view.length != length) throw Napi::RangeError::New(v.Env(), "convreg native: the output array's length does not match the result's");
+    size_ = length;
+    if (mode == InputMode::view) {
+      data_ = view.data;
+      return;
+    }
+    owned_ = std::allocate_shared<convreg::TrackedDoubles>(convreg::CountingAllocator<convreg::TrackedDoubles>(), length);
+    data_ = owned_->data();
+    target_ = std::make_shared<Napi::Reference<Napi::Value>>(Napi::Persistent(v));
+  }
+  double* data() const { return data_; }
+  size_t size() const { return size_; }
+  // Main thread, after the task: the async form's copy into the JS array (nothing for the sync form).
+  void publish() const {
+    if (!target_) return;
+    const Float64View view = viewFloat64(target_->Value());
+    if (view.length != size_) throw Napi::RangeError::New(target_->Env(), "convreg native: the output array changed length during the call");
+    std::copy(owned_->begin(), owned_->end(), view.data);
+  }
+
+ private:
+  double* data_ = nullptr;
+  size_t size_ = 0;
+  SharedDoubles owned_;
+  std::shared_ptr<Napi::Reference<Napi::Value>> target_;
+};
 
 template <typename Result>
 class TaskWorker : public Napi::AsyncWorker {
@@ -71,7 +106,16 @@ class TaskWorker : public Napi::AsyncWorker {
       SetError("convreg: unknown native error");
     }
   }
-  void OnOK() override { deferred_.Resolve(toJs_(Env(), result_)); }
+  void OnOK() override {
+    Napi::Value value;
+    try {
+      value = toJs_(Env(), result_);
+    } catch (const Napi::Error& e) {  // a throw here would escape to the event loop
+      deferred_.Reject(e.Value());
+      return;
+    }
+    deferred_.Resolve(value);
+  }
   void OnError(const Napi::Error& e) override {
     Napi::Object error = e.Value();
     if (!code_.empty()) error.Set("code", code_);

@@ -35,6 +35,7 @@ export {
   lineQuarticAsync,
   type Engine,
   type PenaltyOptions,
+  type GradientOptions,
   type PenaltyAndGradient,
 } from "./penalty/frobenius.js";
 export {
@@ -47,7 +48,15 @@ export {
 } from "./penalty/two-norm.js";
 export { transformMatrix, transformMatrixAsync, type DenseMatrix, type SparseMatrix } from "./engines/matrix.js";
 export { applyLayer, applyLayerAsync, applyLayerTranspose, applyLayerTransposeAsync, type ApplyOptions } from "./engines/operator.js";
-export { singularValues, singularValuesAsync, type SingularValueOptions } from "./spectrum/singular-values.js";
+export {
+  singularValues,
+  singularValuesAsync,
+  singularValuesDetailed,
+  singularValuesDetailedAsync,
+  type SingularValueOptions,
+  type SingularValuesResult,
+} from "./spectrum/singular-values.js";
+export { DEFAULT_GRAM_TOLERANCE } from "./spectrum/values-route.js";
 export {
   spectrum,
   spectrumAsync,
@@ -57,6 +66,7 @@ export {
   type SpectrumOptions,
   type SpectrumMethod,
   type ResolvedSpectrumMethod,
+  type DenseRoute,
 } from "./spectrum/spectrum.js";
 export type { BoundKind, SigmaMinRounding } from "./spectrum/sigma-min.js";
 export { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, type SymbolBound, type SymbolBoundOptions } from "./spectrum/symbol-bound.js";

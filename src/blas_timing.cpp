@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <vector>
 
 #include "blas.h"
@@ -15,30 +16,35 @@ std::vector<double> filled(int64_t count) {
   return v;
 }
 
+double nowMs(TimingClock clock) {
+  if (clock == TimingClock::ProcessCpu) return 1000.0 * static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 template <typename Call>
-double medianMs(int repeats, Call call) {
+double medianMs(int repeats, TimingClock clock, Call call) {
   std::vector<double> ms;
   call();  // warm-up: thread pool start, page faults
   for (int r = 0; r < std::max(1, repeats); ++r) {
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = nowMs(clock);
     call();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(nowMs(clock) - t0);
   }
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
 }
 }  // namespace
 
-double timeDgemm(int64_t m, int64_t n, int64_t k, int repeats) {
+double timeDgemm(int64_t m, int64_t n, int64_t k, int repeats, TimingClock clock) {
   std::vector<double> a = filled(m * k), b = filled(k * n), c(static_cast<size_t>(m * n));
-  return medianMs(repeats, [&] {
+  return medianMs(repeats, clock, [&] {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a.data(), k, b.data(), n, 0.0, c.data(), n);
   });
 }
 
-double timeDsyrk(int64_t n, int64_t k, int repeats) {
+double timeDsyrk(int64_t n, int64_t k, int repeats, TimingClock clock) {
   std::vector<double> a = filled(n * k), c(static_cast<size_t>(n * n));
-  return medianMs(repeats, [&] {
+  return medianMs(repeats, clock, [&] {
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, 1.0, a.data(), k, 0.0, c.data(), n);
   });
 }

@@ -13,6 +13,9 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <system_error>
+#include <thread>
 
 #include "blas.h"
 #include "scratch.h"
@@ -50,13 +53,11 @@ const double* packTaps(ScratchArena& arena, const ConvShape& s, const TapLayout&
   return a;
 }
 
-std::vector<double> unpackTaps(const ConvShape& s, const TapLayout& l, const double* a) {
-  std::vector<double> kernel(static_cast<size_t>(s.kernelSize()));
+void unpackTaps(const ConvShape& s, const TapLayout& l, const double* a, double* kernel) {
   for (int64_t j = 0; j < l.taps; ++j)
     for (int64_t d = 0; d < s.g; ++d)
       for (int64_t c = 0; c < s.h; ++c)
         kernel[(j * s.g + d) * s.h + c] = l.transposed ? a[c * l.width + j * l.side + d] : a[d * l.width + j * l.side + c];
-  return kernel;
 }
 
 // BLAS wakes its threads (tens of microseconds) even for tiny matrices, such as the paper's
@@ -231,80 +232,222 @@ struct AxisClassTable {
 // memory once and each block of the weights written once.
 int64_t stripRows(int64_t side) { return std::max<int64_t>(1, std::min<int64_t>(side, 1024 / side)); }
 
+// sum of x[i]^2 in four independent partial sums: one running sum would make every addition
+// wait for the previous one (and forbid SIMD), which made it the slowest part of the sweep.
+double sumOfSquares(const double* x, int64_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[i] * x[i];
+    s1 += x[i + 1] * x[i + 1];
+    s2 += x[i + 2] * x[i + 2];
+    s3 += x[i + 3] * x[i + 3];
+  }
+  for (; i < n; ++i) s0 += x[i] * x[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// The deltas (dp, dq) >= 0 lexicographically that have classes, with their axis classes.
+struct DeltaClasses {
+  int64_t dp, dq;
+  const AxisClass *xs, *ys;
+  int64_t nx, ny;
+  bool diagonal() const { return dp == 0 && dq == 0; }
+};
+
+bool contains(const AxisClass& c, int64_t tap) { return c.lo <= tap && tap <= c.hi; }
+bool within(const AxisClass& inner, const AxisClass& outer) { return outer.lo <= inner.lo && inner.hi <= outer.hi; }
+int64_t taps(const AxisClass& c) { return c.hi - c.lo + 1; }
+
+// The class (x, y) of a delta may start from an earlier class (x, y') with the taps of y' within
+// those of y, or (x', y) likewise: the one that leaves the fewest products to add, if that beats
+// summing all |x| |y| of them. x = -1: none.
+struct ClassBase {
+  int64_t x = -1, y = -1;
+};
+
+ClassBase classBase(const DeltaClasses& d, int64_t x, int64_t y) {
+  ClassBase best;
+  int64_t cost = taps(d.xs[x]) * taps(d.ys[y]);  // passes over the strip: one copy, then additions
+  for (int64_t y2 = 0; y2 < y; ++y2)
+    if (within(d.ys[y2], d.ys[y]) && 1 + taps(d.xs[x]) * (taps(d.ys[y]) - taps(d.ys[y2])) < cost) {
+      cost = 1 + taps(d.xs[x]) * (taps(d.ys[y]) - taps(d.ys[y2]));
+      best = ClassBase{x, y2};
+    }
+  for (int64_t x2 = 0; x2 < x; ++x2)
+    if (within(d.xs[x2], d.xs[x]) && 1 + (taps(d.xs[x]) - taps(d.xs[x2])) * taps(d.ys[y]) < cost) {
+      cost = 1 + (taps(d.xs[x]) - taps(d.xs[x2])) * taps(d.ys[y]);
+      best = ClassBase{x2, y};
+    }
+  return best;
+}
+
+// The class sweep split into row strips: strips are independent (each reads the rows of its
+// strip in every Gram block and writes the same rows of W), so they can run on several threads.
+class ClassSweep {
+ public:
+  ClassSweep(const ConvShape& sh, const TapLayout& l, const double* gram, double alpha, double* weights)
+      : sh_(sh), l_(l), gram_(gram), alpha_(alpha), weights_(weights), axes_(sh), rowsPerStrip_(stripRows(l.side)) {
+    const int64_t k = sh.k;
+    size_t maxClasses = 0;
+    forEachDelta([&](const DeltaClasses& d) { maxClasses = std::max(maxClasses, static_cast<size_t>(d.nx * d.ny)); });
+    stripBuffer_ = maxClasses * static_cast<size_t>(rowsPerStrip_ * l.side);
+    if (weights == nullptr) return;
+    // Blocks (i, j) of W that some class uses: the others are zero.
+    written_.assign(static_cast<size_t>(l.taps * l.taps), 0);
+    forEachDelta([&](const DeltaClasses& d) {
+      for (int64_t x = 0; x < d.nx; ++x)
+        for (int64_t y = 0; y < d.ny; ++y)
+          for (int64_t p = d.xs[x].lo; p <= d.xs[x].hi; ++p)
+            for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q)
+              written_[static_cast<size_t>((p * k + q) * l.taps + (p + d.dp) * k + q + d.dq)] = 1;
+    });
+  }
+
+  int64_t strips() const { return (l_.side + rowsPerStrip_ - 1) / rowsPerStrip_; }
+  // Doubles of work space sweepStrips needs: the strips of a delta's classes, then k^2 flags.
+  size_t bufferSize() const { return stripBuffer_ + static_cast<size_t>(sh_.k * sh_.k); }
+
+  // Strips [first, last): stores each strip's share of F in stripSums[strip] and fills its rows of W.
+  // Allocates nothing (runs on helper threads too, where a throw would terminate).
+  void sweepStrips(int64_t first, int64_t last, double* buffer, double* stripSums) const {
+    for (int64_t strip = first; strip < last; ++strip) {
+      const int64_t r0 = strip * rowsPerStrip_, rows = std::min(rowsPerStrip_, l_.side - r0);
+      double sum = 0;
+      forEachDelta([&](const DeltaClasses& d) { sum += sweepDelta(d, r0, rows, buffer, buffer + stripBuffer_); });
+      stripSums[strip] = sum;
+      if (weights_ != nullptr) zeroUnusedBlocks(r0, rows);
+    }
+  }
+
+ private:
+  // Calls visit for each delta (dp, dq) >= 0 lexicographically that has classes.
+  template <typename Visit>
+  void forEachDelta(Visit visit) const {
+    for (int64_t dp = 0; dp < sh_.k; ++dp)
+      for (int64_t dq = dp == 0 ? 0 : 1 - sh_.k; dq < sh_.k; ++dq) {
+        const AxisClass *xs = axes_.begin(sh_, dp), *ys = axes_.begin(sh_, dq);
+        const int64_t nx = axes_.end(sh_, dp) - xs, ny = axes_.end(sh_, dq) - ys;
+        if (nx > 0 && ny > 0) visit(DeltaClasses{dp, dq, xs, ys, nx, ny});
+      }
+  }
+
+  // One delta on rows [r0, r0 + rows) of its blocks: returns mirrors * count * ||strip of
+  // (block - alpha I)||^2 summed over its classes, and writes its strips of W.
+  double sweepDelta(const DeltaClasses& d, int64_t r0, int64_t rows, double* strips, double* used) const {
+    const int64_t k = sh_.k, s = l_.side, w = l_.width, n = rows * s;
+    const size_t stripSize = static_cast<size_t>(rowsPerStrip_ * s);
+    const double mirrors = d.diagonal() ? 1.0 : 2.0;
+    double sum = 0;
+    // Each class's strip of its block: the sum of its tap products, minus alpha I. A class whose
+    // taps along one axis contain those of a class done before (the interior class contains the
+    // border ones) starts from that class's strip and adds only the products it lacks.
+    for (int64_t x = 0; x < d.nx; ++x)
+      for (int64_t y = 0; y < d.ny; ++y) {
+        double* out = strips + static_cast<size_t>(x * d.ny + y) * stripSize;
+        const ClassBase base = classBase(d, x, y);
+        if (base.x >= 0) std::copy(strips + static_cast<size_t>(base.x * d.ny + base.y) * stripSize, strips + static_cast<size_t>(base.x * d.ny + base.y) * stripSize + n, out);
+        bool first = base.x < 0;  // the first product is copied: no clearing pass
+        for (int64_t p = d.xs[x].lo; p <= d.xs[x].hi; ++p)
+          for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q) {
+            if (base.x >= 0 && contains(d.xs[base.x], p) && contains(d.ys[base.y], q)) continue;  // in the base already
+            const double* in = gram_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
+            if (first)
+              for (int64_t a = 0; a < rows; ++a) std::copy(in + a * w, in + a * w + s, out + a * s);
+            else
+              for (int64_t a = 0; a < rows; ++a)
+                for (int64_t b = 0; b < s; ++b) out[a * s + b] += in[a * w + b];
+            first = false;
+          }
+        if (d.diagonal() && base.x < 0)  // a base has alpha I taken off already
+          for (int64_t a = 0; a < rows; ++a) out[a * s + r0 + a] -= alpha_;
+        sum += mirrors * static_cast<double>(d.xs[x].count) * static_cast<double>(d.ys[y].count) * sumOfSquares(out, n);
+      }
+    if (weights_ == nullptr) return sum;
+    // Each class's strip, weighted by its count, added to the strips of W of the pairs it uses
+    // (the first class of a pair writes, so that W needs no clearing beforehand).
+    std::fill(used, used + k * k, 0.0);  // tap pairs (p, q) written (flags kept in the work space)
+    for (int64_t x = 0; x < d.nx; ++x)
+      for (int64_t y = 0; y < d.ny; ++y) {
+        const double count = static_cast<double>(d.xs[x].count) * static_cast<double>(d.ys[y].count);
+        const double* in = strips + static_cast<size_t>(x * d.ny + y) * stripSize;
+        for (int64_t p = d.xs[x].lo; p <= d.xs[x].hi; ++p)
+          for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q) {
+            double* out = weights_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
+            double& pairUsed = used[static_cast<size_t>(p * k + q)];
+            if (pairUsed != 0) {
+              for (int64_t a = 0; a < rows; ++a)
+                for (int64_t b = 0; b < s; ++b) out[a * w + b] += count * in[a * s + b];
+            } else {
+              for (int64_t a = 0; a < rows; ++a)
+                for (int64_t b = 0; b < s; ++b) out[a * w + b] = count * in[a * s + b];
+              pairUsed = 1.0;
+            }
+          }
+      }
+    return sum;
+  }
+
+  void zeroUnusedBlocks(int64_t r0, int64_t rows) const {
+    const int64_t s = l_.side, w = l_.width;
+    for (int64_t i = 0; i < l_.taps; ++i)
+      for (int64_t j = i; j < l_.taps; ++j)
+        if (!written_[static_cast<size_t>(i * l_.taps + j)])
+          for (int64_t a = r0; a < r0 + rows; ++a) std::fill(weights_ + (i * s + a) * w + j * s, weights_ + (i * s + a) * w + (j + 1) * s, 0.0);
+  }
+
+  const ConvShape& sh_;
+  const TapLayout& l_;
+  const double* gram_;
+  double alpha_;
+  double* weights_;
+  AxisClassTable axes_;
+  int64_t rowsPerStrip_;
+  size_t stripBuffer_ = 0;
+  std::vector<char> written_;
+};
+
+// Below this many doubles in the tap Gram matrix a second sweep thread costs more than it saves.
+constexpr int64_t threadedSweepMinimum = int64_t{1} << 18;
+
+// Threads for the class sweep: as many as BLAS uses now (one while other calls run, see
+// blas_threads.h), and one for small Gram matrices.
+int sweepThreads(const TapLayout& l, int64_t strips) {
+  if (l.width * l.width < threadedSweepMinimum) return 1;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(openblas_get_num_threads(), strips)));
+}
+
 // The sum over the classes of mirrors * count * ||block - alpha I||^2 (F without the missing
 // term). With `weights`, also fills its upper block triangle (the diagonal blocks in full) with
 // W[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I), and zeros where
 // no class uses the pair. The classes of a delta are the products x * y of its axis classes, so
-// the classes using the tap pair (p, q) are those with x holding p and y holding q.
+// the classes using the tap pair (p, q) are those with x holding p and y holding q. The strips'
+// shares of F are added in strip order whatever the thread count, so results do not depend on it.
 double classSweep(ScratchArena& arena, const ConvShape& sh, const TapLayout& l, const double* gram, double alpha,
                   double* weights) {
-  const int64_t k = sh.k, s = l.side, w = l.width, rowsPerStrip = stripRows(s);
-  const size_t stripSize = static_cast<size_t>(rowsPerStrip * s);
-  const AxisClassTable axes(sh);
-  std::vector<char> used(weights != nullptr ? static_cast<size_t>(k * k) : 0);               // tap pairs (p, q) of a delta written in this strip
-  std::vector<char> written(weights != nullptr ? static_cast<size_t>(l.taps * l.taps) : 0);  // blocks (i, j) of W written
-  double* strips = nullptr;                                                                  // one strip per class of a delta
-  size_t stripCapacity = 0;
-  double sum = 0;
-  for (int64_t dp = 0; dp < k; ++dp)
-    for (int64_t dq = dp == 0 ? 0 : 1 - k; dq < k; ++dq) {
-      const AxisClass *xs = axes.begin(sh, dp), *ys = axes.begin(sh, dq);
-      const int64_t nx = axes.end(sh, dp) - xs, ny = axes.end(sh, dq) - ys;
-      if (nx == 0 || ny == 0) continue;
-      const bool diagonal = dp == 0 && dq == 0;
-      const double mirrors = diagonal ? 1.0 : 2.0;
-      if (stripCapacity < static_cast<size_t>(nx * ny) * stripSize) {
-        stripCapacity = std::max(stripCapacity * 2, static_cast<size_t>(nx * ny) * stripSize);
-        strips = arena.take(stripCapacity);
-      }
-      for (int64_t r0 = 0; r0 < s; r0 += rowsPerStrip) {
-        const int64_t rows = std::min(rowsPerStrip, s - r0), n = rows * s;
-        // Each class's strip of its block: the sum of its tap products, minus alpha I.
-        for (int64_t x = 0; x < nx; ++x)
-          for (int64_t y = 0; y < ny; ++y) {
-            double* out = strips + static_cast<size_t>(x * ny + y) * stripSize;
-            std::fill(out, out + n, 0.0);
-            for (int64_t p = xs[x].lo; p <= xs[x].hi; ++p)
-              for (int64_t q = ys[y].lo; q <= ys[y].hi; ++q) {
-                const double* in = gram + ((p * k + q) * s + r0) * w + ((p + dp) * k + q + dq) * s;
-                for (int64_t a = 0; a < rows; ++a)
-                  for (int64_t b = 0; b < s; ++b) out[a * s + b] += in[a * w + b];
-              }
-            if (diagonal)
-              for (int64_t a = 0; a < rows; ++a) out[a * s + r0 + a] -= alpha;
-            double squares = 0;
-            for (int64_t i = 0; i < n; ++i) squares += out[i] * out[i];
-            sum += mirrors * static_cast<double>(xs[x].count) * static_cast<double>(ys[y].count) * squares;
-          }
-        if (weights == nullptr) continue;
-        // Each class's strip, weighted by its count, added to the strips of W of the pairs it uses
-        // (the first class of a pair writes, so that W needs no clearing beforehand).
-        std::fill(used.begin(), used.end(), 0);
-        for (int64_t x = 0; x < nx; ++x)
-          for (int64_t y = 0; y < ny; ++y) {
-            const double count = static_cast<double>(xs[x].count) * static_cast<double>(ys[y].count);
-            const double* in = strips + static_cast<size_t>(x * ny + y) * stripSize;
-            for (int64_t p = xs[x].lo; p <= xs[x].hi; ++p)
-              for (int64_t q = ys[y].lo; q <= ys[y].hi; ++q) {
-                double* out = weights + ((p * k + q) * s + r0) * w + ((p + dp) * k + q + dq) * s;
-                if (used[static_cast<size_t>(p * k + q)]) {
-                  for (int64_t a = 0; a < rows; ++a)
-                    for (int64_t b = 0; b < s; ++b) out[a * w + b] += count * in[a * s + b];
-                } else {
-                  for (int64_t a = 0; a < rows; ++a)
-                    for (int64_t b = 0; b < s; ++b) out[a * w + b] = count * in[a * s + b];
-                  used[static_cast<size_t>(p * k + q)] = 1;
-                  written[static_cast<size_t>((p * k + q) * l.taps + (p + dp) * k + q + dq)] = 1;
-                }
-              }
-          }
-      }
+  const ClassSweep sweep(sh, l, gram, alpha, weights);
+  const int64_t strips = sweep.strips();
+  const int threads = sweepThreads(l, strips);
+  double* stripSums = arena.take(static_cast<size_t>(strips));
+  double* buffers = arena.take(sweep.bufferSize() * static_cast<size_t>(threads));
+  std::vector<std::thread> helpers;
+  helpers.reserve(static_cast<size_t>(threads));
+  int64_t first = 0;
+  for (int t = 1; t < threads; ++t) {
+    const int64_t last = first + strips / threads + (t <= strips % threads ? 1 : 0);
+    try {
+      helpers.emplace_back([&sweep, first, last, buffer = buffers + sweep.bufferSize() * static_cast<size_t>(t), stripSums] {
+        sweep.sweepStrips(first, last, buffer, stripSums);
+      });
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: this thread does the rest
     }
-  if (weights != nullptr)  // blocks of pairs no class uses are zero
-    for (int64_t i = 0; i < l.taps; ++i)
-      for (int64_t j = i; j < l.taps; ++j)
-        if (!written[static_cast<size_t>(i * l.taps + j)])
-          for (int64_t a = 0; a < s; ++a) std::fill(weights + (i * s + a) * w + j * s, weights + (i * s + a) * w + (j + 1) * s, 0.0);
+    first = last;
+  }
+  sweep.sweepStrips(first, strips, buffers, stripSums);
+  for (std::thread& helper : helpers) helper.join();
+  double sum = 0;
+  for (int64_t strip = 0; strip < strips; ++strip) sum += stripSums[strip];
   return sum;
 }
 
@@ -317,7 +460,7 @@ double structuredPenalty(const ConvShape& shape, const double* kernel, double al
   return classSweep(arena, shape, l, gram, alpha, nullptr) + missingTerm(shape, l, alpha);
 }
 
-PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
+double structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha, double* gradient) {
   const TapLayout l = layoutFor(shape);
   ScratchArena arena;
   const double* a = packTaps(arena, shape, l, kernel);
@@ -343,9 +486,14 @@ PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const do
     cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, l.outer, l.width, 4.0, weights, l.width, a, l.width, 0.0,
                 gradA, l.width);
   }
+  unpackTaps(shape, l, gradA, gradient);
+  return sum + missingTerm(shape, l, alpha);
+}
+
+PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha) {
   PenaltyAndGradient out;
-  out.penalty = sum + missingTerm(shape, l, alpha);
-  out.gradient = unpackTaps(shape, l, gradA);
+  out.gradient.resize(static_cast<size_t>(shape.kernelSize()));
+  out.penalty = structuredPenaltyAndGradient(shape, kernel, alpha, out.gradient.data());
   return out;
 }
 

@@ -16,6 +16,8 @@ double structuredPenalty(const ConvShape& shape, const double* kernel, double al
 
 // F and dF/dK (HWIO, not halved).
 PenaltyAndGradient structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha);
+// The same, dF/dK written to `gradient` (k*k*g*h doubles, not aliasing `kernel`); returns F.
+double structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha, double* gradient);
 
 // c[0..4] with F(K + t D) = sum_i c[i] t^i for every real t.
 std::array<double, 5> structuredLineQuartic(const ConvShape& shape, const double* kernel, const double* direction,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <map>
 #include <queue>
 #include <utility>
@@ -44,13 +45,21 @@ class SymbolEvaluator {
         const int64_t t1 = p * d, t2 = q * d;
         taps_.push_back({t1 / s, t2 / s, (t1 % s) * s + t2 % s, p * k + q});
       }
+    // Each tap's g x h slice transposed (h x g), so that forming the column-major symbol reads and
+    // writes contiguously.
+    const int64_t taps = k * k;
+    slices_.resize(taps * g * h);
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t din = 0; din < g; ++din)
+        for (int64_t c = 0; c < h; ++c) slices_[(t * h + c) * g + din] = kernel[(t * g + din) * h + c];
     side_ = std::min(rows_, h_);
     inner_ = std::max(rows_, h_);
     gram_.resize(side_ * side_);
     eig_.resize(side_);
     work_.resize(side_ * 66 + 1);
-    rwork_.resize(side_ * 2 + 1);
+    rwork_.resize(side_ * 7 + 1);
     iwork_.resize(side_ * 5 + 3);
+    ifail_.resize(side_);
     // rho_A: worst-case error of the computed symbol, entrywise
     // (4u + 2 pi gamma(4) Umax + 2 gamma(T)) sum_t |K_t|, in Frobenius norm (MATH.md, step 4).
     std::vector<double> absSum(rows_ * h_, 0.0);
@@ -68,7 +77,8 @@ class SymbolEvaluator {
     // LAPACK's backward error for the Hermitian eigenvalues, |lambda^ - lambda| <= p(n) u ||G||_2, with
     // a deliberately generous p(n) = 4 n^2 (the Users' Guide only calls p "modestly growing").
     const double n = static_cast<double>(side_);
-    gramFactor_ = 1.01 * (4 * n * n * kUnit * (1 + 2 * gamma(inner_ + 2)) + 2 * gamma(inner_ + 2));
+    // Plus the bisection's stopping width with ABSTOL = 0, ulp ||T||_1 <= 2u 3 ||T||_2 (T tridiagonal): 7u.
+    gramFactor_ = 1.01 * ((4 * n * n + 7) * kUnit * (1 + 2 * gamma(inner_ + 2)) + 2 * gamma(inner_ + 2));
   }
 
   const std::vector<Tap>& taps() const { return taps_; }
@@ -85,7 +95,8 @@ class SymbolEvaluator {
   std::pair<double, double> interval(double w1, double w2) {
     form(w1, w2);
     double fa = 0;
-    for (const cd& z : a_) fa += std::norm(z);
+    // re^2 + im^2: std::norm goes through hypot in libstdc++, a third of the time here.
+    for (const cd& z : a_) fa += z.real() * z.real() + z.imag() * z.imag();
     const double lambda = topEigenvalue();
     const double eLambda = gramFactor_ * fa + kUnderflow * static_cast<double>(side_ * side_ * inner_);
     const double up = std::sqrt(std::max(lambda, 0.0) + eLambda) * (1 + 4 * kUnit) + rhoA_;
@@ -100,9 +111,9 @@ class SymbolEvaluator {
       const double theta = static_cast<double>(t.u1) * w1 + static_cast<double>(t.u2) * w2;
       const cd z(std::cos(theta), std::sin(theta));
       cd* out = a_.data() + t.block * g_;
-      const double* kt = kernel_ + t.index * g_ * h_;
-      for (int64_t din = 0; din < g_; ++din)
-        for (int64_t c = 0; c < h_; ++c) out[din + c * rows_] += kt[din * h_ + c] * z;
+      const double* kt = slices_.data() + t.index * g_ * h_;
+      for (int64_t c = 0; c < h_; ++c)
+        for (int64_t din = 0; din < g_; ++din) out[din + c * rows_] += kt[c * g_ + din] * z;
     }
   }
 
@@ -112,16 +123,19 @@ class SymbolEvaluator {
     cblas_zherk(CblasColMajor, CblasUpper, inputSide ? CblasConjTrans : CblasNoTrans, static_cast<int>(side_),
                 static_cast<int>(inputSide ? rows_ : h_), 1.0, a_.data(), static_cast<int>(rows_), 0.0, gram_.data(),
                 static_cast<int>(side_));
-    // Explicit workspaces: the size LAPACKE's query returns for jobz = 'N' is too small for
-    // OpenBLAS's blocked zhetrd here (it wrote past it).
+    // Only the largest eigenvalue: zheevx (zhetrd, then bisection for eigenvalue n alone) instead of
+    // all of them. Explicit workspaces: the size LAPACKE's query returns for zheevd was too small for
+    // OpenBLAS's blocked zhetrd (it wrote past it); 66 n covers a block size of 64.
     const lapack_int n = static_cast<lapack_int>(side_);
-    const lapack_int info = LAPACKE_zheevd_work(LAPACK_COL_MAJOR, 'N', 'U', n, reinterpret_cast<lapack_complex_double*>(gram_.data()), n,
-                                                eig_.data(), reinterpret_cast<lapack_complex_double*>(work_.data()),
-                                                static_cast<lapack_int>(work_.size()), rwork_.data(),
-                                                static_cast<lapack_int>(rwork_.size()), iwork_.data(),
-                                                static_cast<lapack_int>(iwork_.size()));
-    if (info != 0) throw CodedError("ERR_NATIVE", "zheevd failed in the symbol bound (info " + std::to_string(info) + ")");
-    return eig_[side_ - 1];
+    lapack_int found = 0;
+    lapack_complex_double unusedZ[1];
+    const lapack_int info = LAPACKE_zheevx_work(LAPACK_COL_MAJOR, 'N', 'I', 'U', n, reinterpret_cast<lapack_complex_double*>(gram_.data()), n,
+                                                0.0, 0.0, n, n, 0.0, &found, eig_.data(), unusedZ, 1,
+                                                reinterpret_cast<lapack_complex_double*>(work_.data()), static_cast<lapack_int>(work_.size()),
+                                                rwork_.data(), iwork_.data(), ifail_.data());
+    if (info != 0 || found != 1)
+      throw CodedError("ERR_NATIVE", "zheevx failed in the symbol bound (info " + std::to_string(info) + ")");
+    return eig_[0];
   }
 
   int64_t g_, h_, rows_, side_ = 1, inner_ = 1;
@@ -130,7 +144,8 @@ class SymbolEvaluator {
   std::vector<cd> a_, gram_;
   std::vector<double> eig_, rwork_;
   std::vector<cd> work_;
-  std::vector<lapack_int> iwork_;
+  std::vector<lapack_int> iwork_, ifail_;
+  std::vector<double> slices_;
   double rhoA_ = 0, gramFactor_ = 0;
 };
 
@@ -256,6 +271,30 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
   for (double& v : scaled) v = std::ldexp(v, -exponent);
 
   SymbolEvaluator eval(k, g, h, scaled.data(), o.stride, o.dilation);
+  // n1 + n2: half the spread of the taps' coarse offsets per axis (the symbol's degrees about their centre).
+  double degrees = 0;
+  {
+    int64_t lo1 = INT64_MAX, hi1 = INT64_MIN, lo2 = INT64_MAX, hi2 = INT64_MIN;
+    for (const Tap& t : eval.taps()) {
+      lo1 = std::min(lo1, t.u1);
+      hi1 = std::max(hi1, t.u1);
+      lo2 = std::min(lo2, t.u2);
+      hi2 = std::max(hi2, t.u2);
+    }
+    degrees = 0.5 * static_cast<double>((hi1 - lo1) + (hi2 - lo2));
+  }
+  // All taps at one coarse offset u ((k - 1) d < s): A(w) = e^{i<u, w>} A(0), so sigma_max(A) is
+  // constant and one point is the supremum (MATH.md §9, step 5); the Lipschitz constants are 0.
+  if (degrees == 0) {
+    const auto v = eval.interval(0, 0);
+    r.cells = 1;
+    r.points = 1;
+    r.converged = true;
+    r.upper = std::ldexp(v.second, exponent);
+    r.lower = std::ldexp(v.first, exponent);
+    r.roundingMargin = std::ldexp(v.second - v.first, exponent);
+    return r;
+  }
   const Constants bounds = constants(eval, o.stride * o.stride, g, h);
   const double l2 = bounds.l2, everywhere = bounds.everywhere();
   r.lipschitz1 = std::ldexp(bounds.l1, exponent);
@@ -289,12 +328,23 @@ SymbolBoundResult symbolBound(int64_t k, int64_t g, int64_t h, const double* ker
         minUp = std::min(minUp, up);
       }
     const double delta = kTwoPi * static_cast<double>(side) / static_cast<double>(kFull) / 2;
-    return std::min({maxUp + delta * delta * l2, minUp + bounds.moved(2 * delta), everywhere}) * (1 + 8 * kUnit);
+    double upper = std::min({maxUp + delta * delta * l2, minUp + bounds.moved(2 * delta), everywhere});
+    // Valid for the cell holding a maximizer of sigma_max(A), which is all the search needs
+    // (MATH.md §9, step 3b): the largest of the corners and the centre over cos((n1 + n2) delta / 2)
+    // (every point of the cell is that close to one of them), while that angle is below pi/2.
+    const double angle = degrees * delta / 2 * (1 + 1e-12);
+    if (angle < 1.5 && side >= 2) {
+      const double sampled = std::max(maxUp, point(x + side / 2, y + side / 2).second);
+      upper = std::min(upper, sampled / std::cos(angle) * (1 + 16 * kUnit));
+    }
+    return upper * (1 + 8 * kUnit);
   };
 
   // The half torus [0, 2 pi] x [0, pi] suffices by the symmetry; 2m x m cells to start, m = 8
   // unless maxCells is smaller (a coarse but still proven bound for large channel counts).
-  const int64_t m = std::max<int64_t>(1, std::min<int64_t>(8, static_cast<int64_t>(std::sqrt(o.maxCells / 2.0))));
+  // m a power of two, so that the 2m x m cells tile the half torus exactly (2^40 / 2m is an integer).
+  int64_t m = 1;
+  while (2 * m <= 8 && 2 * (2 * m) * (2 * m) <= o.maxCells) m *= 2;
   std::priority_queue<Cell> queue;
   double finished = 0;  // largest upper value of the cells dropped
   auto add = [&](int64_t x, int64_t y, int64_t side) {

@@ -37,6 +37,7 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
       stride: /an integer >= 1/,
       dilation: /an integer >= 1/,
       groups: /an integer >= 1/,
+      "gram-tolerance": /a number in \(0, 1\)/,
     },
   },
   "optimize (kernel)": {
@@ -53,7 +54,14 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
   report: {
     command: "report",
     base: [model, "--input-size", "3"],
-    flags: { "input-size": /an integer >= 1/, alpha: /a finite number > 0/, "dense-limit": /a finite number > 0/, "memory-limit": /a finite number > 0/ },
+    flags: {
+      "input-size": /an integer >= 1/,
+      "input-value": /NAME=V with a graph input/,
+      alpha: /a finite number > 0/,
+      "dense-limit": /a finite number > 0/,
+      "memory-limit": /a finite number > 0/,
+      "gram-tolerance": /a number in \(0, 1\)/,
+    },
   },
 };
 
@@ -66,6 +74,7 @@ const nonNumeric = new Set([
   "padding",
   "engine",
   "spectrum",
+  "dense-method",
   "depthwise",
   "transposed",
   "optimizer",

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createKernel, writeKernelFile } from "../lib/index.js";
-import { bruteForceM, randomData, referenceSingularValues } from "./reference.js";
+import { bruteForceM, oneSidedJacobiSingularValues, randomData, referenceSingularValues } from "./reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = mkdtempSync(path.join(tmpdir(), "convreg-cli-spectrum-"));
@@ -72,6 +72,22 @@ describe("convreg analyze --spectrum", () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ spectrumMethod: "iterative", sigmaMaxConverged: true, sigmaMin: null, sigmaMinCertified: false });
     expect(Math.abs(out.sigmaMax - expected)).toBeLessThanOrEqual(out.sigmaMaxBound + 1e-13 * expected);
+  });
+
+  it("dense: says which route computed the values (Gram eigenvalues here) and their bound, in JSON and text", async () => {
+    const [k, g, h, n] = [3, 3, 2, 5];
+    const { file, data } = await kernelFile(k, g, h, 31);
+    const expected = oneSidedJacobiSingularValues(bruteForceM(data, k, g, h, n).m);
+    const out = JSON.parse(convreg("analyze", file, "--n", String(n), "--json").stdout);
+    expect(out).toMatchObject({ spectrumMethod: "dense", denseMethod: "gram", gramTolerance: 1e-10 });
+    expect(out.valuesRelativeErrorBound).toBeLessThanOrEqual(1e-10);
+    expect(out.gramRelativeBound).toBe(out.valuesRelativeErrorBound);
+    const min = expected[expected.length - 1];
+    expect(Math.abs(out.sigmaMax - expected[0])).toBeLessThanOrEqual(out.sigmaMaxBound);
+    expect(out.sigmaMinLower).toBeLessThanOrEqual(min);
+    expect(out.sigmaMinUpper).toBeGreaterThanOrEqual(min);
+    const text = convreg("analyze", file, "--n", String(n)).stdout;
+    expect(text).toMatch(/^sigma_max .*Gram eigenvalues \(dsyevd\), every value within \S+ relative, tolerance 1\.0e-10/m);
   });
 
   it("none: spectrum fields are null", async () => {

@@ -157,6 +157,48 @@ export function referenceSingularValues(m: Rows): number[] {
   return jacobiEigenvalues(gram).map((v) => Math.sqrt(Math.max(0, v)));
 }
 
+/**
+ * Singular values of M, descending, by Hestenes' one-sided Jacobi on the columns of its taller
+ * orientation: column pairs are rotated until orthogonal to working precision and the column norms
+ * are the values. No Gram matrix is formed, so small values keep their relative accuracy (the
+ * reference for the Gram route, whose own error grows as sigma_max^2 / sigma).
+ */
+export function oneSidedJacobiSingularValues(m: Rows): number[] {
+  const tall = m.length >= m[0].length ? m : transpose(m);
+  const cols = tall[0].length;
+  const a = Array.from({ length: cols }, (_, j) => tall.map((row) => row[j])); // columns
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < cols; p++)
+      for (let q = p + 1; q < cols; q++) {
+        const x = a[p],
+          y = a[q];
+        let app = 0,
+          aqq = 0,
+          apq = 0;
+        for (let i = 0; i < x.length; i++) {
+          app += x[i] * x[i];
+          aqq += y[i] * y[i];
+          apq += x[i] * y[i];
+        }
+        if (apq === 0 || Math.abs(apq) <= 1e-15 * Math.sqrt(app * aqq)) continue;
+        rotated = true;
+        const zeta = (aqq - app) / (2 * apq);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t),
+          s = c * t;
+        for (let i = 0; i < x.length; i++) {
+          const u = x[i],
+            v = y[i];
+          x[i] = c * u - s * v;
+          y[i] = s * u + c * v;
+        }
+      }
+    if (!rotated) break;
+  }
+  return a.map((col) => Math.sqrt(col.reduce((sum, v) => sum + v * v, 0))).sort((x, y) => y - x);
+}
+
 /** Largest |a - b| relative to the largest |b|. */
 export function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0,

@@ -2,7 +2,7 @@
 // M_N entry by entry from LAYERS.md's SAME formulas (any stride and dilation), its singular values by
 // Jacobi, and the kernel's (polyphase) symbol evaluated on dense grids from its definition.
 import { describe, expect, it } from "vitest";
-import { createKernel, sigmaMaxUpperBound, spectrum, spectrumAsync } from "../lib/index.js";
+import { createKernel, sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrum, spectrumAsync } from "../lib/index.js";
 import { randomData, referenceSingularValues, rng, type Rows } from "./reference.js";
 
 /** M of the strided, dilated conv with TensorFlow SAME padding, row c·Ho² + r·Ho + s, column d·N² + x·N + y. */
@@ -215,5 +215,90 @@ describe("spectrum with the symbol bound", () => {
       expect(s.sigmaMaxUpper).toBeGreaterThanOrEqual(referenceSingularValues(stridedM(data, 3, 2, 2, 8, 1, 1))[0]);
     }
     expect(() => spectrum(kernel, { n: 2048, memoryLimit: 4e6, method: "iterative" })).toThrow(expect.objectContaining({ code: "ERR_MEMORY_LIMIT" }));
+  });
+
+  it("groups and depthwise: above sigma_max of the whole grouped M built by definition (zeros off the groups), stride 1 and 2", async () => {
+    // Grouped [k, k, g/G, h]: output o of group floor(o / (h/G)) reads inputs G_o (g/G) + i through K[:, :, i, o].
+    // Depthwise [k, k, C, m]: output c m + j reads input c through K[:, :, c, j]. The full kernel puts them in place.
+    const full = (data: Float64Array, k: number, gFull: number, hFull: number, inputOf: (o: number, i: number) => number | null) => {
+      const out = new Float64Array(k * k * gFull * hFull);
+      const gLocal = data.length / (k * k * hFull);
+      for (let t = 0; t < k * k; t++)
+        for (let o = 0; o < hFull; o++)
+          for (let i = 0; i < gLocal; i++) {
+            const d = inputOf(o, i);
+            if (d !== null) out[(t * gFull + d) * hFull + o] = data[(t * gLocal + i) * hFull + o];
+          }
+      return out;
+    };
+    let seed = 900;
+    for (const stride of [1, 2]) {
+      // Grouped: 4 inputs, 6 outputs, 2 groups ([3, 3, 2, 6]).
+      const grouped = randomData(3, 2, 6, seed++);
+      grouped.forEach((v, i) => (grouped[i] = i % 6 < 3 ? v : 3 * v)); // the second group is larger
+      const gb = sigmaMaxUpperBound(kernelOf(grouped, 3, 2, 6), { stride, groups: 2 });
+      const gFull = full(grouped, 3, 4, 6, (o, i) => Math.floor(o / 3) * 2 + i);
+      // Depthwise: 3 channels, multiplier 2 ([3, 3, 3, 2]); channel 1 is the largest.
+      const dw = randomData(3, 3, 2, seed++);
+      dw.forEach((v, i) => (dw[i] = Math.floor(i / 2) % 3 === 1 ? 4 * v : v));
+      const db = await sigmaMaxUpperBoundAsync(kernelOf(dw, 3, 3, 2), { stride, depthwise: true });
+      const dwAsGrouped = Float64Array.from({ length: 3 * 3 * 6 }, (_, e) => dw[Math.floor(e / 6) * 6 + (e % 6)]);
+      const dFull = full(dwAsGrouped, 3, 3, 6, (o, i) => Math.floor(o / 2) + i);
+      for (const [b, data, g, label] of [
+        [gb, gFull, 4, "grouped"],
+        [db, dFull, 3, "depthwise"],
+      ] as const) {
+        expect(b.bound).toBe("proven");
+        expect(b.converged).toBe(true);
+        for (const n of [3, 4, 7]) {
+          const exact = referenceSingularValues(stridedM(data, 3, g, 6, n, stride, 1))[0];
+          expect(b.upper, `${label} s=${stride} N=${n}`).toBeGreaterThanOrEqual(exact);
+        }
+        // The whole layer's own symbol bound (zeros off the groups) brackets the same supremum.
+        const whole = sigmaMaxUpperBound(kernelOf(data, 3, g, 6), { stride, tolerance: 1e-3 });
+        expect(b.upper, label).toBeGreaterThanOrEqual(whole.symbolLower);
+        expect(whole.upper, label).toBeGreaterThanOrEqual(b.symbolLower);
+      }
+    }
+  });
+
+  it("coarse cells (small maxCells) still bound the supremum of the symbol sampled on a fine grid, 1 channel", () => {
+    // One channel: sigma_max(A(w)) = |sum_t K_t e^{i<u_t, w>}|, sampled here on a 256 x 128 grid of the half torus.
+    const scalarMax = (data: Float64Array, k: number, points: number) => {
+      let best = 0;
+      for (let i = 0; i < 2 * points; i++)
+        for (let j = 0; j <= points; j++) {
+          const [w1, w2] = [(Math.PI * i) / points, (Math.PI * j) / points];
+          let re = 0,
+            im = 0;
+          for (let p = 0; p < k; p++)
+            for (let q = 0; q < k; q++) {
+              re += data[p * k + q] * Math.cos(p * w1 + q * w2);
+              im += data[p * k + q] * Math.sin(p * w1 + q * w2);
+            }
+          best = Math.max(best, Math.hypot(re, im));
+        }
+      return best;
+    };
+    // K[p][q] = cos((a p + b q) pi / 16): the symbol peaks between the corners of the first 16 x 8 grid
+    // of cells (maxCells 128 stops there), so the bound rests on the cells' corner values alone
+    // (with half the angle of MATH.md §9 step 3b, the bound falls below the sampled maximum here).
+    for (const [k, a, c] of [
+      [3, 7, 5],
+      [3, 5, 3],
+      [4, 5, 3],
+    ]) {
+      const peaked = Float64Array.from({ length: k * k }, (_, t) => Math.cos(((a * Math.floor(t / k) + c * (t % k)) * Math.PI) / 16));
+      const b = sigmaMaxUpperBound(kernelOf(peaked, k, 1, 1), { maxCells: 128, tolerance: 1e-12 });
+      expect(b.upper, `peaked k=${k} a=${a} b=${c}`).toBeGreaterThanOrEqual(scalarMax(peaked, k, 128));
+    }
+    let seed = 1200;
+    for (const k of [2, 3, 4])
+      for (const maxCells of [8, 32, 128, 512])
+        for (let trial = 0; trial < 6; trial++) {
+          const data = randomData(k, 1, 1, seed++);
+          const b = sigmaMaxUpperBound(kernelOf(data, k, 1, 1), { maxCells, tolerance: 1e-12 });
+          expect(b.upper, `k=${k} maxCells=${maxCells} seed=${seed - 1}`).toBeGreaterThanOrEqual(scalarMax(data, k, 128));
+        }
   });
 });

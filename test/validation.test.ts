@@ -62,7 +62,7 @@ describe("validation errors name the argument and the constraint", () => {
     ["alpha negative", () => penalty(good, { n: 3, alpha: -1 }), RangeError, "ERR_RANGE", "alpha must be a finite number > 0, got -1"],
     ["alpha infinite", () => penalty(good, { n: 3, alpha: Infinity }), RangeError, "ERR_RANGE", "alpha must be a finite number > 0, got Infinity"],
     ["alpha NaN", () => penalty(good, { n: 3, alpha: NaN }), RangeError, "ERR_RANGE", "alpha must be a finite number > 0, got NaN"],
-    ["svd method", () => singularValues(good, { n: 3, method: "qr" as never }), RangeError, "ERR_ARGUMENT", 'options.method must be one of "svd", "gram", got "qr"'],
+    ["svd method", () => singularValues(good, { n: 3, method: "qr" as never }), RangeError, "ERR_ARGUMENT", 'options.method must be one of "auto", "svd", "gram", got "qr"'],
   ])("%s", (_label, f, type, code, message) => {
     const e = thrown(f);
     expect(e).toBeInstanceOf(type);

@@ -3,7 +3,7 @@
  * counters the benchmarks and leak checks read. Every name is listed explicitly; test/exports.test.ts pins the list.
  * @packageDocumentation
  */
-export { timeDgemm, timeDsyrk } from "./blas-timing.js";
+export { timeDgemm, timeDsyrk, type TimingClock } from "./blas-timing.js";
 export { timeEngine, type EngineTimingOptions } from "./engine-timing.js";
 export { activeNativeCalls } from "../native/threads.js";
 export { nativeMemoryStats, releaseFreeHeap, type NativeMemoryStats } from "../native/memory-stats.js";

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { formatKernel, readKernelFileDetailed, writeBytes } from "../io/kernel-file.js";
 import { penaltyAndGradientAsync } from "../penalty/frobenius.js";
 import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum/spectrum.js";
-import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
+import { choiceFlag, gramToleranceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig } from "./format.js";
 import { attempt, reasonText, type Part } from "./partial.js";
 import { euclideanNorm } from "../core/arrays.js";
@@ -13,7 +13,8 @@ export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]
                 [--width W] [--stride S] [--padding zero|valid|circular] [--dilation D]
                 [--groups G | --depthwise] [--transposed] [--engine auto|dense|structured]
-                [--spectrum auto|dense|iterative|certified|none]`;
+                [--spectrum auto|dense|iterative|certified|none]
+                [--dense-method auto|svd|gram] [--gram-tolerance X]`;
 
 /** Runs the command; returns the exit code. */
 export async function analyze(argv: string[], out: (s: string) => void): Promise<number> {
@@ -27,6 +28,8 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     padding: { type: "string" },
     engine: { type: "string" },
     spectrum: { type: "string" },
+    "dense-method": { type: "string" },
+    "gram-tolerance": { type: "string" },
     width: { type: "string" },
     stride: { type: "string" },
     dilation: { type: "string" },
@@ -45,12 +48,15 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   // Penalty and gradient: "auto" is the structured engine (exact, cost independent of N).
   const engine = choiceFlag(values.engine, "--engine", ["auto", "dense", "structured"] as const, "auto");
   const spectrumFlag = choiceFlag(values.spectrum, "--spectrum", ["auto", "dense", "iterative", "certified", "none"] as const, "auto");
+  // Dense spectra: which route computes every value (values-route.ts); the library's defaults when absent.
+  const denseMethod = choiceFlag(values["dense-method"], "--dense-method", ["auto", "svd", "gram"] as const, "auto");
+  const gramTolerance = gramToleranceFlag(values["gram-tolerance"]);
   const layer = layerFlags(values);
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
   const layerOptions: LayerShapeOptions = { ...layer, padding };
   const layered = isLayered(layerOptions, n);
   // The spectrum of the layer itself: the same layer options as the penalty.
-  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit, ...layer };
+  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit, denseMethod, gramTolerance, ...layer };
   const gradientOut = values["gradient-out"];
 
   // Each part is computed on its own: one that does not fit (or fails) is reported with its reason.
@@ -129,6 +135,11 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
         sigmaMinCertified: s?.sigmaMinCertified ?? false,
         bound: s?.bound ?? null,
         spectrumIterations: s?.iterations ?? 0,
+        // Dense spectra: the route that computed every value ("gram" or "svd") and its bounds.
+        denseMethod: s?.denseRoute?.method ?? null,
+        valuesRelativeErrorBound: s?.denseRoute?.relativeErrorBound ?? null,
+        gramTolerance: s?.denseRoute?.gramTolerance ?? null,
+        gramRelativeBound: s?.denseRoute?.gramRelativeBound ?? null,
         spectrumReason: sigma.reason,
         conditionNumber: jsonNumber(conditionNumber),
         gradientNorm,
@@ -190,6 +201,16 @@ function engineText(engine: "dense" | "structured", circular: boolean): string {
   return circular ? "2-D DFT of the kernel" : "structured engine";
 }
 
+/** Which dense route ran: the Gram eigenvalues within the tolerance, or dgesdd (and why the Gram route was refused). */
+function denseSource(s: Spectrum): string {
+  const r = s.denseRoute;
+  if (r === undefined) return "dgesdd";
+  const within = r.relativeErrorBound === null ? "no relative bound (a zero value)" : `every value within ${sig(r.relativeErrorBound, 2)} relative`;
+  if (r.method === "gram") return `Gram eigenvalues (dsyevd), ${within}, tolerance ${sig(r.gramTolerance, 2)}`;
+  if (r.method === "mixed") return `Gram eigenvalues or dgesdd per group, ${within}`;
+  return r.gramRelativeBound === null ? "dgesdd" : `dgesdd; the Gram route's bound ${sig(r.gramRelativeBound, 2)} relative is over the tolerance ${sig(r.gramTolerance, 2)}`;
+}
+
 /** The sigma_max and sigma_min lines, each with its bound and where it came from. */
 function spectrumLines(s: Spectrum): string[] {
   if (s.method === "none") return ["sigma_max       not computed (--spectrum none)", "sigma_min       not computed (--spectrum none)"];
@@ -199,7 +220,7 @@ function spectrumLines(s: Spectrum): string[] {
       "sigma_min       not computed (over the memory limit)",
     ];
   const lanczos = `Lanczos, ${s.iterations} Gram products${s.sigmaMaxConverged ? "" : ", NOT CONVERGED: an estimate"}`;
-  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : "dgesdd";
+  const source = s.method === "iterative" || s.method === "certified" ? lanczos : s.method === "circular-fft" ? "zgesvd per frequency" : denseSource(s);
   const count = s.values === null ? "" : `, all ${s.values.length} values`;
   const min =
     s.sigmaMin === null

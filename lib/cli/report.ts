@@ -5,11 +5,12 @@ import { sigmaRangeSvg } from "../tfjs/svg.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { kindText } from "../tfjs/layer-options.js";
 import type { InputSize } from "../tfjs/spatial.js";
-import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
+import { choiceFlag, gramToleranceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig, table } from "./format.js";
 
-export const usage = `convreg report <model.json|weights_manifest.json> [--input-size H[xW]] [--alpha A] [--json|--jsonl]
-                [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES] [--spectrum auto|none]`;
+export const usage = `convreg report <model.json|weights_manifest.json> [--input-size H[xW]] [--input-value NAME=V ...]
+                [--alpha A] [--json|--jsonl] [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES] [--spectrum auto|none]
+                [--dense-method auto|svd|gram] [--gram-tolerance X]`;
 
 const shapeText = (s: readonly number[]) => s.join("x");
 
@@ -141,10 +142,25 @@ export function inputSizeFlag(value: string): InputSize {
   return integerFlag(value, "--input-size", 1);
 }
 
+/** --input-value NAME=V (repeatable): the value of a graph input that sizes tensors, e.g. downsample_ratio=0.5. */
+export function inputValuesFlag(values: readonly string[] | undefined): Record<string, number> | undefined {
+  if (values === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const item of values) {
+    const at = item.indexOf("=");
+    const value = Number(item.slice(at + 1));
+    if (at < 1 || item.slice(at + 1).trim() === "" || !Number.isFinite(value))
+      throw new ConvregRangeError("ERR_RANGE", `--input-value must be NAME=V with a graph input's name and a finite number, got ${JSON.stringify(item)}`);
+    out[item.slice(0, at)] = value;
+  }
+  return out;
+}
+
 /** Runs the command; returns the exit code. */
 export async function report(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     "input-size": { type: "string" },
+    "input-value": { type: "string", multiple: true },
     alpha: { type: "string" },
     json: { type: "boolean", default: false },
     jsonl: { type: "boolean", default: false },
@@ -152,17 +168,23 @@ export async function report(argv: string[], out: (s: string) => void): Promise<
     "dense-limit": { type: "string" },
     "memory-limit": { type: "string" },
     spectrum: { type: "string" },
+    "dense-method": { type: "string" },
+    "gram-tolerance": { type: "string" },
   });
   const file = onePositional(positionals, "model.json or weights manifest");
   const inputSize = values["input-size"] === undefined ? undefined : inputSizeFlag(values["input-size"]);
+  const inputValues = inputValuesFlag(values["input-value"]);
   const spectrum = choiceFlag(values.spectrum, "--spectrum", ["auto", "none"] as const, "auto");
   const alpha = positiveFlag(values.alpha, "--alpha", 1);
   const denseWorkLimit = values["dense-limit"] === undefined ? undefined : positiveFlag(values["dense-limit"], "--dense-limit", 1);
   const memoryLimit = values["memory-limit"] === undefined ? undefined : positiveFlag(values["memory-limit"], "--memory-limit", 1);
+  // The route of each dense spectrum (the layers small enough for one): the library's defaults when absent.
+  const denseMethod = choiceFlag(values["dense-method"], "--dense-method", ["auto", "svd", "gram"] as const, "auto");
+  const gramTolerance = gramToleranceFlag(values["gram-tolerance"]);
   if (values.json && values.jsonl) throw new UsageError("--json and --jsonl exclude each other");
   const format = values.jsonl ? "jsonl" : values.json ? "json" : "text";
   const stream = format === "text" ? {} : streamingOutput(format, out);
-  const result = await reportModel(file, { inputSize, alpha, denseWorkLimit, memoryLimit, spectrum, onProgress: progress(), ...stream });
+  const result = await reportModel(file, { inputSize, inputValues, alpha, denseWorkLimit, memoryLimit, spectrum, denseMethod, gramTolerance, onProgress: progress(), ...stream });
   if (values.svg !== undefined) await writeFile(values.svg, sigmaRangeSvg(result));
   if (format === "json") out(`],"failedLayers":${summary(result).failedLayers}}`);
   else if (format === "jsonl") out(JSON.stringify({ type: "summary", ...summary(result) }));

@@ -44,3 +44,21 @@ export function euclideanNorm(values: ArrayLike<number>): number {
   }
   return scale * Math.sqrt(sum);
 }
+
+/**
+ * Whether every entry is finite: x * 0 is (±)0 for a finite x and NaN for ±Infinity or NaN, so the
+ * sum is 0 exactly when all are. One multiply-add per entry and no branch (the small calls check
+ * their kernel and their gradient this way on every call); two sums shorten the dependency chain.
+ */
+export function allFinite(values: Float64Array): boolean {
+  let even = 0;
+  let odd = 0;
+  const n = values.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    even += values[i] * 0;
+    odd += values[i + 1] * 0;
+  }
+  if (i < n) even += values[i] * 0;
+  return even + odd === 0;
+}

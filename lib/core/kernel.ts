@@ -5,6 +5,7 @@
  */
 import { ConvregRangeError, ConvregTypeError } from "./errors.js";
 import { describe, requireChoice } from "./validate.js";
+import { allFinite } from "./arrays.js";
 
 /** Kernel shape `[k, k, g, h]`: square spatial size k, g input and h output channels. */
 export type KernelShape = readonly [k: number, k2: number, g: number, h: number];
@@ -22,16 +23,17 @@ export interface Kernel {
 export const MAX_KERNEL_SIDE = 1024;
 export const MAX_CHANNELS = 1 << 16;
 
+const SHAPE_LABELS = ["k", "k", "g", "h"] as const;
+
 /** Checks a shape `[k, k, g, h]` and returns it as a fresh tuple. */
 export function requireShape(shape: unknown, name = "shape"): KernelShape {
   if (!Array.isArray(shape) || shape.length !== 4) throw new ConvregTypeError("ERR_SHAPE", `${name} must be an array [k, k, g, h] of 4 integers, got ${describe(shape)}`);
-  const labels = ["k", "k", "g", "h"];
   // A plain loop, not forEach: forEach would skip the holes of a sparse array.
   for (let i = 0; i < 4; i++) {
     const v: unknown = shape[i];
     const max = i < 2 ? MAX_KERNEL_SIDE : MAX_CHANNELS;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max)
-      throw new ConvregRangeError("ERR_SHAPE", `${name}[${i}] (${labels[i]}) must be an integer between 1 and ${max}, got ${describe(v)}`);
+      throw new ConvregRangeError("ERR_SHAPE", `${name}[${i}] (${SHAPE_LABELS[i]}) must be an integer between 1 and ${max}, got ${describe(v)}`);
   }
   if (shape[0] !== shape[1]) throw new ConvregRangeError("ERR_SHAPE", `${name} must be square in its first two dimensions (k x k), got ${shape[0]} x ${shape[1]}`);
   return [shape[0], shape[1], shape[2], shape[3]];
@@ -43,17 +45,19 @@ export function shapeSize(shape: KernelShape): number {
 }
 
 function requireFiniteData(data: ArrayLike<number>, name: string): void {
+  if (data instanceof Float64Array && allFinite(data)) return; // the common case, without a branch per entry
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (typeof v !== "number" || !Number.isFinite(v)) throw new ConvregRangeError("ERR_NONFINITE", `${name}[${i}] must be a finite number, got ${describe(v)}`);
   }
 }
 
-function requireData(data: unknown, length: number, name: string, shapeText: string): ArrayLike<number> {
+/** `shape` is the shape as the caller wrote it, for the message only. */
+function requireData(data: unknown, length: number, name: string, shape: readonly unknown[]): ArrayLike<number> {
   if (!(ArrayBuffer.isView(data) && !(data instanceof DataView)) && !Array.isArray(data))
     throw new ConvregTypeError("ERR_ARGUMENT", `${name} must be a Float64Array, Float32Array or number array, got ${describe(data)}`);
   const arr = data as ArrayLike<number>;
-  if (arr.length !== length) throw new ConvregRangeError("ERR_SHAPE", `${name} has ${arr.length} entries but shape ${shapeText} needs ${length}`);
+  if (arr.length !== length) throw new ConvregRangeError("ERR_SHAPE", `${name} has ${arr.length} entries but shape [${shape.join(", ")}] needs ${length}`);
   return arr;
 }
 
@@ -67,7 +71,7 @@ export function requireKernel(kernel: unknown, name = "kernel"): Kernel {
   const { shape, data } = kernel as { shape?: unknown; data?: unknown };
   const s = requireShape(shape, `${name}.shape`);
   if (!(data instanceof Float64Array)) throw new ConvregTypeError("ERR_ARGUMENT", `${name}.data must be a Float64Array, got ${describe(data)} (use createKernel to convert)`);
-  requireData(data, shapeSize(s), `${name}.data`, `[${s.join(", ")}]`);
+  requireData(data, shapeSize(s), `${name}.data`, s);
   requireFiniteData(data, `${name}.data`);
   return { shape: s, data };
 }
@@ -75,7 +79,7 @@ export function requireKernel(kernel: unknown, name = "kernel"): Kernel {
 /** A kernel from HWIO data (copied to a new Float64Array) and its shape `[k, k, g, h]`. */
 export function createKernel(data: ArrayLike<number>, shape: readonly number[]): Kernel {
   const s = requireShape(shape);
-  const arr = requireData(data, shapeSize(s), "data", `[${s.join(", ")}]`);
+  const arr = requireData(data, shapeSize(s), "data", s);
   requireFiniteData(arr, "data");
   return { shape: s, data: Float64Array.from(arr) };
 }
@@ -85,7 +89,7 @@ export function kernelFromOIHW(data: ArrayLike<number>, oihwShape: readonly numb
   if (!Array.isArray(oihwShape) || oihwShape.length !== 4) throw new ConvregTypeError("ERR_SHAPE", `shape must be an OIHW array [h, g, k, k], got ${describe(oihwShape)}`);
   const [h, g, k, k2] = oihwShape;
   const shape = requireShape([k, k2, g, h], "shape (as [k, k, g, h])");
-  const arr = requireData(data, shapeSize(shape), "data", `[${oihwShape.join(", ")}]`);
+  const arr = requireData(data, shapeSize(shape), "data", oihwShape);
   requireFiniteData(arr, "data");
   const out = new Float64Array(arr.length);
   for (let c = 0; c < h; c++)

@@ -30,12 +30,17 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(v < 10 && u > 0 ? 2 : 0)} ${units[u]}`;
 }
 
-/** Throws ERR_MEMORY_LIMIT when `bytes` exceeds the limit (the per-call one, else the default). */
-export function requireMemory(bytes: number, what: string, limit?: number): void {
+/**
+ * Throws ERR_MEMORY_LIMIT when `bytes` exceeds the limit (the per-call one, else the default).
+ * `what` names the allocation; a function is called only for the message (a hot small call
+ * then builds no string).
+ */
+export function requireMemory(bytes: number, what: string | (() => string), limit?: number): void {
   const cap = limit === undefined ? defaultLimit : requirePositive(limit, "memoryLimit");
   if (bytes > cap)
     throw new ConvregError(
       "ERR_MEMORY_LIMIT",
-      `${what} would need ${formatBytes(bytes)}, more than the memory limit of ${formatBytes(cap)} ` + `(raise it with the memoryLimit option or setMemoryLimit)`,
+      `${typeof what === "string" ? what : what()} would need ${formatBytes(bytes)}, more than the memory limit of ${formatBytes(cap)} ` +
+        `(raise it with the memoryLimit option or setMemoryLimit)`,
     );
 }

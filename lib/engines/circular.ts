@@ -34,9 +34,9 @@ export function circularPenaltyPlan(kernel: Kernel, n: number, alpha: number, li
 }
 
 /** F and dF/dK for circular padding: per-frequency gradients taken back through the DFT. */
-export function circularGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
+export function circularGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
   requireMemory(spectrumBytes(kernel, n, true), `the circular gradient (kernel DFT at n = ${n})`, limit);
-  return penaltyAndGradientCall("circularPenaltyAndGradient", kernel, n, alpha);
+  return penaltyAndGradientCall("circularPenaltyAndGradient", kernel, n, alpha, out);
 }
 
 /** All min(g, h) N^2 singular values of the circular M: zgesvd of each frequency's g x h block. */
@@ -65,10 +65,10 @@ export function circularDensePenaltyPlan(kernel: Kernel, n: number, alpha: numbe
 }
 
 /** F and dF/dK from the dense block-circulant M (the reference). */
-export function circularDenseGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
+export function circularDenseGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
   const b = circularDenseBytes(kernel, n);
   requireMemory(b.sparse + 2 * b.dense + b.gram, `the dense circular gradient (M is ${b.rows} x ${b.cols})`, limit);
-  return penaltyAndGradientCall("circularDensePenaltyAndGradient", kernel, n, alpha);
+  return penaltyAndGradientCall("circularDensePenaltyAndGradient", kernel, n, alpha, out);
 }
 
 /** All singular values of the dense block-circulant M by dgesvd ("svd") or dsyevd on its Gram matrix ("gram"). */

@@ -66,13 +66,13 @@ export function densePenaltyPlan(kernel: Kernel, n: number, alpha: number, limit
 }
 
 /** F and dF/dK by Theorem 3.1. */
-export function denseGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
+export function denseGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
   const { rows, cols } = matrixSize(kernel, n);
   requireMemory(sparseBytes(kernel, n) + 2 * denseBytes(kernel, n) + gramBytes(kernel, n), `the dense gradient (M is ${rows} x ${cols})`, limit);
-  return penaltyAndGradientCall("densePenaltyAndGradient", kernel, n, alpha);
+  return penaltyAndGradientCall("densePenaltyAndGradient", kernel, n, alpha, out);
 }
 
-/** All singular values of M, descending: dgesvd ("svd") or the smaller Gram matrix's eigenvalues ("gram"). */
+/** All singular values of M, descending: dgesdd ("svd") or the smaller Gram matrix's eigenvalues ("gram"). */
 export function denseSpectrumPlan(kernel: Kernel, n: number, method: "svd" | "gram", limit?: number): NativePlan<"denseSingularValues", Float64Array> {
   const { rows, cols } = matrixSize(kernel, n);
   // LAPACKE's row-major interface transposes its input into a second buffer.

@@ -6,9 +6,7 @@
 import type { Kernel } from "../core/kernel.js";
 import type { NativePlan } from "../native/plan.js";
 import type { NativeTasks, TaskName } from "../native/functions.js";
-import type { KernelArgs, RawPenaltyAndGradient } from "../native/raw.js";
-
-export type { RawPenaltyAndGradient } from "../native/raw.js";
+import type { GradientOut, KernelArgs } from "../native/raw.js";
 
 /** `[data, k, g, h, n]`: the arguments every native layer function starts with. */
 export function kernelArgs(kernel: Kernel, n: number): KernelArgs {
@@ -16,19 +14,27 @@ export function kernelArgs(kernel: Kernel, n: number): KernelArgs {
   return [kernel.data, k, g, h, n];
 }
 
-/** The tasks that take (kernel, k, g, h, n, alpha) and return F and dF/dK. */
+/** The tasks that take (kernel, k, g, h, n, alpha, gradient), fill the gradient with dF/dK and return F. */
 export type PenaltyAndGradientTask = {
-  [K in TaskName]: NativeTasks[K] extends (...args: [...KernelArgs, alpha: number]) => RawPenaltyAndGradient ? K : never;
+  // On the parameter list, not the function type: a function of fewer parameters (densePenalty) would match too.
+  [K in TaskName]: Parameters<NativeTasks[K]> extends [...KernelArgs, alpha: number, gradient: GradientOut] ? K : never;
 }[TaskName];
 
 /** A plan for F and dF/dK: the gradient comes back with the kernel's shape. */
 export type PenaltyAndGradientPlan = NativePlan<PenaltyAndGradientTask, { penalty: number; gradient: Kernel }>;
 
-/** The native function `fn` called on the kernel and alpha, its gradient reshaped like the kernel. */
-export function penaltyAndGradientCall(fn: PenaltyAndGradientTask, kernel: Kernel, n: number, alpha: number): PenaltyAndGradientPlan {
+/**
+ * The native function `fn` called on the kernel and alpha; it fills `out` (the caller's array,
+ * validated by lib/penalty/gradient-out.ts) or else a fresh array (this call's own, never shared
+ * with another result) with the gradient, returned with the kernel's shape.
+ */
+export function penaltyAndGradientCall(fn: PenaltyAndGradientTask, kernel: Kernel, n: number, alpha: number, out?: Float64Array): PenaltyAndGradientPlan {
+  const [k, , g, h] = kernel.shape;
+  const gradient = out ?? new Float64Array(kernel.data.length);
   return {
     fn,
-    args: [...kernelArgs(kernel, n), alpha],
-    finish: (raw) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
+    args: [kernel.data, k, g, h, n, alpha, gradient],
+    filled: gradient,
+    finish: (penalty) => ({ penalty, gradient: { shape: kernel.shape, data: gradient } }),
   };
 }

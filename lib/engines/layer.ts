@@ -8,7 +8,6 @@ import { ConvregRangeError } from "../core/errors.js";
 import type { Kernel } from "../core/kernel.js";
 import { requireMemory } from "../core/memory.js";
 import type { NativePlan } from "../native/plan.js";
-import type { RawPenaltyAndGradient } from "../native/raw.js";
 import type { PenaltyAndGradientTask } from "./kernel-args.js";
 import { circularGradientPlan, circularLineQuarticPlan, circularPenaltyPlan } from "./circular.js";
 import { outputSize, type LayerSpec } from "../core/layer-spec.js";
@@ -70,18 +69,20 @@ export function layerPenaltyPlan(kernel: Kernel, spec: LayerSpec, alpha: number,
 }
 
 /** F and dF/dK of the layer's own M. */
-export function layerGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): NativePlan<LayerGradientTask, Gradient> {
+export function layerGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number, out?: Float64Array): NativePlan<LayerGradientTask, Gradient> {
   if (spec.padding === "circular") {
-    const plan = circularGradientPlan(kernel, spec.height, alpha, limit);
-    return { ...plan, finish: (raw: RawPenaltyAndGradient) => ({ ...plan.finish(raw), penalty: raw.penalty + transposeShift(kernel, spec, alpha) }) };
+    const plan = circularGradientPlan(kernel, spec.height, alpha, limit, out);
+    return { ...plan, finish: (penalty: number) => ({ penalty: penalty + transposeShift(kernel, spec, alpha), gradient: plan.finish(penalty).gradient }) };
   }
   const s = bufferSizes(kernel, spec);
   // Kernel copy, taps, tap Gram, weights and their symmetric sum, gradient of the taps, gradient (native and JS).
   requireMemory(8 * (3 * s.kernel + 2 * s.taps + 3 * s.gram), `the layer gradient (tap Gram matrix ${s.label})`, limit);
+  const gradient = out ?? new Float64Array(kernel.data.length); // the caller's, else this call's own; filled by the native call
   return {
     fn: "layerPenaltyAndGradient",
-    args: layerArgs(kernel, spec, alpha),
-    finish: (raw: RawPenaltyAndGradient) => ({ penalty: raw.penalty, gradient: { shape: kernel.shape, data: raw.gradient } }),
+    args: [...layerArgs(kernel, spec, alpha), gradient],
+    filled: gradient,
+    finish: (penalty: number) => ({ penalty, gradient: { shape: kernel.shape, data: gradient } }),
   };
 }
 

@@ -12,7 +12,6 @@
 import type { Kernel } from "../core/kernel.js";
 import type { LayerSpec } from "../core/layer-spec.js";
 import type { NativePlan } from "../native/plan.js";
-import type { RawPenaltyAndGradient } from "../native/raw.js";
 import type { PenaltyAndGradientPlan } from "./kernel-args.js";
 import { circularGradientPlan, circularLineQuarticPlan, circularPenaltyPlan } from "./circular.js";
 import { denseSpectrumPlan } from "./dense.js";
@@ -35,14 +34,15 @@ export function pointwisePenaltyPlan(kernel: Kernel, spec: LayerSpec, alpha: num
   return { ...plan, finish: (raw: number) => scale * raw + shift };
 }
 
-export function pointwiseGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number): PenaltyAndGradientPlan {
-  const plan = circularGradientPlan(kernel, 1, alpha, limit);
+export function pointwiseGradientPlan(kernel: Kernel, spec: LayerSpec, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
+  const plan = circularGradientPlan(kernel, 1, alpha, limit, out);
   const { scale, shift } = affine(kernel, spec, alpha);
   return {
     ...plan,
-    finish: (raw: RawPenaltyAndGradient) => {
-      const one = plan.finish(raw);
-      return { penalty: scale * one.penalty + shift, gradient: { shape: kernel.shape, data: one.gradient.data.map((v) => scale * v) } };
+    finish: (penalty: number) => {
+      const data = plan.finish(penalty).gradient.data; // the array the call filled: scaled in place
+      for (let i = 0; i < data.length; i++) data[i] *= scale;
+      return { penalty: scale * penalty + shift, gradient: { shape: kernel.shape, data } };
     },
   };
 }

@@ -12,28 +12,28 @@ import { kernelArgs, penaltyAndGradientCall, type PenaltyAndGradientPlan } from 
 import { matrixSize } from "./dense.js";
 
 /** Sizes of the structured engine's buffers, in doubles. */
-function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: number; label: string } {
+function tapSizes(kernel: Kernel): { tapGram: number; taps: number; kernel: number; width: number } {
   const [k, , g, h] = kernel.shape;
   const width = k * k * Math.min(g, h); // all tap matrices side by side on the smaller channel side
   const tapGram = width * width;
   // The core indexes these buffers with 64-bit integers: keep every index far from overflow.
   if (tapGram * 8 > 2 ** 62) throw new ConvregRangeError("ERR_RANGE", `a ${k}x${k}x${g}x${h} kernel needs a tap Gram matrix of ${width} x ${width}, beyond what can be addressed`);
-  return { tapGram, taps: width * Math.max(g, h), kernel: k * k * g * h, label: `${width} x ${width}` };
+  return { tapGram, taps: width * Math.max(g, h), kernel: k * k * g * h, width };
 }
 
 /** F = ||M^T M - alpha I||_F^2 by the structured engine. */
 export function structuredPenaltyPlan(kernel: Kernel, n: number, alpha: number, limit?: number): NativePlan<"structuredPenalty", number> {
   const s = tapSizes(kernel);
-  requireMemory(8 * (s.kernel + s.taps + s.tapGram), `the structured penalty (tap Gram matrix ${s.label})`, limit);
+  requireMemory(8 * (s.kernel + s.taps + s.tapGram), () => `the structured penalty (tap Gram matrix ${s.width} x ${s.width})`, limit);
   return { fn: "structuredPenalty", args: [...kernelArgs(kernel, n), alpha], finish: (raw) => raw };
 }
 
 /** F and dF/dK by the structured engine. */
-export function structuredGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number): PenaltyAndGradientPlan {
+export function structuredGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
   const s = tapSizes(kernel);
   // Kernel copy, taps, tap Gram, weights, gradient of the taps, gradient (native and JS copies).
-  requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram), `the structured gradient (tap Gram matrix ${s.label})`, limit);
-  return penaltyAndGradientCall("structuredPenaltyAndGradient", kernel, n, alpha);
+  requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram), () => `the structured gradient (tap Gram matrix ${s.width} x ${s.width})`, limit);
+  return penaltyAndGradientCall("structuredPenaltyAndGradient", kernel, n, alpha, out);
 }
 
 /** The five coefficients of F(K + t D), by the structured engine or from the dense M(K) and M(D). */
@@ -48,7 +48,7 @@ export function lineQuarticPlan(
   if (engine === "structured") {
     const s = tapSizes(kernel);
     // Two kernel copies, two tap packings, three tap Gram matrices (KK, DD, KD).
-    requireMemory(8 * (2 * s.kernel + 2 * s.taps + 3 * s.tapGram), `the structured line quartic (tap Gram matrices ${s.label})`, limit);
+    requireMemory(8 * (2 * s.kernel + 2 * s.taps + 3 * s.tapGram), () => `the structured line quartic (tap Gram matrices ${s.width} x ${s.width})`, limit);
   } else {
     const { rows, cols, nonzeros } = matrixSize(kernel, n);
     const side = Math.min(rows, cols);

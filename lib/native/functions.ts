@@ -8,18 +8,7 @@
  *
  * To add a native function: one entry here, its registration in binding/ (and a plan in lib/).
  */
-import type {
-  CancelArg,
-  KernelArgs,
-  NativeCancelToken,
-  NativeMemoryStats,
-  NativeSparse,
-  NativeSpectral,
-  RawLanczos,
-  RawPenaltyAndGradient,
-  RawSigmaMin,
-  RawSymbolBound,
-} from "./raw.js";
+import type { CancelArg, KernelArgs, NativeCancelToken, NativeMemoryStats, NativeSparse, NativeSpectral, RawLanczos, GradientOut, RawSigmaMin, RawSymbolBound } from "./raw.js";
 
 /** A function exported by exportTask: sync as `name`, Promise form as `${name}Async`. */
 interface TaskEntry<F> {
@@ -41,6 +30,8 @@ function plain<F>(): PlainEntry<F> {
 }
 
 type WithAlpha = [...KernelArgs, alpha: number];
+/** F returned, dF/dK written into `gradient` (lib/native/raw.ts GradientOut). */
+type WithGradient = [...WithAlpha, gradient: GradientOut];
 type WithMethod = [...KernelArgs, method: "svd" | "gram"];
 type QuarticArgs = [...KernelArgs, alpha: number, direction: Float64Array, dense: boolean];
 type ApplyArgs = [...KernelArgs, vectors: Float64Array, count: number];
@@ -66,24 +57,24 @@ export const NATIVE_FUNCTIONS = {
   sparseMatrix: task<(...a: KernelArgs) => NativeSparse>(),
   denseMatrix: task<(...a: KernelArgs) => Float64Array>(),
   densePenalty: task<(...a: WithAlpha) => number>(),
-  densePenaltyAndGradient: task<(...a: WithAlpha) => RawPenaltyAndGradient>(),
+  densePenaltyAndGradient: task<(...a: WithGradient) => number>(),
   denseSingularValues: task<(...a: WithMethod) => Float64Array>(),
   // binding/circular.cpp
   circularPenalty: task<(...a: WithAlpha) => number>(),
-  circularPenaltyAndGradient: task<(...a: WithAlpha) => RawPenaltyAndGradient>(),
+  circularPenaltyAndGradient: task<(...a: WithGradient) => number>(),
   circularSingularValues: task<(...a: KernelArgs) => Float64Array>(),
   circularDensePenalty: task<(...a: WithAlpha) => number>(),
-  circularDensePenaltyAndGradient: task<(...a: WithAlpha) => RawPenaltyAndGradient>(),
+  circularDensePenaltyAndGradient: task<(...a: WithGradient) => number>(),
   circularDenseSingularValues: task<(...a: WithMethod) => Float64Array>(),
   circularLineQuartic: task<(...a: QuarticArgs) => Float64Array>(),
   // binding/structured.cpp
   structuredPenalty: task<(...a: WithAlpha) => number>(),
-  structuredPenaltyAndGradient: task<(...a: WithAlpha) => RawPenaltyAndGradient>(),
+  structuredPenaltyAndGradient: task<(...a: WithGradient) => number>(),
   lineQuartic: task<(...a: QuarticArgs) => Float64Array>(),
   timeEnginePenaltyAndGradient: plain<(...a: [...WithAlpha, dense: boolean, calls: number, repeats: number]) => number>(),
   // binding/layer.cpp
   layerPenalty: task<(...a: LayerArgs) => number>(),
-  layerPenaltyAndGradient: task<(...a: LayerArgs) => RawPenaltyAndGradient>(),
+  layerPenaltyAndGradient: task<(...a: [...LayerArgs, gradient: GradientOut]) => number>(),
   layerLineQuartic: task<(...a: [...LayerArgs, direction: Float64Array]) => Float64Array>(),
   // binding/layer_spectra.cpp
   layerSparseMatrix: task<(...a: LayerBaseArgs) => NativeSparse>(),
@@ -110,8 +101,8 @@ export const NATIVE_FUNCTIONS = {
   // binding/system.cpp
   setBlasThreads: plain<(threads: number) => void>(),
   blasThreads: plain<() => number>(),
-  timeDgemm: plain<(m: number, n: number, k: number, repeats: number) => number>(),
-  timeDsyrk: plain<(n: number, k: number, repeats: number) => number>(),
+  timeDgemm: plain<(m: number, n: number, k: number, repeats: number, cpu: boolean) => number>(),
+  timeDsyrk: plain<(n: number, k: number, repeats: number, cpu: boolean) => number>(),
   /** Benchmarks only: false disables the one-BLAS-thread-while-overlapping rule. */
   setOverlapRule: plain<(enabled: boolean) => void>(),
   /** Leak tests: counted native memory (lib/native/memory-stats.ts). */

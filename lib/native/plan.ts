@@ -6,6 +6,7 @@
 import { ConvregError, isConvregError, nativeError } from "../core/errors.js";
 import { native, nativeAsync } from "./addon.js";
 import type { TaskArgs, TaskName, TaskResult } from "./functions.js";
+import { allFinite } from "../core/arrays.js";
 
 /**
  * A call of the task `Name` (a key of NativeTasks: a misspelt name does not compile), with
@@ -21,6 +22,8 @@ export interface NativePlan<Name extends TaskName, Result> {
   finish(raw: TaskResult[Name]): Result;
   /** Skip the check that every number the native call returned is finite (for results where Infinity means something). */
   allowNonFinite?: boolean;
+  /** An array among `args` that the native call fills with a result: checked for finite numbers like the returned value. */
+  filled?: Float64Array;
 }
 
 /** Each task's sync form, keyed by name so that `tasks[plan.fn]` takes `plan.args`. */
@@ -30,6 +33,7 @@ const tasks: { [K in TaskName]: (...args: TaskArgs[K]) => TaskResult[K] } = nati
 function firstNonFinite(raw: unknown): number | undefined {
   if (typeof raw === "number") return Number.isFinite(raw) ? undefined : raw;
   if (raw instanceof Float64Array) {
+    if (allFinite(raw)) return undefined;
     for (let i = 0; i < raw.length; i++) if (!Number.isFinite(raw[i])) return raw[i];
     return undefined;
   }
@@ -48,7 +52,8 @@ function firstNonFinite(raw: unknown): number | undefined {
  */
 function requireFiniteResult<Name extends TaskName, Result>(plan: NativePlan<Name, Result>, raw: TaskResult[Name]): TaskResult[Name] {
   if (plan.allowNonFinite) return raw;
-  const bad = firstNonFinite(raw);
+  let bad = firstNonFinite(raw);
+  if (bad === undefined && plan.filled) bad = firstNonFinite(plan.filled);
   if (bad !== undefined) throw new ConvregError("ERR_NONFINITE", `convreg: ${plan.fn} produced ${bad} (the result overflows double precision); scale the kernel or alpha down`);
   return raw;
 }

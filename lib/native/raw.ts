@@ -16,11 +16,12 @@ export interface NativeSparse {
   value: Float64Array;
 }
 
-/** F and dF/dK as the addon returns them (the gradient flat, HWIO). */
-export interface RawPenaltyAndGradient {
-  penalty: number;
-  gradient: Float64Array;
-}
+/**
+ * The last argument of every penalty-and-gradient task: the caller's array (k*k*g*h entries) that
+ * the task fills with dF/dK (flat, HWIO); the task returns F. (A fresh array per call from
+ * JavaScript costs less than one made through Node-API, and results never share it.)
+ */
+export type GradientOut = Float64Array;
 
 /** One warm-started power-method call of the 2-norm penalty (binding/two_norm.cpp). */
 export interface NativeSpectral {

@@ -23,8 +23,9 @@ import type { PenaltyAndGradientTask } from "../engines/kernel-args.js";
 
 import { layerGradientRoute, layerPenaltyRoute, layerQuarticRoute } from "./layer-route.js";
 import type { LayerKindOptions, LayerPadding } from "../core/layer-spec.js";
-import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
+import { eachGroup, eachGroupAsync, readGroupCall, type GroupCall } from "../core/groups.js";
 import { combinePenaltyAndGradient, groupDirections, sumPenalties, sumQuartics } from "./groups.js";
+import { requireGradientOut } from "./gradient-out.js";
 
 export type { Padding } from "../engines/circular.js";
 
@@ -60,6 +61,16 @@ export interface PenaltyOptions extends LayerOptions, Omit<LayerKindOptions, "pa
    * different numbers: see the README section "Zero or circular padding". "valid": no padding.
    */
   padding?: LayerPadding;
+}
+
+/** Options of penaltyAndGradient and gradient. */
+export interface GradientOptions extends PenaltyOptions {
+  /**
+   * An array to fill with dF/dK (the kernel's k*k*g*h entries, not overlapping kernel.data): the
+   * result's `gradient.data` is then this array, so a loop can reuse one array and allocate
+   * nothing per call. Default: a fresh array per call. The async forms fill it when they settle.
+   */
+  out?: Float64Array;
 }
 
 /** Penalty and its gradient, computed in one pass. */
@@ -101,16 +112,24 @@ function penaltyPlanFor(kernel: unknown, options: PenaltyOptions | undefined): N
   return plan(a.kernel, a.n, a.alpha, a.memoryLimit);
 }
 
-function gradientPlanFor(kernel: unknown, options: PenaltyOptions | undefined): NativePlan<PenaltyAndGradientTask | "layerPenaltyAndGradient", PenaltyAndGradient> {
-  const layer = layerGradientRoute(kernel, options);
+function gradientPlanFor(kernel: unknown, options: GradientOptions | undefined): NativePlan<PenaltyAndGradientTask | "layerPenaltyAndGradient", PenaltyAndGradient> {
+  const outOption = options?.out; // read once
+  const layer = layerGradientRoute(kernel, options, outOption);
   if (layer.plan) return layer.plan;
   const a = readCommon(layer.kernel, options);
   const engine = readEngine(options?.engine);
+  const out = requireGradientOut(outOption, a.kernel);
   const plan =
     a.padding === "circular"
-      ? (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit)
-      : (engine === "dense" ? denseGradientPlan : structuredGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit);
-  return { ...plan, finish: (raw) => ({ ...plan.finish(raw), engine }) };
+      ? (engine === "dense" ? circularDenseGradientPlan : circularGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit, out)
+      : (engine === "dense" ? denseGradientPlan : structuredGradientPlan)(a.kernel, a.n, a.alpha, a.memoryLimit, out);
+  return {
+    ...plan,
+    finish: (raw) => {
+      const r = plan.finish(raw);
+      return { penalty: r.penalty, gradient: r.gradient, engine };
+    },
+  };
 }
 
 function quarticPlanFor(
@@ -145,30 +164,55 @@ export async function penaltyAsync(kernel: Kernel, options: PenaltyOptions): Pro
 }
 
 /** dF/dK by Theorem 3.1 (the full derivative, twice the paper's G). */
-export function gradient(kernel: Kernel, options: PenaltyOptions): Kernel {
+export function gradient(kernel: Kernel, options: GradientOptions): Kernel {
   return withGradientOnly(penaltyAndGradient(kernel, options));
 }
 
 /** Async form of {@link gradient}. */
-export async function gradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<Kernel> {
+export async function gradientAsync(kernel: Kernel, options: GradientOptions): Promise<Kernel> {
   return withGradientOnly(await penaltyAndGradientAsync(kernel, options));
 }
 
+/**
+ * A grouped layer's result: its groups' combined, the gradient copied into options.out when given
+ * (the groups are computed into arrays of their own; `out` is checked before any of them runs).
+ */
+function combineGroups(groups: GroupCall<GradientOptions>, out: Float64Array | undefined, parts: readonly PenaltyAndGradient[]): PenaltyAndGradient {
+  const r = combinePenaltyAndGradient(groups, parts);
+  if (!out) return r;
+  out.set(r.gradient.data);
+  return { penalty: r.penalty, gradient: { shape: r.gradient.shape, data: out }, engine: r.engine };
+}
+
+/** The groups' options without `out` (it has the layer kernel's length, not a group's). */
+function groupOptions(groups: GroupCall<GradientOptions>): PenaltyOptions {
+  const { out: _out, ...rest } = groups.options;
+  return rest;
+}
+
 /** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
-export function penaltyAndGradient(kernel: Kernel, options: PenaltyOptions): PenaltyAndGradient {
+export function penaltyAndGradient(kernel: Kernel, options: GradientOptions): PenaltyAndGradient {
   const groups = readGroupCall(kernel, options);
-  if (groups)
-    return combinePenaltyAndGradient(
+  if (groups) {
+    const out = requireGradientOut(groups.options.out, groups.kernel);
+    const o = groupOptions(groups);
+    return combineGroups(
       groups,
-      eachGroup(groups.kernels, (k) => penaltyAndGradient(k, groups.options)),
+      out,
+      eachGroup(groups.kernels, (k) => penaltyAndGradient(k, o)),
     );
+  }
   return runSync(gradientPlanFor(kernel, options));
 }
 
 /** Async form of {@link penaltyAndGradient}. */
-export async function penaltyAndGradientAsync(kernel: Kernel, options: PenaltyOptions): Promise<PenaltyAndGradient> {
+export async function penaltyAndGradientAsync(kernel: Kernel, options: GradientOptions): Promise<PenaltyAndGradient> {
   const groups = readGroupCall(kernel, options);
-  if (groups) return combinePenaltyAndGradient(groups, await eachGroupAsync(groups.kernels, (k) => penaltyAndGradientAsync(k, groups.options)));
+  if (groups) {
+    const out = requireGradientOut(groups.options.out, groups.kernel);
+    const o = groupOptions(groups);
+    return combineGroups(groups, out, await eachGroupAsync(groups.kernels, (k) => penaltyAndGradientAsync(k, o)));
+  }
   return runAsync(gradientPlanFor(kernel, options));
 }
 

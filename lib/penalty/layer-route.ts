@@ -4,7 +4,6 @@
  */
 import { requireKernel, type Kernel } from "../core/kernel.js";
 import type { NativePlan } from "../native/plan.js";
-import type { RawPenaltyAndGradient } from "../native/raw.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { requireAlpha, requireChoice, requireOptions } from "../core/validate.js";
 import { readLayerSpec, type LayerKindOptions } from "../core/layer-spec.js";
@@ -18,6 +17,7 @@ import {
   type LayerQuarticTask,
 } from "../engines/layer.js";
 import type { TaskName } from "../native/functions.js";
+import { requireGradientOut } from "./gradient-out.js";
 import { pointwiseGradientPlan, pointwiseLineQuarticPlan, pointwisePenaltyPlan } from "../engines/pointwise.js";
 
 type Options = LayerKindOptions & { n: number; alpha?: number; engine?: string; memoryLimit?: number };
@@ -49,13 +49,14 @@ export function layerPenaltyRoute(kernel: unknown, options: Options | undefined)
 
 type Gradient = { penalty: number; gradient: Kernel; engine: "structured" };
 
-/** The penalty-and-gradient plan for a non-default layer. */
-export function layerGradientRoute(kernel: unknown, options: Options | undefined): Route<LayerGradientTask, Gradient> {
+/** The penalty-and-gradient plan for a non-default layer; `out`: options.out as read once by the caller. */
+export function layerGradientRoute(kernel: unknown, options: Options | undefined, out: unknown): Route<LayerGradientTask, Gradient> {
   const { kernel: k, layer: c } = readLayerCall(kernel, options);
   if (!c) return { kernel: k };
+  const o = requireGradientOut(out, k);
   // k = 1: the closed form of lib/engines/pointwise.ts.
-  const plan = k.shape[0] === 1 ? pointwiseGradientPlan(k, c.spec, c.alpha, c.limit) : layerGradientPlan(k, c.spec, c.alpha, c.limit);
-  return { kernel: k, plan: { ...plan, finish: (raw: RawPenaltyAndGradient): Gradient => ({ ...plan.finish(raw), engine: "structured" }) } };
+  const plan = k.shape[0] === 1 ? pointwiseGradientPlan(k, c.spec, c.alpha, c.limit, o) : layerGradientPlan(k, c.spec, c.alpha, c.limit, o);
+  return { kernel: k, plan: { ...plan, finish: (penalty: number): Gradient => ({ ...plan.finish(penalty), engine: "structured" }) } };
 }
 
 /** The line-quartic plan for a non-default layer. */

@@ -16,7 +16,7 @@ import { circularDenseSpectrumPlan, circularSpectrumPlan } from "../engines/circ
  * (each A_f entry errs by at most about `(2k + 4) eps` times the sum of |K| over its k^2 taps,
  * hence `(2k + 4) k eps ||K||_F` in spectral norm). A rounding bound, not a proof.
  */
-function fftBound(kernel: Kernel, sigmaMax: number): number {
+export function fftBound(kernel: Kernel, sigmaMax: number): number {
   const [k, , g, h] = kernel.shape;
   let norm2 = 0;
   for (const v of kernel.data) norm2 += v * v;

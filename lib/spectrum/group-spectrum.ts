@@ -1,6 +1,7 @@
 /** The spectrum of a grouped or depthwise layer from its groups' (the rules in groups.ts). */
-import type { Spectrum } from "./types.js";
-import { unionDescending, weakestBound } from "./groups.js";
+import type { DenseRoute, Spectrum } from "./types.js";
+import { unionDescending, unionWithBounds, weakestBound } from "./groups.js";
+import { largestOf, largestRelativeBound } from "./values-route.js";
 
 const minOrNull = (values: ReadonlyArray<number | null>): number | null => (values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => Math.min(a, b)));
 const largest = (values: readonly number[]): number => values.reduce((a, b) => Math.max(a, b));
@@ -22,6 +23,24 @@ export function combineSpectra(parts: readonly Spectrum[]): Spectrum {
     values: parts.every((p) => p.values !== null) ? unionDescending(parts.map((p) => p.values as Float64Array)) : null,
     iterations: parts.reduce((sum, p) => sum + p.iterations, 0),
     ...combineUpper(parts),
+    ...combineRoutes(parts),
+  };
+}
+
+/** The dense route of a grouped layer: "mixed" when the groups' routes differ; the bounds follow the merged values. */
+function combineRoutes(parts: readonly Spectrum[]): Pick<Spectrum, "denseRoute"> {
+  const routes = parts.map((p) => p.denseRoute);
+  if (routes.some((r) => r === undefined) || parts.some((p) => p.values === null)) return {};
+  const all = routes as DenseRoute[];
+  const { values, bounds } = unionWithBounds(parts.map((p, i) => ({ values: p.values as Float64Array, bounds: all[i].errorBounds })));
+  return {
+    denseRoute: {
+      method: all.every((r) => r.method === all[0].method) ? all[0].method : "mixed",
+      errorBounds: bounds,
+      relativeErrorBound: largestRelativeBound(values, bounds),
+      gramTolerance: all[0].gramTolerance,
+      gramRelativeBound: largestOf(all.map((r) => r.gramRelativeBound)),
+    },
   };
 }
 

@@ -29,6 +29,14 @@ export function unionDescending(parts: readonly Float64Array[]): Float64Array {
   return out.sort().reverse();
 }
 
+/** The groups' singular values merged, descending, each keeping its own error bound. */
+export function unionWithBounds(parts: ReadonlyArray<{ values: Float64Array; bounds: Float64Array }>): { values: Float64Array; bounds: Float64Array } {
+  const pairs: Array<[number, number]> = [];
+  for (const p of parts) p.values.forEach((v, i) => pairs.push([v, p.bounds[i]]));
+  pairs.sort((a, b) => b[0] - a[0]);
+  return { values: Float64Array.from(pairs, (p) => p[0]), bounds: Float64Array.from(pairs, (p) => p[1]) };
+}
+
 const STRENGTH: Record<Bound, number> = { none: 0, probabilistic: 1, proven: 2 };
 
 /** The weakest of the groups' bound kinds. */

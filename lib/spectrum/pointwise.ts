@@ -13,7 +13,8 @@ import { roundingModelSpectrum } from "./from-values.js";
 /** Largest value list the closed-form spectrum carries in `values` (beyond it, values is null). */
 const MAX_SPECTRUM_VALUES = 1 << 22;
 
-function kernelBound(kernel: Kernel, sigmaMax: number): number {
+/** Rounding bound of every value of the closed form: the g x h SVD of K's backward error. */
+export function kernelBound(kernel: Kernel, sigmaMax: number): number {
   const [, , g, h] = kernel.shape;
   return 4 * Number.EPSILON * sigmaMax * Math.sqrt(g * h);
 }

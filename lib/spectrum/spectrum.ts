@@ -19,13 +19,14 @@ import { fromValues } from "./from-values.js";
 import { sigmaMaxUpperBound, sigmaMaxUpperBoundAsync, spectrumSymbolOptions, type SymbolBoundOptions } from "./symbol-bound.js";
 import { LAYER_PADDINGS, readLayerSpec, type LayerKindOptions, type LayerSpec } from "../core/layer-spec.js";
 import { layerMatrixSize, layerSvdWork, layerValuesPlan } from "../engines/layer-spectra.js";
+import { requireGramTolerance, routeValues, routeValuesAsync, type RoutedValues, type ValuesRoutes } from "./values-route.js";
 import { pointwiseSpectrum } from "./pointwise.js";
 import { sigmaMin, sigmaMinAsync, type SigmaMinOptions, type SigmaMinResult, type SigmaMinRounding } from "./sigma-min.js";
 
 import { eachGroup, eachGroupAsync, readGroupCall } from "../core/groups.js";
 import { combineSpectra } from "./group-spectrum.js";
 
-export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart } from "./types.js";
+export type { SpectrumMethod, SpectrumOptions, Spectrum, SigmaMinPart, DenseRoute } from "./types.js";
 
 const unknownSigmaMin: SigmaMinPart = { sigmaMin: null, sigmaMinLower: null, sigmaMinUpper: null, sigmaMinCertified: false, sigmaMinBound: "none" };
 
@@ -49,6 +50,8 @@ function readArgs(kernel: unknown, options: SpectrumOptions | undefined): Spectr
   requireSignal(o.signal);
   const padding = requireChoice(o.padding, "options.padding", LAYER_PADDINGS, "zero");
   requireChoice<SigmaMinRounding>(o.rounding, "options.rounding", ["worst-case", "probabilistic"], "worst-case");
+  requireChoice(o.denseMethod, "options.denseMethod", ["auto", "svd", "gram"], "auto");
+  requireGramTolerance(o.gramTolerance, "options.gramTolerance");
   if (padding === "circular" && method === "certified")
     throw new ConvregRangeError("ERR_ARGUMENT", `options.method "certified" supports options.padding "zero" only; circular padding is exact by the kernel's DFT (method "auto")`);
   // A transposed circular layer has the forward one's singular values: the circular route serves it.
@@ -71,9 +74,18 @@ export function denseSvdWork(kernel: Kernel, n: number): number {
   return rows * cols * Math.min(rows, cols);
 }
 
-function densePlanFor(a: SpectrumArgs) {
-  return a.layer ? layerValuesPlan(a.kernel, a.layer, "svd", a.options.memoryLimit) : denseSpectrumPlan(a.kernel, a.n, "svd", a.options.memoryLimit);
+function densePlanFor(a: SpectrumArgs, method: "svd" | "gram" = "svd") {
+  return a.layer ? layerValuesPlan(a.kernel, a.layer, method, a.options.memoryLimit) : denseSpectrumPlan(a.kernel, a.n, method, a.options.memoryLimit);
 }
+
+/** The two dense routes of the call's M (values-route.ts picks one). */
+function denseRoutes(a: SpectrumArgs): ValuesRoutes<"layerSingularValues" | "denseSingularValues"> {
+  const { rows, cols } = a.layer ? layerMatrixSize(a.kernel, a.layer) : matrixSize(a.kernel, a.n);
+  return { gram: () => densePlanFor(a, "gram"), svd: () => densePlanFor(a, "svd"), rows, cols };
+}
+
+const denseMethodOf = (a: SpectrumArgs) => requireChoice(a.options.denseMethod, "options.denseMethod", ["auto", "svd", "gram"], "auto");
+const gramToleranceOf = (a: SpectrumArgs) => requireGramTolerance(a.options.gramTolerance, "options.gramTolerance");
 
 /** The layer options passed on to the iterative sigma_max and sigma_min. */
 function layerOptions(a: SpectrumArgs): LayerKindOptions {
@@ -133,9 +145,14 @@ function resolveMethod(a: SpectrumArgs): ResolvedSpectrumMethod & { method: "den
   }
 }
 
-function fromDense(a: SpectrumArgs, values: Float64Array): Spectrum {
-  const { rows, cols } = a.layer ? layerMatrixSize(a.kernel, a.layer) : matrixSize(a.kernel, a.n);
-  return fromValues("dense", values, 4 * Number.EPSILON * values[0] * Math.sqrt(rows * cols));
+/** A dense spectrum: the extremes' bounds are those of the route that ran (svd: one bound for every value). */
+function fromDense(r: RoutedValues, gramTolerance: number): Spectrum {
+  const last = r.values.length - 1;
+  const base = fromValues("dense", r.values, r.errorBounds[0]);
+  const minBound = r.errorBounds[last];
+  const sigmaMin = r.values[last];
+  const route = { method: r.method, errorBounds: r.errorBounds, relativeErrorBound: r.relativeErrorBound, gramTolerance, gramRelativeBound: r.gramRelativeBound };
+  return { ...base, sigmaMinLower: Math.max(0, sigmaMin - minBound), sigmaMinUpper: sigmaMin + minBound, denseRoute: route };
 }
 
 function fromIterative(top: SigmaMaxResult, bottom: SigmaMinPart, extraIterations = 0, method = "iterative"): Spectrum {
@@ -223,7 +240,9 @@ function iterativeSigmaMinSync(a: SpectrumArgs): SigmaMinPart {
 
 /**
  * Extreme singular values of M with error bounds.
- * - "dense": every singular value by LAPACK dgesvd on the materialized M (memory-checked).
+ * - "dense": every singular value (memory-checked): with `denseMethod` "auto" (default) the smaller
+ *   Gram matrix's eigenvalues when their stated bound gives every value to `gramTolerance` (default
+ *   1e-10 relative), else LAPACK dgesdd on the materialized M; `denseRoute` says which ran.
  * - "iterative": sigma_max by Lanczos on the smaller Gram operator (no M; see
  *   {@link sigmaMaxIterative}); sigma_min is null.
  * - "certified": "iterative" plus sigma_min with a bracket by shift-invert on a CHOLMOD
@@ -247,7 +266,7 @@ export function spectrum(kernel: Kernel, options: SpectrumOptions): Spectrum {
   if (usesPointwise(a)) return pointwiseSpectrum(a.kernel, a.layer ?? squareLayer(a.n), a.options.memoryLimit);
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
-  if (method === "dense") return fromDense(a, runSync(densePlanFor(a)));
+  if (method === "dense") return fromDense(routeValues(denseRoutes(a), denseMethodOf(a), gramToleranceOf(a)), gramToleranceOf(a));
   let top: SigmaMaxResult;
   try {
     top = sigmaMaxIterative(a.kernel, lanczosOptions(a));
@@ -272,9 +291,9 @@ export async function spectrumAsync(kernel: Kernel, options: SpectrumOptions): P
   const { method } = resolveMethod(a);
   if (method === "none") return { ...none };
   if (method === "dense") {
-    const values = await runAsync(densePlanFor(a));
+    const routed = await routeValuesAsync(denseRoutes(a), denseMethodOf(a), gramToleranceOf(a));
     throwIfAborted(a.options.signal);
-    return fromDense(a, values);
+    return fromDense(routed, gramToleranceOf(a));
   }
   let top: SigmaMaxResult;
   try {

@@ -9,9 +9,11 @@ import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import type { RawSymbolBound } from "../native/raw.js";
 import { requireMemory } from "../core/memory.js";
 import { requireInteger, requireOptions, requirePositive } from "../core/validate.js";
+import { maxOf } from "../core/arrays.js";
+import { eachGroup, eachGroupAsync, readGroupCall, type GroupOptions } from "../core/groups.js";
 
 /** Options of {@link sigmaMaxUpperBound}. */
-export interface SymbolBoundOptions {
+export interface SymbolBoundOptions extends GroupOptions {
   /** Stride s (default 1): the bound is then on the strided M (TensorFlow SAME, any N). */
   stride?: number;
   /** Dilation d (default 1): taps at p·d. */
@@ -83,14 +85,44 @@ function planFor(kernel: Kernel, options: SymbolBoundOptions | undefined): Nativ
  * A proven upper value of sigma_max(M_N) for all N at once (zero padding, TensorFlow SAME for stride s;
  * circular padding too), with the symbol's best sampled value as a lower value of the supremum.
  * Cost: one Hermitian eigenvalue problem of order min(g s^2, h) per point of the torus evaluated.
+ * With `groups` or `depthwise`, one search per group (the groups' kernels), and the largest upper value.
  */
 export function sigmaMaxUpperBound(kernel: Kernel, options?: SymbolBoundOptions): SymbolBound {
+  const groups = readGroupCall(kernel, options);
+  if (groups) {
+    const start = performance.now();
+    return combineGroups(
+      eachGroup(groups.kernels, (k) => runSync(planFor(k, groups.options))),
+      start,
+    );
+  }
   return runSync(planFor(kernel, options));
 }
 
 /** Async form of {@link sigmaMaxUpperBound}: runs off the main thread. */
 export async function sigmaMaxUpperBoundAsync(kernel: Kernel, options?: SymbolBoundOptions): Promise<SymbolBound> {
+  const groups = readGroupCall(kernel, options);
+  if (groups) {
+    const start = performance.now();
+    return combineGroups(await eachGroupAsync(groups.kernels, (k) => runAsync(planFor(k, groups.options))), start);
+  }
   return runAsync(planFor(kernel, options));
+}
+
+/**
+ * A grouped (depthwise) layer's M is block diagonal over the groups, and so is its symbol: its
+ * sigma_max is the largest group's, so the largest upper value bounds it and the largest sampled
+ * value is a lower value of its supremum.
+ */
+function combineGroups(parts: readonly SymbolBound[], start: number): SymbolBound {
+  return {
+    upper: maxOf(parts.map((p) => p.upper)),
+    symbolLower: maxOf(parts.map((p) => p.symbolLower)),
+    cells: parts.reduce((sum, p) => sum + p.cells, 0),
+    converged: parts.every((p) => p.converged),
+    ms: performance.now() - start,
+    bound: "proven",
+  };
 }
 
 /**

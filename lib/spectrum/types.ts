@@ -15,7 +15,7 @@ export type SpectrumMethod = "auto" | "dense" | "iterative" | "certified" | "poi
 /** Options of {@link spectrum}. */
 export interface SpectrumOptions extends LayerOptions, LayerKindOptions {
   /**
-   * "auto" (default), "dense" (dgesvd on M), "iterative" (Lanczos sigma_max, no M), "certified"
+   * "auto" (default), "dense" (every value: the Gram route or dgesdd on M, see `denseMethod`), "iterative" (Lanczos sigma_max, no M), "certified"
    * (Lanczos sigma_max and a proven sigma_min bracket from a CHOLMOD Cholesky of the Gram
    * matrix: minutes and GiB for 64 channels at N = 32), "pointwise" (a 1 x 1 kernel's closed
    * form: K's singular values, each Ho Wo times, then zeros; "auto" picks it for k = 1) or "none".
@@ -30,6 +30,15 @@ export interface SpectrumOptions extends LayerOptions, LayerKindOptions {
   denseWorkLimit?: number;
   /** "certified" only: bytes allowed for the Cholesky factor (default 8 GiB). */
   factorMemoryLimit?: number;
+  /**
+   * Method "dense" (zero and "valid" padding, any layer kind): how every value is computed. "auto"
+   * (default): the smaller Gram matrix's eigenvalues (dsyevd) when their stated bound gives every
+   * value to the relative accuracy `gramTolerance`, else dgesdd on M; "svd": dgesdd; "gram": the
+   * Gram route whatever its bound. `denseRoute` in the result says which ran.
+   */
+  denseMethod?: "auto" | "svd" | "gram";
+  /** Method "dense", `denseMethod` "auto": relative accuracy demanded of every Gram value, in (0, 1) (default 1e-10). */
+  gramTolerance?: number;
   /** Iterative only: relative tolerance on sigma_max (default 1e-9). */
   tolerance?: number;
   /** Iterative only: cap on Gram products (default 5000). */
@@ -45,6 +54,20 @@ export interface SpectrumOptions extends LayerOptions, LayerKindOptions {
    * A 1 x 1 kernel (k = 1) under "auto" gets the closed form (method "pointwise").
    */
   padding?: LayerPadding;
+}
+
+/** How a dense spectrum's values were computed (lib/spectrum/values-route.ts) and the bound of each. */
+export interface DenseRoute {
+  /** "gram" (dsyevd on the smaller Gram matrix), "svd" (dgesdd on M), or "mixed" (groups of a grouped layer differ). */
+  method: "svd" | "gram" | "mixed";
+  /** Absolute error bound of each value of `values` (same order): a rounding-model bound, not a proof. */
+  errorBounds: Float64Array;
+  /** The largest errorBounds[i] / values[i]; null when a value is 0 under a nonzero bound (no relative bound holds). */
+  relativeErrorBound: number | null;
+  /** The tolerance "auto" held the Gram route to. */
+  gramTolerance: number;
+  /** The relative bound the Gram route reached when it was tried (why "auto" fell back when method is "svd"); null when not tried or none held (a value of 0). */
+  gramRelativeBound: number | null;
 }
 
 /** Extreme singular values of M with error bounds. Unknown values are null. */
@@ -90,6 +113,11 @@ export interface Spectrum {
    * limit): the bracket is [0, sigmaMaxUpper]. Absent otherwise.
    */
   sigmaMaxUpper?: number | null;
+  /**
+   * Method "dense" with zero or "valid" padding: the route that computed `values` ("auto" picks the
+   * Gram route when every value meets `gramTolerance`, else dgesdd) and each value's bound. Absent otherwise.
+   */
+  denseRoute?: DenseRoute;
 }
 
 /** What {@link iterativeSigmaMin} contributes to an iterative spectrum. */

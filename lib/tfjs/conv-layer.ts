@@ -30,6 +30,17 @@ export interface ConvLayer {
    * transposed layer its output (the input of the forward convolution whose M^T it is).
    */
   input: SpatialSize;
+  /**
+   * The stored kernel's shape when it is not square ([kh, kw, g, h]): `shape` is then its centred
+   * k x k embedding (k = max(kh, kw)), the same operator (see {@link squareEmbeddingProblem}).
+   */
+  storedShape?: readonly number[];
+  /** Why the layer cannot be analysed although it is a 2-D convolution (its row fails with ERR_ARGUMENT and this reason). */
+  unsupported?: string;
+  /** Why the input size is unknown, when the graph says (e.g. a graph input value it depends on). */
+  sizeProblem?: string;
+  /** Where the filter comes from when it is not read straight from a weight (e.g. through a tf.cond Switch). */
+  filterNote?: string;
 }
 
 /** A layer that holds weights or looks like a convolution but is not analysed, and why. */
@@ -53,4 +64,31 @@ export function kernelShapeProblem(shape: readonly number[]): string | null {
   if (shape.some((d) => d < 1)) return `weight has an empty dimension (shape [${shape.join(", ")}])`;
   if (shape[0] !== shape[1]) return `non-square kernel ${shape[0]}x${shape[1]} (the analysis needs k x k)`;
   return null;
+}
+
+/**
+ * Why a non-square kh x kw kernel is not the same operator as its centred k x k embedding
+ * (k = max(kh, kw), zeros around the short axis), or null when it is. Along the short axis the
+ * embedding adds (k - ks) / 2 zero taps per side and SAME padding (k - 1) / 2 per side instead of
+ * (ks - 1) / 2: the same output at stride 1 (any dilation: both scale by d) when k - ks is even.
+ */
+export function squareEmbeddingProblem(shape: readonly number[], strides: [number, number], padding: string): string | null {
+  const [kh, kw] = shape;
+  const short = kh < kw ? 0 : 1;
+  const difference = Math.abs(kh - kw);
+  if (difference % 2 !== 0) return `non-square kernel ${kh}x${kw} with an odd size difference (no centred square embedding)`;
+  if (padding.toLowerCase() !== "same") return `non-square kernel ${kh}x${kw} with ${padding.toLowerCase()} padding (its square embedding changes the output size)`;
+  if (strides[short] !== 1) return `non-square kernel ${kh}x${kw} with stride ${strides[short]} on its short axis (its square embedding shifts the taps)`;
+  return null;
+}
+
+/** The centred k x k embedding of a [kh, kw, g, h] kernel's values (HWIO, row-major). */
+export function embedSquare(data: Float64Array, shape: readonly number[]): { data: Float64Array; shape: [number, number, number, number] } {
+  const [kh, kw, g, h] = shape;
+  const k = Math.max(kh, kw);
+  const top = (k - kh) / 2;
+  const left = (k - kw) / 2;
+  const out = new Float64Array(k * k * g * h);
+  for (let p = 0; p < kh; p++) for (let q = 0; q < kw; q++) out.set(data.subarray((p * kw + q) * g * h, (p * kw + q + 1) * g * h), ((p + top) * k + (q + left)) * g * h);
+  return { data: out, shape: [k, k, g, h] };
 }

@@ -1,11 +1,17 @@
 /**
- * Shapes through a TF.js graph model: the [N, H, W, C] dims of each node's output, propagated
- * from the Placeholder (open dims from --input-size) through convolutions, pooling, padding,
- * resizing, transposes and concatenation, and the small integer tensors that size them (Const
- * weights, Shape, StridedSlice, Mul, Pack, Cast...), folded where they are known. null: unknown.
+ * Shapes through a TF.js graph model: the dims of each tensor ([N, H, W, C] for images),
+ * propagated from the Placeholder (open H, W from --input-size, an open batch as 1) through
+ * convolutions, pooling, padding, resizing (here), the rank-generic ops (shape-ops.ts), and the
+ * small tensors that size them, folded by a constant-folding interpreter (fold-ops.ts) where
+ * they are known. Loops and conds are followed through their first iteration / a known branch.
+ * null: unknown.
  */
+import { CycleMemo } from "./cycle-memo.js";
+import { canFold, foldOp } from "./fold-ops.js";
 import type { TfjsModel } from "./model.js";
 import { readWeight } from "./model.js";
+import { broadcastDims, genericShape } from "./shape-ops.js";
+import { count, MAX_FOLDED_ELEMENTS, type SmallTensor } from "./small-tensor.js";
 import { windowOutput, type InputSize } from "./spatial.js";
 
 type Obj = Record<string, unknown>;
@@ -62,7 +68,29 @@ export const SAME_SHAPE = new Set([
   "Floor",
   "Reciprocal",
   "Select",
+  "SelectV2",
   "ClipByValue",
+  "Equal",
+  "NotEqual",
+  "Less",
+  "LessEqual",
+  "Greater",
+  "GreaterEqual",
+  "LogicalAnd",
+  "LogicalOr",
+  "LogicalNot",
+  "FloorDiv",
+  "FloorMod",
+  "Ceil",
+  "Round",
+  "Sign",
+  "Pow",
+  "Sin",
+  "Cos",
+  "Atan2",
+  "DivNoNan",
+  "ZerosLike",
+  "OnesLike",
 ]);
 
 // Attribute values: { list: { i: ["1", "2", "2", "1"] } }, { s: base64 }, { i: "3" }, { shape: { dim: [...] } }.
@@ -107,6 +135,9 @@ export function parseNodes(topology: unknown): GraphNode[] {
 
 export const sourceName = (input: string) => input.replace(/^\^/, "").replace(/:\d+$/, "");
 
+/** A node's data inputs (control inputs "^name" left out). */
+const dataInputs = (node: GraphNode) => node.input.filter((i) => !i.startsWith("^"));
+
 /** The ops that are convolutions, with the index of their filter and of their data input. */
 export const CONV_INPUTS: Record<string, { filter: number; data: number }> = {
   Conv2D: { filter: 1, data: 0 },
@@ -116,18 +147,40 @@ export const CONV_INPUTS: Record<string, { filter: number; data: number }> = {
   Conv2DBackpropInput: { filter: 1, data: 2 },
 };
 
-/** Shapes and folded integer values of a graph's nodes, computed on demand. */
+/** A folded value and whether the --input-size stand-in went into it. */
+interface Folded {
+  tensor: SmallTensor | null;
+  fromFlag: boolean;
+}
+
+const UNFOLDED: Folded = { tensor: null, fromFlag: false };
+
+/** Values of a graph's inputs given by the caller (e.g. a ratio the graph resizes by). */
+export type InputValues = Readonly<Record<string, number | readonly number[]>>;
+
+/** Recursion deeper than this gives up (unknown) rather than overflow the stack. */
+const MAX_DEPTH = 4000;
+
+/** Splits "name:2" into the node name and output index (control inputs "^name" have none). */
+export function outputOf(input: string): { name: string; index: number } {
+  const m = /^\^?(.*?)(?::(\d+))?$/.exec(input) as RegExpExecArray;
+  return { name: m[1], index: m[2] === undefined ? 0 : Number(m[2]) };
+}
+
+/** Shapes and folded small values of a graph's tensors, computed on demand. */
 export class GraphShapes {
   private readonly byName: Map<string, GraphNode>;
-  private readonly shapes = new Map<string, Dims>();
-  private readonly values = new Map<string, number[] | null>();
+  private readonly memo = new CycleMemo<Dims | Folded>();
   /** The first Placeholder's shape as the file gives it. */
   inputShape: (number | null)[] | null = null;
+  /** Graph inputs whose value was asked for (to fold a size) and not given. */
+  readonly valuesNeeded = new Set<string>();
 
   constructor(
     private readonly model: TfjsModel,
     nodes: GraphNode[],
     private readonly standIn: InputSize | undefined,
+    private readonly inputValues: InputValues = {},
   ) {
     this.byName = new Map(nodes.map((n) => [n.name, n]));
   }
@@ -136,117 +189,163 @@ export class GraphShapes {
     return this.byName.get(name);
   }
 
-  /** Follows Identity nodes back to the manifest weight that feeds an input, or null. */
+  /**
+   * Follows pass-through nodes (Identity, and the data input of a Switch: a constant routed
+   * into a tf.cond branch) back to the manifest weight that feeds an input, or null.
+   */
   weightOf(input: string): string | null {
     let name = sourceName(input);
     for (let hops = 0; hops < 16; hops++) {
       if (this.model.weights.has(name)) return name;
       const node = this.byName.get(name);
-      if (node?.op !== "Identity" || node.input.length === 0) return null;
+      if ((node?.op !== "Identity" && node?.op !== "Switch" && node?.op !== "Enter") || node.input.length === 0) return null;
       name = sourceName(node.input[0]);
     }
     return null;
   }
 
-  /** The integer values of a small tensor (a Const weight, or folded from known shapes), or null. */
-  value(input: string, depth = 0): number[] | null {
-    const name = sourceName(input);
-    if (this.values.has(name)) return this.values.get(name)!;
-    this.values.set(name, null); // guards against cycles
-    const v = depth > 200 ? null : this.fold(name, depth);
-    this.values.set(name, v);
-    return v;
+  /** Whether an input reaches its weight through a Switch (a constant routed into a tf.cond branch). */
+  routedThrough(input: string): boolean {
+    let name = sourceName(input);
+    for (let hops = 0; hops < 16 && !this.model.weights.has(name); hops++) {
+      const node = this.byName.get(name);
+      if (node === undefined || node.input.length === 0) return false;
+      if (node.op === "Switch") return true;
+      name = sourceName(node.input[0]);
+    }
+    return false;
   }
 
-  private fold(name: string, depth: number): number[] | null {
+  /** The value of a small tensor (a Const weight, a given input, or folded from known shapes), or null. */
+  value(input: string): SmallTensor | null {
+    return this.folded(input).tensor;
+  }
+
+  private folded(input: string): Folded {
+    const { name, index } = outputOf(input);
+    if (this.memo.depth > MAX_DEPTH) return UNFOLDED;
+    return this.memo.get(`v:${name}:${index}`, () => this.fold(name, index), UNFOLDED) as Folded;
+  }
+
+  private fold(name: string, index: number): Folded {
     const entry = this.model.weights.get(name)?.entry;
     if (entry) {
-      if (entry.shape.reduce((a, b) => a * b, 1) > 64) return null;
-      return Array.from(readWeight(this.model, name));
+      if (count(entry.shape) > MAX_FOLDED_ELEMENTS || entry.dtype === "string") return UNFOLDED;
+      return { tensor: { shape: [...entry.shape], data: Array.from(readWeight(this.model, name)) }, fromFlag: false };
     }
     const node = this.byName.get(name);
-    if (!node) return null;
-    const arg = (i: number) => (node.input[i] === undefined ? null : this.value(node.input[i], depth + 1));
-    const elementwise = (f: (a: number, b: number) => number) => {
-      const a = arg(0);
-      const b = arg(1);
-      if (a === null || b === null) return null;
-      if (a.length === b.length) return a.map((x, i) => f(x, b[i]));
-      if (b.length === 1) return a.map((x) => f(x, b[0]));
-      if (a.length === 1) return b.map((y) => f(a[0], y));
-      return null;
-    };
-    switch (node.op) {
-      case "Identity":
-      case "Cast":
-        return arg(0);
-      case "Shape": {
-        const d = this.shape(node.input[0], depth + 1).dims;
-        return d?.every((x) => x !== null) ? (d as number[]) : null;
+    if (!node) return UNFOLDED;
+    if (node.op === "Placeholder") {
+      const given = this.inputValues[name];
+      if (given === undefined) {
+        // An image input's value is data; a scalar or unranked input may be a size or ratio the graph uses.
+        const shape = shapeAttr(node.attr.shape);
+        if (shape === null || shape.length === 0) this.valuesNeeded.add(name);
+        return UNFOLDED;
       }
-      case "Mul":
-        return elementwise((a, b) => a * b);
-      case "Add":
-      case "AddV2":
-        return elementwise((a, b) => a + b);
-      case "Sub":
-        return elementwise((a, b) => a - b);
-      case "FloorDiv":
-        return elementwise((a, b) => Math.floor(a / b));
-      case "Pack": {
-        const parts = node.input.map((_, i) => arg(i));
-        return parts.every((p) => p !== null && p.length === 1) ? parts.map((p) => p![0]) : null;
-      }
-      case "StridedSlice": {
-        const [x, begin, end, strides] = [arg(0), arg(1), arg(2), arg(3)];
-        if (x === null || begin?.length !== 1 || end?.length !== 1 || strides?.length !== 1 || strides[0] !== 1) return null;
-        const beginMask = intAttr(node.attr.begin_mask) ?? 0;
-        const endMask = intAttr(node.attr.end_mask) ?? 0;
-        const shrink = intAttr(node.attr.shrink_axis_mask) ?? 0;
-        const at = (i: number) => (i < 0 ? x.length + i : i);
-        const b = beginMask & 1 ? 0 : at(begin[0]);
-        if (shrink & 1) return b >= 0 && b < x.length ? [x[b]] : null;
-        const e = endMask & 1 ? x.length : at(end[0]);
-        return x.slice(b, e);
-      }
-      default:
-        return null;
+      return { tensor: typeof given === "number" ? { shape: [], data: [given] } : { shape: [given.length], data: [...given] }, fromFlag: false };
     }
+    if (!canFold(node.op)) return UNFOLDED;
+    if (node.op === "Merge") {
+      const entries = this.foldWith(node, index, true);
+      return entries.tensor !== null ? entries : this.foldWith(node, index, false);
+    }
+    return this.foldWith(node, index, false);
   }
 
-  /** The [N, H, W, C] dims of a node's output (NHWC), or unknown. */
-  shape(input: string, depth = 0): Dims {
-    const name = sourceName(input);
-    const known = this.shapes.get(name);
-    if (known) return known;
-    this.shapes.set(name, NONE); // guards against cycles
-    const s = depth > 10_000 ? NONE : this.infer(name, depth);
-    this.shapes.set(name, s);
-    return s;
+  private foldWith(node: GraphNode, index: number, entriesOnly: boolean): Folded {
+    const data = entriesOnly ? this.loopEntries(node) : dataInputs(node);
+    if (this.deadBranch(node, index)) return UNFOLDED;
+    const usesDims = node.op === "Shape" || node.op === "Size" || node.op === "Rank" || node.op === "ZerosLike" || node.op === "OnesLike";
+    const inputs = usesDims ? [] : data.map((i) => this.folded(i));
+    const dims = usesDims ? this.shape(data[0] ?? "") : NONE;
+    const outputs = foldOp({
+      op: node.op,
+      attr: node.attr,
+      inputs: inputs.map((f) => f.tensor),
+      dimsOf: () => (dims.dims?.every((d) => d !== null) ? (dims.dims as number[]) : null),
+    });
+    const tensor = outputs?.[index] ?? null;
+    return { tensor, fromFlag: tensor !== null && (dims.fromFlag || inputs.some((f) => f.fromFlag)) };
   }
 
-  private infer(name: string, depth: number): Dims {
+  /** The dims of a tensor (NHWC for images), or unknown. */
+  shape(input: string): Dims {
+    const { name, index } = outputOf(input);
+    if (this.memo.depth > MAX_DEPTH) return NONE;
+    return this.memo.get(`s:${name}:${index}`, () => this.infer(name, index), NONE) as Dims;
+  }
+
+  private infer(name: string, index: number): Dims {
+    const entry = this.model.weights.get(name)?.entry;
+    if (entry) return { dims: [...entry.shape], fromFlag: false };
     const node = this.byName.get(name);
     if (!node) return NONE;
-    const data = (i: number) => (node.input[i] === undefined ? NONE : this.shape(node.input[i], depth + 1));
     if (node.op === "Placeholder") {
+      const given = this.inputValues[name];
+      if (given !== undefined) return { dims: typeof given === "number" ? [] : [given.length], fromFlag: false };
       const shape = shapeAttr(node.attr.shape);
       if (shape === null || shape.length !== 4) return NONE;
       if (this.inputShape === null) this.inputShape = shape;
       return this.placeholderDims(shape);
     }
-    if (SAME_SHAPE.has(node.op)) {
-      // Elementwise ops: the first data input whose shape is known (weights are broadcast operands).
-      const inputs = node.input.filter((i) => !i.startsWith("^") && this.weightOf(i) === null).map((i) => this.shape(i, depth + 1));
-      const rank = inputs.reduce((most, d) => Math.max(most, d.dims?.length ?? 0), 0);
-      return inputs.find((d) => d.dims !== null && d.dims.length === rank) ?? NONE;
+    if (node.op === "Merge") {
+      const entries = this.inferWith(node, index, true);
+      return entries.dims !== null ? entries : this.inferWith(node, index, false);
     }
-    const ranked = this.rankChange(node, data(0));
-    if (ranked !== null) return ranked;
-    const x = data(CONV_INPUTS[node.op]?.data ?? 0);
+    return this.inferWith(node, index, false);
+  }
+
+  private inferWith(node: GraphNode, index: number, entriesOnly: boolean): Dims {
+    const data = entriesOnly ? this.loopEntries(node) : dataInputs(node);
+    if (this.deadBranch(node, index)) return NONE;
+    const inputDims = data.map((i) => this.shape(i));
+    const fromFlag = inputDims.some((d) => d.fromFlag) || data.some((i) => this.memo.depth < MAX_DEPTH && this.folded(i).fromFlag);
+    if (SAME_SHAPE.has(node.op)) {
+      // Elementwise ops broadcast their operands; an operand of unknown shape is left out.
+      const known = inputDims.filter((d) => d.dims !== null).map((d) => d.dims as (number | null)[]);
+      return known.length === 0 ? NONE : { dims: broadcastDims(known), fromFlag };
+    }
+    const generic = genericShape({
+      op: node.op,
+      attr: node.attr,
+      arity: data.length,
+      dims: (i) => inputDims[i]?.dims ?? null,
+      value: (i) => (data[i] === undefined ? null : this.value(data[i])),
+      output: index,
+    });
+    if (generic !== undefined) return generic === null ? this.fromValue(node, index) : { dims: generic, fromFlag };
+    const spatial = this.spatial(node, data);
+    return spatial.dims === null ? this.fromValue(node, index) : spatial;
+  }
+
+  /**
+   * A Merge's inputs without the loop's back edges (NextIteration): the first iteration sizes the
+   * body. Only when the entry says nothing (an empty TensorList) is the back edge read.
+   */
+  private loopEntries(node: GraphNode): string[] {
+    return dataInputs(node).filter((i) => this.byName.get(sourceName(i))?.op !== "NextIteration");
+  }
+
+  /** A Switch output that its known predicate does not take (output 1 is taken when the predicate is true). */
+  private deadBranch(node: GraphNode, index: number): boolean {
+    if (node.op !== "Switch") return false;
+    const pred = this.value(node.input[1] ?? "");
+    return pred !== null && pred.data.length === 1 && (pred.data[0] !== 0) !== (index === 1);
+  }
+
+  /** The dims of a tensor whose value folds (shape arithmetic). */
+  private fromValue(node: GraphNode, index: number): Dims {
+    if (!canFold(node.op)) return NONE;
+    const f = this.folded(`${node.name}:${index}`);
+    return f.tensor === null ? NONE : { dims: f.tensor.shape, fromFlag: f.fromFlag };
+  }
+
+  /** Convolutions, pooling, padding, resizing and the block rearrangements, on NHWC tensors. */
+  private spatial(node: GraphNode, inputs: string[]): Dims {
+    const x = this.shape(inputs[CONV_INPUTS[node.op]?.data ?? 0] ?? "");
     if (x.dims === null || x.dims.length !== 4) return NONE;
     const [b, h, w, c] = x.dims;
-    const out = (dims: (number | null)[]): Dims => ({ dims, fromFlag: x.fromFlag });
     const format = stringAttr(node.attr.data_format) ?? "NHWC";
     if (format !== "NHWC") return NONE;
     const padding = stringAttr(node.attr.padding) ?? "VALID";
@@ -256,6 +355,13 @@ export class GraphShapes {
       const f = this.weightOf(node.input[CONV_INPUTS[node.op]?.filter ?? 1] ?? "");
       return f === null ? null : this.model.weights.get(f)!.entry.shape;
     };
+    let flag = x.fromFlag;
+    const sized = (input: string | undefined) => {
+      const f = input === undefined ? UNFOLDED : this.folded(input);
+      flag ||= f.fromFlag;
+      return f.tensor?.data ?? null;
+    };
+    const out = (dims: (number | null)[]): Dims => ({ dims, fromFlag: flag });
     const windowed = (k: [number, number], channels: number | null) =>
       out([b, windowOutput(h, k[0], strides[0], dil[0], padding), windowOutput(w, k[1], strides[1], dil[1], padding), channels]);
     switch (node.op) {
@@ -273,24 +379,16 @@ export class GraphShapes {
       case "AvgPool":
         return windowed(spatialPair(intList(node.attr.ksize), format, 1), c);
       case "Conv2DBackpropInput": {
-        const sizes = this.value(node.input[0] ?? "");
+        const sizes = sized(inputs[0]);
         if (sizes !== null && sizes.length === 4) return out(sizes.map((v) => (v > 0 ? v : null)));
         const f = filterShape();
         if (!f) return NONE;
         const up = (len: number | null, a: 0 | 1) => (len === null ? null : padding === "SAME" ? len * strides[a] : (len - 1) * strides[a] + dil[a] * (f[a] - 1) + 1);
         return out([b, up(h, 0), up(w, 1), f[2]]);
       }
-      case "Pad":
-      case "PadV2":
-      case "MirrorPad": {
-        const p = this.value(node.input[1] ?? "");
-        if (p === null || p.length !== 8) return NONE;
-        const add = (v: number | null, i: number) => (v === null ? null : v + p[2 * i] + p[2 * i + 1]);
-        return out([add(b, 0), add(h, 1), add(w, 2), add(c, 3)]);
-      }
       case "ResizeBilinear":
       case "ResizeNearestNeighbor": {
-        const size = this.value(node.input[1] ?? "");
+        const size = sized(inputs[1]);
         return out([b, size?.[0] ?? null, size?.[1] ?? null, c]);
       }
       case "DepthToSpace":
@@ -302,56 +400,16 @@ export class GraphShapes {
       }
       case "SpaceToBatchND":
       case "BatchToSpaceND": {
-        const block = this.value(node.input[1] ?? "");
-        const pads = this.value(node.input[2] ?? "");
+        const block = sized(inputs[1]);
+        const pads = sized(inputs[2]);
         if (block?.length !== 2 || pads?.length !== 4) return NONE;
         const toBatch = node.op === "SpaceToBatchND";
         const axis = (v: number | null, i: number) => (v === null ? null : toBatch ? (v + pads[2 * i] + pads[2 * i + 1]) / block[i] : v * block[i] - pads[2 * i] - pads[2 * i + 1]);
         const batch = b === null ? null : toBatch ? b * block[0] * block[1] : b / (block[0] * block[1]);
         return out([batch, axis(h, 0), axis(w, 1), c]);
       }
-      case "ConcatV2": {
-        const axis = this.value(node.input[node.input.length - 1] ?? "")?.[0];
-        const parts = node.input.slice(0, -1).map((i) => this.shape(i, depth + 1).dims);
-        if (axis !== 3 && axis !== -1) return x;
-        const channels = parts.every((p) => p !== null && p[3] !== null) ? parts.reduce((sum, p) => sum + (p![3] as number), 0) : null;
-        return out([b, h, w, channels]);
-      }
-      case "Transpose": {
-        const perm = this.value(node.input[1] ?? "");
-        return perm?.length === 4 ? out(perm.map((i) => x.dims![i])) : NONE;
-      }
       default:
         return NONE;
-    }
-  }
-
-  /** Ops that add or drop a dimension (models that unstack the batch, resize, and stack it back). */
-  private rankChange(node: GraphNode, x: Dims): Dims | null {
-    if (x.dims === null) return null;
-    const dims = x.dims;
-    const at = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
-    switch (node.op) {
-      case "Unpack": {
-        const axis = at(Number(node.attr.axis && (node.attr.axis as Obj).i) || 0, dims.length);
-        return { dims: dims.filter((_, i) => i !== axis), fromFlag: x.fromFlag };
-      }
-      case "ExpandDims": {
-        const axis = this.value(node.input[1] ?? "")?.[0];
-        if (axis === undefined) return NONE;
-        const out = [...dims];
-        out.splice(at(axis, dims.length + 1), 0, 1);
-        return { dims: out, fromFlag: x.fromFlag };
-      }
-      case "Squeeze": {
-        const listed = intList(node.attr.squeeze_dims) ?? [];
-        const drop = listed.length > 0 ? new Set(listed.map((a) => at(a, dims.length))) : new Set(dims.flatMap((d, i) => (d === 1 ? [i] : [])));
-        return { dims: dims.filter((_, i) => !drop.has(i)), fromFlag: x.fromFlag };
-      }
-      case "Pack":
-        return { dims: [node.input.length, ...dims], fromFlag: x.fromFlag };
-      default:
-        return null;
     }
   }
 
@@ -366,6 +424,8 @@ export class GraphShapes {
       return typeof this.standIn === "number" ? this.standIn : this.standIn[axis];
     };
     const dims = [...shape];
+    // An open batch is 1: it sizes nothing the analysis needs, and shape arithmetic can then fold.
+    if (dims[0] === null) dims[0] = 1;
     dims[hAxis] = stand(shape[hAxis], 0);
     dims[hAxis + 1] = stand(shape[hAxis + 1], 1);
     return { dims, fromFlag };

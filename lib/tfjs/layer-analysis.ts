@@ -2,9 +2,11 @@
  * The per-layer numbers of `convreg report`: penalty, extreme singular values and condition
  * number of one conv layer's M at a given N. The spectrum comes from `spectrum` with its "auto"
  * rule (dense SVD when it fits the memory and work limits), under the report's smaller default
- * work limit; past it, "certified" (Lanczos sigma_max and the shift-invert sigma_min, a bracket
- * proven under worst-case rounding), or "iterative" alone when sigma_min does not fit the memory
- * limit. The penalty always comes from the structured engine (cost independent of N).
+ * work limit; past it, "certified" (loose Lanczos for sigma_max, bracketed by the kernel symbol's
+ * proven bound, and the shift-invert sigma_min) while the Gram order fits the Cholesky limit, else
+ * "iterative": sigma_max in the bracket [Lanczos on a smaller input whose M is a submatrix of M,
+ * symbol bound] at a cost independent of N (MATH.md §10), sigma_min not computed.
+ * The penalty always comes from the structured engine (cost independent of N).
  */
 import { isConvregError } from "../core/errors.js";
 import { requireLayerSupport, type LayerShapeOptions } from "../core/layer-support.js";
@@ -13,6 +15,10 @@ import { penaltyAsync, type PenaltyOptions } from "../penalty/frobenius.js";
 import type { BoundKind } from "../spectrum/sigma-min.js";
 import { denseSvdWork, resolveSpectrumMethod, spectrumAsync, type ResolvedSpectrumMethod } from "../spectrum/spectrum.js";
 import type { Spectrum, SpectrumOptions } from "../spectrum/types.js";
+import { readGroups } from "../core/groups.js";
+import { requireInteger } from "../core/validate.js";
+import { outputSize } from "../core/layer-spec.js";
+import { submatrixLength, submatrixTarget } from "../spectrum/submatrix-size.js";
 
 /** The spectrum method that ran for a layer (the names of `SpectrumMethod`). */
 export type LayerSpectrumMethod = Exclude<ResolvedSpectrumMethod["method"], "none" | "circular-fft">;
@@ -32,7 +38,7 @@ export interface LayerAnalysis {
   /** Proven bracket of sigma_min, when there is one. */
   sigmaMinLower: number | null;
   sigmaMinUpper: number | null;
-  /** Where the sigma_min bracket comes from, e.g. "dense: dgesvd rounding bound" or "cholesky", or null. */
+  /** Where the sigma_min bracket comes from, e.g. "dense: all singular values by dgesdd, ..." or "cholesky", or null. */
   sigmaMinCertificate: string | null;
   /** What stands behind that bracket: "proven", "probabilistic" (an estimate) or "none". */
   sigmaMinBound: BoundKind;
@@ -55,6 +61,14 @@ export interface LayerAnalysisOptions {
   signal?: AbortSignal;
   /** The layer's own options (stride, padding, dilation, width, groups, depthwise, transposed); default the paper's layer. */
   layer?: LayerShapeOptions;
+  /** Largest Gram order whose sparse Cholesky (certified sigma_min) runs (default {@link REPORT_CHOLESKY_ORDER_LIMIT}). */
+  choleskyOrderLimit?: number;
+  /** Output positions per axis of the smaller layer past that limit (default {@link REPORT_SUBMATRIX_OUTPUTS}). */
+  submatrixOutputs?: number;
+  /** Route of a dense spectrum, as `spectrum`'s `denseMethod` (default "auto"). */
+  denseMethod?: "auto" | "svd" | "gram";
+  /** Relative accuracy "auto" demands of every Gram value, as `spectrum`'s `gramTolerance` (default 1e-10). */
+  gramTolerance?: number;
 }
 
 /** The penalty of a layer with its own options (ERR_ARGUMENT "not supported yet" for kinds the penalty does not handle yet). */
@@ -78,6 +92,11 @@ export const REPORT_SIGMA_MAX_TOLERANCE = 1e-3;
 export const REPORT_SIGMA_MAX_PRODUCTS = 40;
 /** Report default: largest Gram order whose sparse Cholesky (certified sigma_min) is run. */
 export const REPORT_CHOLESKY_ORDER_LIMIT = 20000;
+/**
+ * Report default: output positions per axis of the smaller layer whose sigma_max is the lower end of
+ * the bracket when the Cholesky is not run (its M is a submatrix of the layer's M, so the cost does not grow with N).
+ */
+export const REPORT_SUBMATRIX_OUTPUTS = 32;
 
 /**
  * Penalty from all singular values: the eigenvalues of M^T M are sigma_i^2 plus
@@ -93,10 +112,12 @@ export function penaltyFromSingularValues(sigma: Float64Array, columns: number, 
 export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions): Promise<LayerAnalysis> {
   const { n, memoryLimit, signal } = options;
   const alpha = options.alpha ?? 1;
+  const choleskyLimit = options.choleskyOrderLimit === undefined ? REPORT_CHOLESKY_ORDER_LIMIT : requireInteger(options.choleskyOrderLimit, "options.choleskyOrderLimit", 0);
+  const outputs = options.submatrixOutputs === undefined ? REPORT_SUBMATRIX_OUTPUTS : requireInteger(options.submatrixOutputs, "options.submatrixOutputs", 1);
   const [, , g, h] = kernel.shape;
-  const size = `${h * n * n} x ${g * n * n}`;
-  const penalty = await layerPenalty(kernel, { n, alpha, memoryLimit, layer: options.layer });
   const layer = options.layer ?? {};
+  const size = matrixSizeText(kernel, n, layer);
+  const penalty = await layerPenalty(kernel, { n, alpha, memoryLimit, layer: options.layer });
   requireLayerSupport("spectrum", { ...layer, n });
   const { padding, ...kind } = layer;
   // The layer's options go to spectrum as they are ("valid" is its padding; the dense and iterative engines take it once they support it).
@@ -107,6 +128,8 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     memoryLimit,
     signal,
     denseWorkLimit: options.denseWorkLimit ?? REPORT_DENSE_WORK_LIMIT,
+    denseMethod: options.denseMethod,
+    gramTolerance: options.gramTolerance,
   } as SpectrumOptions;
   const { method } = resolveSpectrumMethod(kernel, { ...base, method: "auto" });
   // A layer within the work limit whose dense SVD does not fit the memory limit is refused with
@@ -126,28 +149,26 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
   if ((method === "dense" || refusedByMemory) && !overBudgetGroups) {
     const s = await spectrumAsync(kernel, { ...base, method: "dense" });
     return {
-      ...numbers(n, penalty, s, "dense: all singular values by dgesvd, rounding-model bound (an estimate)"),
+      ...numbers(n, penalty, s, `dense: all singular values by ${denseRouteName(s)}, rounding-model bound (an estimate)`),
       method: "dense",
-      methodNote: `dense SVD of the ${size} matrix M`,
+      methodNote: `every singular value of the ${size} matrix M (${denseRouteName(s)})`,
     };
   }
+  const order = choleskyOrderMeasure(kernel, n, layer);
+  if (order > choleskyLimit) {
+    const why = `sigma_min not computed (Gram order bound ${order} > ${choleskyLimit}; --spectrum certified computes it)`;
+    return submatrixBracket(kernel, base, penalty, size, outputs, why);
+  }
   let s: Spectrum;
-  let minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
+  const minNote = "; sigma_min by shift-invert on a sparse Cholesky of the smaller Gram matrix";
   // Past the dense budget: sigma_max is a proven bracket [Ritz value, symbol bound] (a Ritz value is
   // <= sigma_max whatever the tolerance), so a loose tolerance and a small product cap suffice.
   const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
-  const gramOrder = (layer.depthwise ? Math.max(g, h) : Math.min(g, h)) * n * n;
   try {
-    if (gramOrder > REPORT_CHOLESKY_ORDER_LIMIT) {
-      s = await spectrumAsync(kernel, { ...base, ...loose, method: "iterative" });
-      minNote = `; sigma_min not computed (Gram order ${gramOrder} > ${REPORT_CHOLESKY_ORDER_LIMIT}; --spectrum certified computes it)`;
-    } else {
-      s = await spectrumAsync(kernel, { ...base, ...loose, method: "certified" });
-    }
+    s = await spectrumAsync(kernel, { ...base, ...loose, method: "certified" });
   } catch (e) {
     if (!isConvregError(e) || e.code !== "ERR_MEMORY_LIMIT") throw e;
-    s = await spectrumAsync(kernel, { ...base, ...loose, method: "iterative" });
-    minNote = `; sigma_min not computed (${e.message})`;
+    return submatrixBracket(kernel, base, penalty, size, outputs, `sigma_min not computed (${e.message})`);
   }
   const certificate = s.sigmaMin === null ? null : s.sigmaMinCertified ? `cholesky: proven bracket [${s.sigmaMinLower}, ${s.sigmaMinUpper}]` : "estimate (no lower bound proven)";
   const converged = s.sigmaMaxConverged ? "" : " (iteration cap hit: sigma_max is an estimate)";
@@ -156,6 +177,72 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     method: s.method === "certified" ? "certified" : "iterative",
     methodNote: `M is ${size}, over the dense SVD budget: sigma_max by Lanczos (${s.iterations} Gram products)${converged}${minNote}`,
   };
+}
+
+/** The route of a dense spectrum (spectrum/values-route.ts): the Gram eigenvalues within gramTolerance, else dgesdd. */
+function denseRouteName(s: Spectrum): string {
+  const route = s.denseRoute?.method;
+  if (route === "gram") return "the smaller Gram matrix's eigenvalues (dsyevd)";
+  return route === "mixed" ? "the Gram eigenvalues or dgesdd per group" : "dgesdd";
+}
+
+/**
+ * sigma_max in a proven bracket at a cost independent of N: the lower value is Lanczos's Ritz value
+ * on the layer at a smaller input P x Pw whose M is a submatrix of this M (docs/MATH.md §10), the
+ * upper value the kernel symbol's bound. sigma_min is not computed.
+ */
+async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: number, size: string, outputs: number, minNote: string): Promise<LayerAnalysis> {
+  const n = base.n;
+  const width = base.width ?? n;
+  const stride = base.stride ?? 1;
+  // Taps that never overlap ((k - 1) d < s): M is block diagonal over the outputs, each interior block
+  // the whole kernel, so 3 outputs per axis (one interior) already give sigma_max exactly.
+  const overlapFree = (kernel.shape[0] - 1) * (base.dilation ?? 1) < stride;
+  const target = submatrixTarget(kernel.shape[0], base, overlapFree ? Math.min(outputs, 3) : outputs);
+  const small = { n: submatrixLength(n, stride, target), width: submatrixLength(width, stride, target) };
+  const loose = { tolerance: REPORT_SIGMA_MAX_TOLERANCE, maxIterations: REPORT_SIGMA_MAX_PRODUCTS };
+  const s = await spectrumAsync(kernel, { ...base, ...small, ...loose, method: "iterative" });
+  const at = small.n === n && small.width === width ? "" : ` of the ${small.n} x ${small.width} input's M, a submatrix of M`;
+  // |sigma_max(M) - lower| <= upper - lower; without the upper value nothing bounds it from above.
+  const sigmaMaxBound = s.sigmaMaxUpper === null || s.sigmaMaxUpper === undefined ? Number.POSITIVE_INFINITY : s.sigmaMaxUpper - s.sigmaMax;
+  return {
+    ...numbers(n, penalty, s, null),
+    sigmaMaxBound,
+    method: "iterative",
+    methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [Lanczos Ritz value${at} (${s.iterations} Gram products), kernel symbol bound]; ${minNote}`,
+  };
+}
+
+/**
+ * What the Cholesky limit is compared with: G min(g_G, h_G) H W, summed over the G groups. It is at
+ * least the order of the Gram matrices the certified sigma_min factors (min(h_G Ho Wo, g_G H W) per
+ * group), and equal to it at stride 1; a strided layer's Gram is denser per row (channels times
+ * overlapping taps), so its Cholesky costs more per order (a 2x2x256x256 stride-2 transposed layer
+ * at 16 x 16: order 16384, about a minute), and the input-pixel count keeps it on the cheap route.
+ */
+export function choleskyOrderMeasure(kernel: Kernel, n: number, layer: LayerShapeOptions): number {
+  const [, , g, h] = kernel.shape;
+  const groups = readGroups(kernel, layer) ?? { count: 1, inPerGroup: g, outPerGroup: h };
+  return groups.count * Math.min(groups.outPerGroup, groups.inPerGroup) * n * (layer.width ?? n);
+}
+
+/** Input and output pixels of the layer (H x W and Ho x Wo of the forward convolution; transposed: M is its M^T). */
+function pixels(kernel: Kernel, n: number, layer: LayerShapeOptions): { inputs: number; outputs: number } {
+  const spec = { stride: layer.stride ?? 1, dilation: layer.dilation ?? 1, padding: layer.padding ?? "zero" };
+  const width = layer.width ?? n;
+  return { inputs: n * width, outputs: outputSize(n, kernel.shape[0], spec) * outputSize(width, kernel.shape[0], spec) };
+}
+
+/** "rows x cols" of M (all groups). */
+function matrixSizeText(kernel: Kernel, n: number, layer: LayerShapeOptions): string {
+  const [, , g, h] = kernel.shape;
+  const groups = readGroups(kernel, layer);
+  const inChannels = groups ? groups.count * groups.inPerGroup : g;
+  const outChannels = groups ? groups.count * groups.outPerGroup : h;
+  const { inputs, outputs } = pixels(kernel, n, layer);
+  const rows = outChannels * outputs;
+  const cols = inChannels * inputs;
+  return layer.transposed ? `${cols} x ${rows}` : `${rows} x ${cols}`;
 }
 
 function numbers(n: number, penalty: number, s: Spectrum, certificate: string | null): Omit<LayerAnalysis, "method" | "methodNote"> {

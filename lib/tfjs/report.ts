@@ -11,7 +11,10 @@ import type { InputSize } from "./spatial.js";
 import type { LayerShapeOptions } from "../core/layer-support.js";
 import { modelError } from "./manifest.js";
 import { readTfjsModel, readWeight, type ModelKind, type TfjsModel } from "./model.js";
-import { findConvolutions, type ConvLayer, type SkippedLayer } from "./topology.js";
+import { embedSquare } from "./conv-layer.js";
+import { findConvolutions, type ConvLayer, type FindOptions, type SkippedLayer } from "./topology.js";
+import { requireChoice } from "../core/validate.js";
+import { requireGramTolerance } from "../spectrum/values-route.js";
 
 /** Where a layer's N came from. */
 export type SizeSource = "model" | "--input-size";
@@ -62,12 +65,22 @@ export interface ModelReport {
 export interface ReportOptions {
   /** The model input's H x W (N or [H, W]) where the model leaves it open; propagated to every layer. */
   inputSize?: InputSize;
+  /** Values of graph inputs that size tensors, by Placeholder name (see {@link FindOptions}). */
+  inputValues?: FindOptions["inputValues"];
   /** "auto" (default): the spectrum of each layer; "none": the penalty alone (fast). */
   spectrum?: "auto" | "none";
   /** Target of the squared singular values (default 1). */
   alpha?: number;
   /** Budget of one dense SVD, see {@link analyzeLayer}. */
   denseWorkLimit?: number;
+  /** Largest Gram order whose sparse Cholesky (certified sigma_min) runs, see {@link analyzeLayer}. */
+  choleskyOrderLimit?: number;
+  /** Output positions per axis of the smaller layer whose sigma_max is a bracket's lower end, see {@link analyzeLayer}. */
+  submatrixOutputs?: number;
+  /** Route of each dense spectrum: "auto" (default), "svd" or "gram", as `spectrum`'s `denseMethod`. */
+  denseMethod?: "auto" | "svd" | "gram";
+  /** Relative accuracy "auto" demands of every Gram value, in (0, 1) (default 1e-10), as `spectrum`'s `gramTolerance`. */
+  gramTolerance?: number;
   memoryLimit?: number;
   /** Called before each layer is analysed. */
   onProgress?: (done: number, total: number, layer: string) => void;
@@ -89,7 +102,8 @@ export interface ReportStart {
 
 /** The kernel of a conv layer, as a convreg Kernel (its dilation is a layer option, not inserted zeros). */
 export function layerKernel(model: TfjsModel, layer: ConvLayer): Kernel {
-  const data = readWeight(model, layer.weightName);
+  const stored = readWeight(model, layer.weightName);
+  const data = layer.storedShape ? embedSquare(stored, layer.storedShape).data : stored;
   try {
     return createKernel(data, layer.shape);
   } catch (e) {
@@ -122,6 +136,11 @@ function layerNotes(layer: ConvLayer): string[] {
   const notes: string[] = [];
   if (layer.strides === null) notes.push("no topology: stride 1 and same padding assumed");
   if (layer.kind === "transposed") notes.push("transposed: M is the forward convolution's M^T, N is the layer's output size");
+  if (layer.storedShape && !layer.unsupported)
+    notes.push(
+      `non-square ${layer.storedShape[0]}x${layer.storedShape[1]} kernel analysed as its centred ${layer.shape[0]}x${layer.shape[1]} embedding (the same operator: SAME padding, stride 1 on the short axis)`,
+    );
+  if (layer.filterNote) notes.push(layer.filterNote);
   return notes;
 }
 
@@ -147,7 +166,12 @@ async function layerRow(model: TfjsModel, layer: ConvLayer, size: LayerSize | nu
   const n = size?.height ?? 0;
   const width = size?.width ?? 0;
   try {
-    if (size === null) throw new ConvregError("ERR_ARGUMENT", `the input size of this layer could not be propagated from the model input through the graph`);
+    if (layer.unsupported) throw new ConvregError("ERR_ARGUMENT", `${layer.unsupported}: not supported`);
+    if (size === null)
+      throw new ConvregError(
+        "ERR_ARGUMENT",
+        `the input size of this layer could not be propagated from the model input through the graph${layer.sizeProblem ? `: ${layer.sizeProblem}` : ""}`,
+      );
     layerOptions = layerOptionsOf(layer, size.height, size.width);
     kernel = layerKernel(model, layer);
     if (options.spectrum === "none") {
@@ -164,7 +188,8 @@ async function layerRow(model: TfjsModel, layer: ConvLayer, size: LayerSize | nu
         error: null,
       };
     }
-    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit, layer: layerOptions });
+    const { choleskyOrderLimit, submatrixOutputs, denseMethod, gramTolerance } = options;
+    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit, layer: layerOptions, choleskyOrderLimit, submatrixOutputs, denseMethod, gramTolerance });
     return { ...analysis, width, options: layerOptions, analysedShape: kernel.shape, error: null };
   } catch (e) {
     if (!isConvregError(e)) throw e;
@@ -198,7 +223,10 @@ export async function reportModel(path: string, options: ReportOptions = {}): Pr
 /** Like {@link reportModel} for a model already read. */
 export async function reportLoadedModel(model: TfjsModel, options: ReportOptions = {}): Promise<ModelReport> {
   const alpha = options.alpha ?? 1;
-  const found = findConvolutions(model, { inputSize: options.inputSize });
+  // Checked once here, not as an error row in every layer.
+  requireChoice(options.denseMethod, "options.denseMethod", ["auto", "svd", "gram"], "auto");
+  requireGramTolerance(options.gramTolerance, "options.gramTolerance");
+  const found = findConvolutions(model, { inputSize: options.inputSize, inputValues: options.inputValues });
   const skipped = [...found.skipped];
   const convs = found.convs;
   const sizes = convs.map(layerSize);

@@ -4,6 +4,7 @@
  * size where the topology gives them, and every conv-like or weighted layer skipped, with why.
  */
 import type { KernelShape } from "../core/kernel.js";
+import type { InputValues } from "./graph-shapes.js";
 import { findGraphConvs } from "./graph-topology.js";
 import { findLayersConvs } from "./layers-topology.js";
 import type { TfjsModel } from "./model.js";
@@ -19,6 +20,11 @@ export interface FindOptions {
    * N, or [H, W]. It is propagated through the graph to every layer.
    */
   inputSize?: InputSize;
+  /**
+   * Values of graph inputs that size tensors (e.g. `{ downsample_ratio: 0.5 }` for a model that resizes its
+   * input by a ratio it is given), by Placeholder name. Graph models only.
+   */
+  inputValues?: InputValues;
 }
 
 function bareManifestConvs(model: TfjsModel): ModelConvolutions {
@@ -50,7 +56,12 @@ function bareManifestConvs(model: TfjsModel): ModelConvolutions {
 
 /** Every 2-D convolution kernel of a model, plus the layers skipped and why. */
 export function findConvolutions(model: TfjsModel, options: FindOptions = {}): ModelConvolutions {
-  const found = model.kind === "graph" ? findGraphConvs(model, options.inputSize) : model.kind === "layers" ? findLayersConvs(model, options.inputSize) : bareManifestConvs(model);
+  const found =
+    model.kind === "graph"
+      ? findGraphConvs(model, options.inputSize, options.inputValues)
+      : model.kind === "layers"
+        ? findLayersConvs(model, options.inputSize)
+        : bareManifestConvs(model);
   // Bare manifests have no topology: a stand-in size applies to every kernel.
   const size = options.inputSize;
   if (model.kind === "weights" && size !== undefined)

@@ -4,7 +4,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
+#include "../../src/blas_threads.h"
 #include "../../src/conv_operator.h"
 #include "../../src/dense_quartic.h"
 #include "../../src/gram_side.h"
@@ -110,6 +112,30 @@ TEST(lanczos, cancel_flag_stops_the_iteration) {
   CHECK_NEAR(r.eigenvalue, 10.0, 1e-10);
   const double x[3] = {1e16, 1, -1e16}, y[3] = {1, 1, 1};
   CHECK(convreg::accurateDot(x, y, 3) == 1.0);
+}
+
+// From a tap Gram side of 512 (and a channel side above 32, so that blocks have several row
+// strips) the class sweep runs on as many threads as BLAS uses: one and two threads against the
+// definition. Small N keeps the reference cheap under the sanitizers; test/structured-strips.test.ts
+// covers N = 9.
+TEST(structured_engine, sweep_on_two_threads_matches_the_definition) {
+  const int before = convreg::blasThreads();
+  const std::pair<SmallShape, double> cases[] = {{{3, 60, 64, 2}, 1.0}, {{3, 64, 58, 2}, 0.6}, {{4, 33, 35, 3}, 0.8}};
+  for (const auto& [ss, alpha] : cases) {
+    const std::vector<double> kernel = native_ref::randomKernel(ss.k, ss.g, ss.h, 77 + ss.n);
+    const native_ref::BruteM ref = native_ref::bruteForceM(kernel, ss.k, ss.g, ss.h, ss.n, false);
+    const convreg::ConvShape shape = toShape(ss);
+    const double f = native_ref::penalty(ref.m, alpha);
+    const std::vector<double> grad = native_ref::gradient(ref, kernel.size(), alpha);
+    for (int threads : {1, 2}) {
+      convreg::setBlasThreads(threads);
+      const convreg::PenaltyAndGradient pg = convreg::structuredPenaltyAndGradient(shape, kernel.data(), alpha);
+      CHECK(std::fabs(pg.penalty - f) <= 1e-12 * f);
+      CHECK(std::fabs(convreg::structuredPenalty(shape, kernel.data(), alpha) - f) <= 1e-12 * f);
+      CHECK(scaledDiff(pg.gradient, grad) < 1e-10);
+    }
+  }
+  convreg::setBlasThreads(before);
 }
 
 TEST(structured_engine, penalty_gradient_and_quartic_match_the_definition) {

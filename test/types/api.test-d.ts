@@ -12,6 +12,7 @@ import {
   penaltyAsync,
   singularValues,
   singularValuesAsync,
+  singularValuesDetailed,
   spectrum,
   spectrumAsync,
   transformMatrix,
@@ -21,6 +22,8 @@ import {
   type Kernel,
   type PenaltyAndGradient,
   type SparseMatrix,
+  type DenseRoute,
+  type SingularValuesResult,
   type Spectrum,
   type SpectrumMethod,
 } from "convreg";
@@ -70,6 +73,16 @@ describe("spectra", () => {
     expectTypeOf<SpectrumMethod>().toEqualTypeOf<"auto" | "dense" | "iterative" | "certified" | "pointwise" | "none">();
     // @ts-expect-error one vocabulary: the old "lanczos" is not a method name
     spectrum(kernel, { n: 4, method: "lanczos" });
+  });
+
+  it("the full spectrum's route is reported, and chosen by the same names", () => {
+    const r = singularValuesDetailed(kernel, { n: 4, method: "auto", gramTolerance: 1e-8 });
+    expectTypeOf(r).toEqualTypeOf<SingularValuesResult>();
+    expectTypeOf(r.method).toEqualTypeOf<"svd" | "gram" | "fft" | "pointwise" | "mixed">();
+    expectTypeOf(r.errorBounds).toEqualTypeOf<Float64Array>();
+    expectTypeOf(spectrum(kernel, { n: 4, denseMethod: "gram" }).denseRoute).toEqualTypeOf<DenseRoute | undefined>();
+    // @ts-expect-error the dense route is "svd", "gram" or "auto"
+    spectrum(kernel, { n: 4, denseMethod: "fft" });
   });
 
   it("every other caller reports spectrum's method names", () => {

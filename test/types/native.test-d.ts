@@ -7,7 +7,8 @@ import { expectTypeOf } from "vitest";
 import type { NativeAddon, NativeHelpers, NativeTasks, TaskName } from "../../lib/native/functions.js";
 import type { NativePlan } from "../../lib/native/plan.js";
 import type { runAsync, runSync } from "../../lib/native/plan.js";
-import type { KernelArgs, NativeSparse, RawPenaltyAndGradient } from "../../lib/native/raw.js";
+import type { GradientOut, KernelArgs, NativeSparse } from "../../lib/native/raw.js";
+import type { PenaltyAndGradientTask } from "../../lib/engines/kernel-args.js";
 
 declare const kernel: Float64Array;
 const finishNumber = (raw: number): number => raw;
@@ -32,8 +33,13 @@ export const badMethod: NativePlan<"denseSingularValues", Float64Array> = { fn: 
 export const wrongRaw: NativePlan<"densePenalty", number> = { fn: "densePenalty", args: [kernel, 3, 1, 1, 4, 1], finish: (raw: Float64Array) => raw[0] };
 
 expectTypeOf<Parameters<NativePlan<"sparseMatrix", unknown>["finish"]>[0]>().toEqualTypeOf<NativeSparse>();
-expectTypeOf<NativePlan<"densePenaltyAndGradient", unknown>["args"]>().toEqualTypeOf<[...KernelArgs, alpha: number]>();
-expectTypeOf<ReturnType<typeof runSync<"densePenaltyAndGradient", RawPenaltyAndGradient>>>().toEqualTypeOf<RawPenaltyAndGradient>();
+expectTypeOf<NativePlan<"densePenaltyAndGradient", unknown>["args"]>().toEqualTypeOf<[...KernelArgs, alpha: number, gradient: GradientOut]>();
+expectTypeOf<Parameters<NativePlan<"densePenaltyAndGradient", unknown>["finish"]>[0]>().toEqualTypeOf<number>();
+expectTypeOf<ReturnType<typeof runSync<"densePenalty", number>>>().toEqualTypeOf<number>();
+// The tasks that fill a gradient array: exactly these (densePenalty, with fewer parameters, is not one).
+expectTypeOf<PenaltyAndGradientTask>().toEqualTypeOf<
+  "densePenaltyAndGradient" | "circularPenaltyAndGradient" | "circularDensePenaltyAndGradient" | "structuredPenaltyAndGradient"
+>();
 expectTypeOf<ReturnType<typeof runAsync<"densePenalty", number>>>().toEqualTypeOf<Promise<number>>();
 
 // The Async forms are derived from the sync ones: same arguments, a Promise of the same result.
@@ -42,4 +48,4 @@ expectTypeOf<NativeAddon["densePenaltyAsync"]>().returns.toEqualTypeOf<Promise<n
 expectTypeOf<NativeAddon["sigmaMinAsync"]>().returns.toEqualTypeOf<Promise<ReturnType<NativeTasks["sigmaMin"]>>>();
 // @ts-expect-error plain functions have no Async form
 export type NoAsyncHelper = NativeAddon["setBlasThreadsAsync"];
-expectTypeOf<NativeHelpers["timeDgemm"]>().toEqualTypeOf<(m: number, n: number, k: number, repeats: number) => number>();
+expectTypeOf<NativeHelpers["timeDgemm"]>().toEqualTypeOf<(m: number, n: number, k: number, repeats: number, cpu: boolean) => number>();
