@@ -37,6 +37,7 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
       stride: /an integer >= 1/,
       dilation: /an integer >= 1/,
       groups: /an integer >= 1/,
+      "gram-tolerance": /a number in \(0, 1\)/,
     },
   },
   "optimize (kernel)": {
@@ -59,6 +60,7 @@ const forms: Record<string, { command: string; base: string[]; flags: Record<str
       alpha: /a finite number > 0/,
       "dense-limit": /a finite number > 0/,
       "memory-limit": /a finite number > 0/,
+      "gram-tolerance": /a number in \(0, 1\)/,
     },
   },
 };
@@ -72,6 +74,7 @@ const nonNumeric = new Set([
   "padding",
   "engine",
   "spectrum",
+  "dense-method",
   "depthwise",
   "transposed",
   "optimizer",

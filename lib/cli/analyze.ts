@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { formatKernel, readKernelFileDetailed, writeBytes } from "../io/kernel-file.js";
 import { penaltyAndGradientAsync } from "../penalty/frobenius.js";
 import { resolveSpectrumMethod, spectrumAsync, type Spectrum } from "../spectrum/spectrum.js";
-import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
+import { choiceFlag, gramToleranceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig } from "./format.js";
 import { attempt, reasonText, type Part } from "./partial.js";
 import { euclideanNorm } from "../core/arrays.js";
@@ -13,7 +13,8 @@ export const usage = `convreg analyze <kernel.npy|kernel.json> --n N [--alpha A]
                 [--gradient-out G.npy] [--memory-limit BYTES] [--json]
                 [--width W] [--stride S] [--padding zero|valid|circular] [--dilation D]
                 [--groups G | --depthwise] [--transposed] [--engine auto|dense|structured]
-                [--spectrum auto|dense|iterative|certified|none]`;
+                [--spectrum auto|dense|iterative|certified|none]
+                [--dense-method auto|svd|gram] [--gram-tolerance X]`;
 
 /** Runs the command; returns the exit code. */
 export async function analyze(argv: string[], out: (s: string) => void): Promise<number> {
@@ -27,6 +28,8 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
     padding: { type: "string" },
     engine: { type: "string" },
     spectrum: { type: "string" },
+    "dense-method": { type: "string" },
+    "gram-tolerance": { type: "string" },
     width: { type: "string" },
     stride: { type: "string" },
     dilation: { type: "string" },
@@ -45,12 +48,15 @@ export async function analyze(argv: string[], out: (s: string) => void): Promise
   // Penalty and gradient: "auto" is the structured engine (exact, cost independent of N).
   const engine = choiceFlag(values.engine, "--engine", ["auto", "dense", "structured"] as const, "auto");
   const spectrumFlag = choiceFlag(values.spectrum, "--spectrum", ["auto", "dense", "iterative", "certified", "none"] as const, "auto");
+  // Dense spectra: which route computes every value (values-route.ts); the library's defaults when absent.
+  const denseMethod = choiceFlag(values["dense-method"], "--dense-method", ["auto", "svd", "gram"] as const, "auto");
+  const gramTolerance = gramToleranceFlag(values["gram-tolerance"]);
   const layer = layerFlags(values);
   const { kernel, layout } = await readKernelFileDetailed(file, { layout: layoutFlag });
   const layerOptions: LayerShapeOptions = { ...layer, padding };
   const layered = isLayered(layerOptions, n);
   // The spectrum of the layer itself: the same layer options as the penalty.
-  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit, ...layer };
+  const spectrumOptions = { n, method: spectrumFlag, padding, memoryLimit, denseMethod, gramTolerance, ...layer };
   const gradientOut = values["gradient-out"];
 
   // Each part is computed on its own: one that does not fit (or fails) is reported with its reason.

@@ -67,6 +67,15 @@ export function positiveFlag(value: string | undefined, flag: string, fallback: 
   return v;
 }
 
+/** `--gram-tolerance X`: the relative accuracy the "auto" dense route demands of every Gram value, in (0, 1); undefined (the library's 1e-10) when absent. */
+export function gramToleranceFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const v = Number(value);
+  if (value.trim() === "" || !Number.isFinite(v) || v <= 0 || v >= 1)
+    throw new ConvregRangeError("ERR_RANGE", `--gram-tolerance must be a number in (0, 1) (the relative accuracy every Gram value must reach), got ${JSON.stringify(value)}`);
+  return v;
+}
+
 /** A flag restricted to a set of words. */
 export function choiceFlag<const T extends string>(value: string | undefined, flag: string, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;

@@ -5,11 +5,12 @@ import { sigmaRangeSvg } from "../tfjs/svg.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { kindText } from "../tfjs/layer-options.js";
 import type { InputSize } from "../tfjs/spatial.js";
-import { choiceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
+import { choiceFlag, gramToleranceFlag, integerFlag, onePositional, parseCommandArgs, positiveFlag, UsageError } from "./args.js";
 import { jsonNumber, sig, table } from "./format.js";
 
 export const usage = `convreg report <model.json|weights_manifest.json> [--input-size H[xW]] [--input-value NAME=V ...]
-                [--alpha A] [--json|--jsonl] [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES] [--spectrum auto|none]`;
+                [--alpha A] [--json|--jsonl] [--svg out.svg] [--dense-limit WORK] [--memory-limit BYTES] [--spectrum auto|none]
+                [--dense-method auto|svd|gram] [--gram-tolerance X]`;
 
 const shapeText = (s: readonly number[]) => s.join("x");
 
@@ -167,6 +168,8 @@ export async function report(argv: string[], out: (s: string) => void): Promise<
     "dense-limit": { type: "string" },
     "memory-limit": { type: "string" },
     spectrum: { type: "string" },
+    "dense-method": { type: "string" },
+    "gram-tolerance": { type: "string" },
   });
   const file = onePositional(positionals, "model.json or weights manifest");
   const inputSize = values["input-size"] === undefined ? undefined : inputSizeFlag(values["input-size"]);
@@ -175,10 +178,13 @@ export async function report(argv: string[], out: (s: string) => void): Promise<
   const alpha = positiveFlag(values.alpha, "--alpha", 1);
   const denseWorkLimit = values["dense-limit"] === undefined ? undefined : positiveFlag(values["dense-limit"], "--dense-limit", 1);
   const memoryLimit = values["memory-limit"] === undefined ? undefined : positiveFlag(values["memory-limit"], "--memory-limit", 1);
+  // The route of each dense spectrum (the layers small enough for one): the library's defaults when absent.
+  const denseMethod = choiceFlag(values["dense-method"], "--dense-method", ["auto", "svd", "gram"] as const, "auto");
+  const gramTolerance = gramToleranceFlag(values["gram-tolerance"]);
   if (values.json && values.jsonl) throw new UsageError("--json and --jsonl exclude each other");
   const format = values.jsonl ? "jsonl" : values.json ? "json" : "text";
   const stream = format === "text" ? {} : streamingOutput(format, out);
-  const result = await reportModel(file, { inputSize, inputValues, alpha, denseWorkLimit, memoryLimit, spectrum, onProgress: progress(), ...stream });
+  const result = await reportModel(file, { inputSize, inputValues, alpha, denseWorkLimit, memoryLimit, spectrum, denseMethod, gramTolerance, onProgress: progress(), ...stream });
   if (values.svg !== undefined) await writeFile(values.svg, sigmaRangeSvg(result));
   if (format === "json") out(`],"failedLayers":${summary(result).failedLayers}}`);
   else if (format === "jsonl") out(JSON.stringify({ type: "summary", ...summary(result) }));

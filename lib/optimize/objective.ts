@@ -17,7 +17,10 @@ export const PENALTY_METHODS: readonly PenaltyMethod[] = ["frobenius", "spectral
 
 /** What the optimizer needs from a penalty. */
 export interface Objective {
-  /** Penalty and full gradient at an iterate. */
+  /**
+   * Penalty and full gradient at an iterate. The gradient array may be refilled by the second
+   * evaluate() after this one (the loop keeps only this step's and the last step's), never sooner.
+   */
   evaluate(kernel: Kernel): Promise<{ penalty: number; gradient: Float64Array }>;
   /** A step t > 0 along `direction` that lowers the penalty, or 0 when none is found. */
   lineStep(kernel: Kernel, direction: Float64Array, penalty: number, gradient: Float64Array): Promise<number>;
@@ -49,8 +52,15 @@ class FrobeniusObjective implements Objective {
   lineEvaluations = 0;
   constructor(private readonly s: ObjectiveSettings) {}
 
+  /** Two gradient arrays filled in turn (penaltyAndGradient's `out`): the loop holds this step's and the last step's (L-BFGS's y). */
+  private readonly gradients: Float64Array[] = [];
+  private turn = 0;
+
   async evaluate(kernel: Kernel): Promise<{ penalty: number; gradient: Float64Array }> {
-    const pg = await penaltyAndGradientAsync(kernel, { n: this.s.n, alpha: this.s.alpha, engine: this.s.engine, memoryLimit: this.s.memoryLimit });
+    this.turn ^= 1;
+    if (this.gradients[this.turn]?.length !== kernel.data.length) this.gradients[this.turn] = new Float64Array(kernel.data.length);
+    const out = this.gradients[this.turn];
+    const pg = await penaltyAndGradientAsync(kernel, { n: this.s.n, alpha: this.s.alpha, engine: this.s.engine, memoryLimit: this.s.memoryLimit, out });
     return { penalty: pg.penalty, gradient: pg.gradient.data };
   }
 

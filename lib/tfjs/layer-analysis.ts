@@ -67,6 +67,10 @@ export interface LayerAnalysisOptions {
   choleskyOrderLimit?: number;
   /** Output positions per axis of the smaller layer past that limit (default {@link REPORT_SUBMATRIX_OUTPUTS}). */
   submatrixOutputs?: number;
+  /** Route of a dense spectrum, as `spectrum`'s `denseMethod` (default "auto"). */
+  denseMethod?: "auto" | "svd" | "gram";
+  /** Relative accuracy "auto" demands of every Gram value, as `spectrum`'s `gramTolerance` (default 1e-10). */
+  gramTolerance?: number;
 }
 
 /** The penalty of a layer with its own options (ERR_ARGUMENT "not supported yet" for kinds the penalty does not handle yet). */
@@ -126,6 +130,8 @@ export async function analyzeLayer(kernel: Kernel, options: LayerAnalysisOptions
     memoryLimit,
     signal,
     denseWorkLimit: options.denseWorkLimit ?? REPORT_DENSE_WORK_LIMIT,
+    denseMethod: options.denseMethod,
+    gramTolerance: options.gramTolerance,
   } as SpectrumOptions;
   const { method } = resolveSpectrumMethod(kernel, { ...base, method: "auto" });
   // A layer within the work limit whose dense SVD does not fit the memory limit is refused with

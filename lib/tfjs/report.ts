@@ -13,6 +13,8 @@ import { modelError } from "./manifest.js";
 import { readTfjsModel, readWeight, type ModelKind, type TfjsModel } from "./model.js";
 import { embedSquare } from "./conv-layer.js";
 import { findConvolutions, type ConvLayer, type FindOptions, type SkippedLayer } from "./topology.js";
+import { requireChoice } from "../core/validate.js";
+import { requireGramTolerance } from "../spectrum/values-route.js";
 
 /** Where a layer's N came from. */
 export type SizeSource = "model" | "--input-size";
@@ -75,6 +77,10 @@ export interface ReportOptions {
   choleskyOrderLimit?: number;
   /** Output positions per axis of the smaller layer whose sigma_max is a bracket's lower end, see {@link analyzeLayer}. */
   submatrixOutputs?: number;
+  /** Route of each dense spectrum: "auto" (default), "svd" or "gram", as `spectrum`'s `denseMethod`. */
+  denseMethod?: "auto" | "svd" | "gram";
+  /** Relative accuracy "auto" demands of every Gram value, in (0, 1) (default 1e-10), as `spectrum`'s `gramTolerance`. */
+  gramTolerance?: number;
   memoryLimit?: number;
   /** Called before each layer is analysed. */
   onProgress?: (done: number, total: number, layer: string) => void;
@@ -182,8 +188,8 @@ async function layerRow(model: TfjsModel, layer: ConvLayer, size: LayerSize | nu
         error: null,
       };
     }
-    const { choleskyOrderLimit, submatrixOutputs } = options;
-    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit, layer: layerOptions, choleskyOrderLimit, submatrixOutputs });
+    const { choleskyOrderLimit, submatrixOutputs, denseMethod, gramTolerance } = options;
+    const analysis = await analyzeLayer(kernel, { n, alpha, denseWorkLimit, memoryLimit, layer: layerOptions, choleskyOrderLimit, submatrixOutputs, denseMethod, gramTolerance });
     return { ...analysis, width, options: layerOptions, analysedShape: kernel.shape, error: null };
   } catch (e) {
     if (!isConvregError(e)) throw e;
@@ -217,6 +223,9 @@ export async function reportModel(path: string, options: ReportOptions = {}): Pr
 /** Like {@link reportModel} for a model already read. */
 export async function reportLoadedModel(model: TfjsModel, options: ReportOptions = {}): Promise<ModelReport> {
   const alpha = options.alpha ?? 1;
+  // Checked once here, not as an error row in every layer.
+  requireChoice(options.denseMethod, "options.denseMethod", ["auto", "svd", "gram"], "auto");
+  requireGramTolerance(options.gramTolerance, "options.gramTolerance");
   const found = findConvolutions(model, { inputSize: options.inputSize, inputValues: options.inputValues });
   const skipped = [...found.skipped];
   const convs = found.convs;

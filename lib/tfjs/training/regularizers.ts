@@ -87,12 +87,20 @@ export class FrobeniusRegularizer extends ConvregRegularizer {
     return this.options.weight;
   }
 
+  /**
+   * The unweighted gradient of the last step, refilled by the next one (the `out` option): safe
+   * because evaluate() copies it, weighted, into an array of the caller's before returning.
+   */
+  private gradientBuffer: Float64Array | undefined;
+
   protected penaltyAndGradient(kernel: Kernel): { penalty: number; gradient: Float64Array } {
     // The layer options route to the layer engine when they are not the paper's layer.
     // groups / depthwise: the engine splits M's diagonal blocks (lib/core/groups.ts) and sums their F.
     const { n, width, alpha, padding, stride, dilation, transposed, engine, groups, depthwise } = this.options;
+    if (this.gradientBuffer?.length !== kernel.data.length) this.gradientBuffer = new Float64Array(kernel.data.length);
     // groups 1 is the default, which the engine refuses next to depthwise: true.
-    const result = penaltyAndGradient(kernel, { n, width, alpha, padding, stride, dilation, transposed, engine, groups: groups === 1 ? undefined : groups, depthwise });
+    const groupsOption = groups === 1 ? undefined : groups;
+    const result = penaltyAndGradient(kernel, { n, width, alpha, padding, stride, dilation, transposed, engine, groups: groupsOption, depthwise, out: this.gradientBuffer });
     return { penalty: result.penalty, gradient: result.gradient.data };
   }
 
