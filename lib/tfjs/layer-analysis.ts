@@ -211,12 +211,14 @@ async function submatrixBracket(kernel: Kernel, base: SpectrumOptions, penalty: 
   const at = small.n === n && small.width === width ? "" : ` of the ${small.n} x ${small.width} input's M, a submatrix of M`;
   const shrunk = fit.outputs < wanted ? ` (${fit.outputs} outputs per axis: the largest whose Lanczos fits the memory limit of ${formatBytes(fit.limit)})` : "";
   // |sigma_max(M) - lower| <= upper - lower; without the upper value nothing bounds it from above.
-  const sigmaMaxBound = s.sigmaMaxUpper === null || s.sigmaMaxUpper === undefined ? Number.POSITIVE_INFINITY : s.sigmaMaxUpper - s.sigmaMax;
+  const noUpper = s.sigmaMaxUpper === null || s.sigmaMaxUpper === undefined;
+  const sigmaMaxBound = noUpper ? Number.POSITIVE_INFINITY : (s.sigmaMaxUpper as number) - s.sigmaMax;
+  const upperText = noUpper ? "no upper value: the symbol search is over the memory limit" : "kernel symbol bound";
   return {
     ...numbers(n, penalty, s, null),
     sigmaMaxBound,
     method: "iterative",
-    methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [Lanczos Ritz value${at}${shrunk} (${s.iterations} Gram products), kernel symbol bound]; ${minNote}`,
+    methodNote: `M is ${size}, over the dense SVD budget: sigma_max in [Lanczos Ritz value${at}${shrunk} (${s.iterations} Gram products), ${upperText}]; ${minNote}`,
   };
 }
 
