@@ -46,17 +46,27 @@ struct Supernodes {
 }  // namespace
 
 double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n, int64_t maxSteps,
-                            std::vector<double>* steps) {
+                            std::vector<double>* steps, double stopAbove, double* lower) {
   std::vector<double> x(n, 1.0), y(n);
-  double bound = std::numeric_limits<double>::infinity();
+  double bound = std::numeric_limits<double>::infinity(), rayleigh = 0;
   for (int64_t step = 0; step <= std::max<int64_t>(maxSteps, 1); ++step) {
     B(x, y);
-    double ratio = 0, top = 0;
-    for (size_t i = 0; i < n; ++i) ratio = std::max(ratio, y[i] / x[i]), top = std::max(top, y[i]);
-    if (!(top > 0)) return 0;
+    double ratio = 0, top = 0, xy = 0, xx = 0;
+    for (size_t i = 0; i < n; ++i) {
+      ratio = std::max(ratio, y[i] / x[i]), top = std::max(top, y[i]);
+      xy += x[i] * y[i], xx += x[i] * x[i];
+    }
+    if (!(top > 0)) {
+      if (lower) *lower = 0;
+      return 0;
+    }
+    // Only decides when to stop (the result never depends on it); 1 - 1e-6 covers its rounding.
+    rayleigh = std::max(rayleigh, (1 - 1e-6) * xy / xx);
+    if (lower) *lower = rayleigh;
     const double previous = bound;
     bound = std::min(bound, ratio);
     if (steps) steps->push_back(safety * ratio);
+    if (rayleigh > stopAbove) break;
     if (step >= 4 && previous - bound < 1e-3 * previous) break;
     for (size_t i = 0; i < n; ++i) x[i] = y[i] / top + 1e-12;  // stays > 0
   }

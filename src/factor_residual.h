@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,12 @@ namespace convreg {
 // rho(B) <= max_i (B x)_i / x_i for every x > 0 (Collatz-Wielandt), B symmetric nonnegative,
 // applied as B(x, y). Power steps from x = 1 until the bound drops by less than 0.1% or maxSteps;
 // the smallest bound, times a safety factor for its own rounding; `steps` gets each step's bound.
+// Each step also gives rho(B) >= x^T B x / x^T x (Rayleigh; B symmetric): once that lower bound
+// exceeds stopAbove, the bound can no longer drop below stopAbove and the steps stop early; the
+// result is still a valid (looser) upper bound. `lower` gets the largest such lower bound.
 double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n, int64_t maxSteps,
-                            std::vector<double>* steps = nullptr);
+                            std::vector<double>* steps = nullptr, double stopAbove = std::numeric_limits<double>::infinity(),
+                            double* lower = nullptr);
 
 // t = S |L| |L|^T S x with S = diag(scale), for a supernodal factor (the stored upper part of a
 // supernode's diagonal block is ignored); `mid` is scratch of length n.

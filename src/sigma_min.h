@@ -41,6 +41,11 @@ struct CertificateAttempt {
   double formMargin = 0, shiftMargin = 0, choleskyMargin = 0, margin = 0;
   double allowedMargin = 0;  // the attempt certifies iff margin < allowedMargin
   std::vector<double> choleskyNormSteps;
+  // A lower bound on the exact a-priori term rho(D|L||L^T|D) (Rayleigh quotients of the power
+  // steps). When it exceeds what the allowed margin leaves, the power steps stop early
+  // (choleskyStoppedEarly; only when the residual is allowed): the a-priori bound cannot certify.
+  double choleskyLowerBound = 0;
+  bool choleskyStoppedEarly = false;
   // A-posteriori: a bound on ||H - L L^T||_2 (factor_residual.h), tried when the a-priori
   // Cholesky term is too large; margin then uses the smaller of the two.
   bool residualComputed = false;

@@ -111,6 +111,10 @@ export interface RawCertificateAttempt {
   margin: number;
   allowedMargin: number;
   choleskyNormSteps: Float64Array;
+  /** A lower bound on the exact quantity that choleskyMargin bounds from above; see choleskyStoppedEarly. */
+  choleskyLowerBound: number;
+  /** The a-priori power steps stopped once choleskyLowerBound showed the term cannot fit (residual used instead). */
+  choleskyStoppedEarly: boolean;
   residualComputed: boolean;
   residualMargin: number;
   residualNormSteps: Float64Array;
