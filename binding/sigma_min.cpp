@@ -68,6 +68,7 @@ Napi::Value sigmaMinToJs(Napi::Env env, convreg::SigmaMinResult& r) {
     t.Set("residualComputed", Napi::Boolean::New(env, a.residualComputed));
     t.Set("residualMargin", Napi::Number::New(env, a.residualMargin));
     t.Set("residualNormSteps", toFloat64Array(env, a.residualNormSteps));
+    t.Set("residualPowerSteps", Napi::Number::New(env, static_cast<double>(a.residualPowerSteps)));
     t.Set("residualNote", Napi::String::New(env, a.residualNote));
     t.Set("residualBlasSeconds", Napi::Number::New(env, a.residualBlasSeconds));
     t.Set("residualNormSeconds", Napi::Number::New(env, a.residualNormSeconds));

@@ -598,7 +598,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
       const auto mode = options.residualCertificate;
       if (mode == ResidualCertificate::always || (mode == ResidualCertificate::whenNeeded && !(at.margin < at.allowedMargin))) {
         const auto tr = Clock::now();
-        const ResidualBound rb = factorResidualBound(ch.L, G, shift, 6, options.residualRangeBytes, cancel);
+        const ResidualBound rb = factorResidualBound(ch.L, G, shift, 6, options.residualRangeBytes, cancel, room);
         res.residualSeconds += since(tr);
         at.residualComputed = true;
         at.residualNote = rb.why;
@@ -608,6 +608,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
         if (rb.applicable) {
           at.residualMargin = rb.norm;
           at.residualNormSteps = rb.normSteps;
+          at.residualPowerSteps = rb.normPowerSteps;
           at.margin = at.formMargin + at.shiftMargin + std::min(at.choleskyMargin, at.residualMargin);
         }
       }

@@ -51,7 +51,8 @@ struct CertificateAttempt {
   bool residualComputed = false;
   double residualMargin = 0;
   std::vector<double> residualNormSteps;
-  std::string residualNote;  // why the residual bound did not apply, if it did not
+  int64_t residualPowerSteps = 0;  // power steps for the norms of |L| and |L2| in its rounding term (1 when that fit)
+  std::string residualNote;        // why the residual bound did not apply, if it did not
   double residualBlasSeconds = 0, residualNormSeconds = 0, residualSeconds = 0;
 };
 

@@ -71,6 +71,8 @@ describe("sigmaMin certificate detail", () => {
     expect(last.choleskyMargin).toBeGreaterThanOrEqual(last.choleskyLowerBound); // still an upper bound
     expect(last.choleskyMargin).toBe(minimum(last.choleskyNormSteps));
     expect(last.residualComputed).toBe(true);
+    expect([1, 6]).toContain(last.residualPowerSteps); // 1 when that bound already fit the room
+    if (last.residualPowerSteps === 1) expect(last.residualMargin).toBeLessThan(room);
     expect(last.margin).toBeCloseTo(last.formMargin + last.shiftMargin + last.residualMargin, 25);
     expect(last.margin).toBeLessThan(last.allowedMargin);
     expect(r.certificateDetail.reason).toMatch(/power steps stopped early/);

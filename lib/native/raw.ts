@@ -118,6 +118,8 @@ export interface RawCertificateAttempt {
   residualComputed: boolean;
   residualMargin: number;
   residualNormSteps: Float64Array;
+  /** Power steps for the norms of |L| and |L2| in the residual's rounding term: 1 when that bound already fit. */
+  residualPowerSteps: number;
   residualNote: string;
   /** Seconds of the residual: in dsyrk/dsyr2k, in its norm bounds, in all. */
   residualBlasSeconds: number;

@@ -161,6 +161,19 @@ TEST(factor_residual, bounds_the_exact_residual_and_tracks_its_size) {
   }
 }
 
+TEST(factor_residual, one_power_step_for_the_norms_when_that_fits_still_bounds_the_residual) {
+  convreg::GramUpper g = sparseSymmetric(70, 3);
+  const double shift = 5e-4;
+  Factor f(g, shift);
+  const convreg::ResidualBound full = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr);
+  const convreg::ResidualBound roomy = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr, 1.0);
+  const convreg::ResidualBound tight = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr, 0.5 * full.norm);
+  CHECK(full.normPowerSteps == 40 && roomy.normPowerSteps == 1 && tight.normPowerSteps == 40);
+  CHECK(roomy.computedPart == full.computedPart && tight.norm == full.norm);
+  CHECK(roomy.norm >= full.norm);  // the smallest over fewer steps
+  CHECK(spectralNorm(exactResidual(g, f.L, shift)) <= roomy.norm);
+}
+
 TEST(factor_residual, covers_a_planted_error_and_is_not_loose_by_two) {
   convreg::GramUpper g = sparseSymmetric(60, 5);
   const double shift = 1e-3;
