@@ -70,6 +70,7 @@ export const NATIVE_FUNCTIONS = {
   // binding/structured.cpp
   structuredPenalty: task<(...a: WithAlpha) => number>(),
   structuredPenaltyAndGradient: task<(...a: WithGradient) => number>(),
+  groupedStructuredPenaltyAndGradient: task<(...a: [...WithAlpha, groups: number, gradient: GradientOut]) => number>(),
   lineQuartic: task<(...a: QuarticArgs) => Float64Array>(),
   timeEnginePenaltyAndGradient: plain<(...a: [...WithAlpha, dense: boolean, calls: number, repeats: number]) => number>(),
   // binding/layer.cpp

@@ -18,12 +18,12 @@ import {
   circularPenaltyPlan,
   type Padding,
 } from "../engines/circular.js";
-import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
+import { groupedStructuredGradientPlan, lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
 import type { PenaltyAndGradientTask } from "../engines/kernel-args.js";
 
 import { layerGradientRoute, layerPenaltyRoute, layerQuarticRoute } from "./layer-route.js";
 import type { LayerKindOptions, LayerPadding } from "../core/layer-spec.js";
-import { eachGroup, eachGroupAsync, readGroupCall, type GroupCall } from "../core/groups.js";
+import { eachGroup, eachGroupAsync, groupKernel, readGroupCall, type GroupCall } from "../core/groups.js";
 import { combinePenaltyAndGradient, groupDirections, sumPenalties, sumQuartics } from "./groups.js";
 import { requireGradientOut } from "./gradient-out.js";
 
@@ -190,12 +190,31 @@ function groupOptions(groups: GroupCall<GradientOptions>): PenaltyOptions {
   return rest;
 }
 
+/**
+ * One native call for all groups when every group would take the structured engine with the
+ * paper's layer (zero padding, unit stride): the first group's plan decides the route (and checks
+ * the options and its memory exactly as a per-group call would). Otherwise undefined: per group.
+ */
+function groupedPlanFor(
+  groups: GroupCall<GradientOptions>,
+  o: PenaltyOptions,
+  out: Float64Array | undefined,
+): NativePlan<"groupedStructuredPenaltyAndGradient", PenaltyAndGradient> | undefined {
+  const first = groupKernel(groups.kernel, groups.layout, 0);
+  if (gradientPlanFor(first, o).fn !== "structuredPenaltyAndGradient") return undefined;
+  const a = readCommon(groups.kernel, o);
+  const plan = groupedStructuredGradientPlan(groups.kernel, first.shape, groups.layout.count, a.n, a.alpha, a.memoryLimit, out);
+  return { ...plan, finish: (raw) => ({ ...plan.finish(raw), engine: "structured" }) };
+}
+
 /** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
 export function penaltyAndGradient(kernel: Kernel, options: GradientOptions): PenaltyAndGradient {
   const groups = readGroupCall(kernel, options);
   if (groups) {
     const out = requireGradientOut(groups.options.out, groups.kernel);
     const o = groupOptions(groups);
+    const oneCall = groupedPlanFor(groups, o, out);
+    if (oneCall) return runSync(oneCall);
     return combineGroups(
       groups,
       out,
@@ -211,6 +230,8 @@ export async function penaltyAndGradientAsync(kernel: Kernel, options: GradientO
   if (groups) {
     const out = requireGradientOut(groups.options.out, groups.kernel);
     const o = groupOptions(groups);
+    const oneCall = groupedPlanFor(groups, o, out);
+    if (oneCall) return runAsync(oneCall);
     return combineGroups(groups, out, await eachGroupAsync(groups.kernels, (k) => penaltyAndGradientAsync(k, o)));
   }
   return runAsync(gradientPlanFor(kernel, options));
