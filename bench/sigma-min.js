@@ -41,6 +41,15 @@ function upscalerF0() {
   throw new Error("F_0/kernel [3,3,64,64] not found in @upscalerjs/default-model");
 }
 
+/** The try that came closest: its a-priori and a-posteriori Cholesky terms against the allowed margin. */
+function marginSummary(detail) {
+  const tries = detail.attempts.filter((a) => a.factored);
+  if (tries.length === 0) return "-";
+  const best = tries.reduce((b, a) => (a.allowedMargin - a.margin > b.allowedMargin - b.margin ? a : b));
+  const post = best.residualComputed ? best.residualMargin.toExponential(2) : "-";
+  return `${best.choleskyMargin.toExponential(2)} / ${post} / ${best.allowedMargin.toExponential(2)}`;
+}
+
 async function one(n) {
   const kernel = upscalerF0();
   const cpu0 = process.cpuUsage();
@@ -91,6 +100,8 @@ if (process.argv.includes("--one")) {
       `[${r.lower.toPrecision(10)}, ${r.upper.toPrecision(10)}]`,
       fmt(r.relativeWidth, 2),
       `${r.certificate} (${r.bound})`,
+      marginSummary(r.certificateDetail),
+      fmt(r.timing.residualSeconds, 3),
       r.dgesvd === undefined ? "-" : r.dgesvd.toPrecision(10),
     ]);
     console.log(`N = ${n} done in ${fmt(r.seconds, 3)} s`);
@@ -111,6 +122,8 @@ if (process.argv.includes("--one")) {
         "bracket",
         "rel. width",
         "certificate (bound)",
+        "margin a priori / a posteriori / allowed",
+        "residual s",
         "dgesvd",
       ],
       rows,

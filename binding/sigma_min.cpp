@@ -43,10 +43,36 @@ Napi::Value sigmaMinToJs(Napi::Env env, convreg::SigmaMinResult& r) {
   num("factorSeconds", r.factorSeconds);
   num("iterateSeconds", r.iterateSeconds);
   num("certifySeconds", r.certifySeconds);
+  num("residualSeconds", r.residualSeconds);
   num("factorizations", static_cast<double>(r.factorizations));
   num("lanczosSteps", static_cast<double>(r.lanczosSteps));
   num("refinements", static_cast<double>(r.refinements));
   o.Set("ordering", Napi::String::New(env, r.ordering));
+  o.Set("certificateReason", Napi::String::New(env, r.certificateReason));
+  o.Set("formNormSteps", toFloat64Array(env, r.formNormSteps));
+  Napi::Array attempts = Napi::Array::New(env, r.attempts.size());
+  for (size_t i = 0; i < r.attempts.size(); ++i) {
+    const convreg::CertificateAttempt& a = r.attempts[i];
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("kind", Napi::String::New(env, a.kind));
+    t.Set("shift", Napi::Number::New(env, a.shift));
+    t.Set("factored", Napi::Boolean::New(env, a.factored));
+    t.Set("formMargin", Napi::Number::New(env, a.formMargin));
+    t.Set("shiftMargin", Napi::Number::New(env, a.shiftMargin));
+    t.Set("choleskyMargin", Napi::Number::New(env, a.choleskyMargin));
+    t.Set("margin", Napi::Number::New(env, a.margin));
+    t.Set("allowedMargin", Napi::Number::New(env, a.allowedMargin));
+    t.Set("choleskyNormSteps", toFloat64Array(env, a.choleskyNormSteps));
+    t.Set("residualComputed", Napi::Boolean::New(env, a.residualComputed));
+    t.Set("residualMargin", Napi::Number::New(env, a.residualMargin));
+    t.Set("residualNormSteps", toFloat64Array(env, a.residualNormSteps));
+    t.Set("residualNote", Napi::String::New(env, a.residualNote));
+    t.Set("residualBlasSeconds", Napi::Number::New(env, a.residualBlasSeconds));
+    t.Set("residualNormSeconds", Napi::Number::New(env, a.residualNormSeconds));
+    t.Set("residualSeconds", Napi::Number::New(env, a.residualSeconds));
+    attempts.Set(static_cast<uint32_t>(i), t);
+  }
+  o.Set("attempts", attempts);
   o.Set("vector", toFloat64Array(env, r.vector));
   return o;
 }

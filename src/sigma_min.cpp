@@ -42,6 +42,7 @@
 
 #include "blas.h"
 #include "coded_error.h"
+#include "factor_residual.h"
 #include "gram_problem.h"
 #include "gram_side.h"
 #include "native_memory.h"
@@ -243,71 +244,25 @@ void solve(Cholmod& ch, const std::vector<double>& b, std::vector<double>& x) {
   cholmod_l_free_dense(&X, &ch.c);
 }
 
-// Upper bound on the spectral norm of a symmetric nonnegative operator B by Collatz-Wielandt:
-// rho(B) <= max_i (B x)_i / x_i for any x > 0; a few power steps from x = 1 make it tight.
-double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n) {
-  std::vector<double> x(n, 1.0), y(n);
-  for (int step = 0; step < 4; ++step) {
-    B(x, y);
-    const double top = *std::max_element(y.begin(), y.end());
-    if (!(top > 0)) return 0;
-    for (size_t i = 0; i < n; ++i) x[i] = y[i] / top + 1e-12;  // stays > 0
-  }
-  B(x, y);
-  double bound = 0;
-  for (size_t i = 0; i < n; ++i) bound = std::max(bound, y[i] / x[i]);
-  return safety * bound;
-}
-
-// Bound on ||Delta|| for the backward error of the computed factor, fl(G) - theta I + Delta =
-// L L^T, and the longest column of L. Entry (i, j) of L L^T sums t_ij + 1 products l_ik l_jk
-// (k <= min(i, j) with both nonzero), so |Delta_ij| <= gamma_{t_ij + 1} (|L||L^T|)_ij (Higham,
-// Thm 10.3, entry by entry; any summation order). t_ij + 1 <= min(c_i, c_j) with c_i the number
-// of nonzeros in row i of L, and gamma_min(a, b) <= sqrt(gamma_a gamma_b), so |Delta| <=
-// D |L||L^T| D with D = diag(sqrt(gamma_{c_i})) and ||Delta||_2 <= rho(D|L||L^T|D) (Collatz-Wielandt).
-std::pair<double, int64_t> factorErrorNorm(const cholmod_factor* L, const std::function<double(double)>& gamma) {
-  const size_t n = L->n;
-  const auto* super = static_cast<const int64_t*>(L->super);
+int64_t longestColumn(const cholmod_factor* L) {
   const auto* pi = static_cast<const int64_t*>(L->pi);
-  const auto* px = static_cast<const int64_t*>(L->px);
-  const auto* ls = static_cast<const int64_t*>(L->s);
-  const auto* lx = static_cast<const double*>(L->x);
   int64_t longest = 0;
   for (size_t s = 0; s < L->nsuper; ++s) longest = std::max(longest, pi[s + 1] - pi[s]);
-  std::vector<double> rowCount(n, 0.0);
-  for (size_t s = 0; s < L->nsuper; ++s) {
-    const int64_t nscol = super[s + 1] - super[s], nsrow = pi[s + 1] - pi[s];
-    for (int64_t jj = 0; jj < nscol; ++jj)
-      for (int64_t ii = jj; ii < nsrow; ++ii) rowCount[ls[pi[s] + ii]] += 1;
-  }
-  std::vector<double> scale(n);
-  for (size_t i = 0; i < n; ++i) scale[i] = std::sqrt(gamma(rowCount[i]));
-  std::vector<double> mid(n);
-  auto apply = [&](const std::vector<double>& x, std::vector<double>& t) {  // t = D |L| (|L|^T D x)
-    std::fill(t.begin(), t.end(), 0.0);
-    for (size_t s = 0; s < L->nsuper; ++s) {
-      const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
-      for (int64_t jj = 0; jj < nscol; ++jj) {
-        const double* col = lx + px[s] + jj * nsrow;
-        double sum = 0;
-        for (int64_t ii = jj; ii < nsrow; ++ii) {
-          const int64_t r = ls[pi[s] + ii];
-          sum += std::fabs(col[ii]) * scale[r] * x[r];
-        }
-        mid[k1 + jj] = sum;
-      }
-    }
-    for (size_t s = 0; s < L->nsuper; ++s) {
-      const int64_t k1 = super[s], nscol = super[s + 1] - k1, nsrow = pi[s + 1] - pi[s];
-      for (int64_t jj = 0; jj < nscol; ++jj) {
-        const double* col = lx + px[s] + jj * nsrow;
-        const double m = mid[k1 + jj];
-        for (int64_t ii = jj; ii < nsrow; ++ii) t[ls[pi[s] + ii]] += std::fabs(col[ii]) * m;
-      }
-    }
-    for (size_t i = 0; i < n; ++i) t[i] *= scale[i];
-  };
-  return {nonnegativeNormBound(apply, n), longest};
+  return longest;
+}
+
+// Bound on ||Delta||_2 for the backward error of the computed factor, fl(G) - theta I + Delta =
+// L L^T (docs/MATH.md 7.2). Entry (i, j), i >= j, sums the t_ij products l_ik l_jk (k <= j, both
+// nonzero; any order): |Delta_ij| <= gamma(t_ij) (|L||L^T|)_ij off the diagonal (a division),
+// gamma(t_jj + 1) on it (a square root) (Higham, Lemma 8.4 / Thm 10.3, entry by entry). With c_i
+// the nonzeros in row i of L (diagonal included), t_ij <= min(c_i, c_j) and t_jj = c_j; gamma is
+// increasing and gamma(min(a, b)) <= sqrt(gamma(a) gamma(b)), so |Delta| <= D |L||L^T| D with
+// D = diag(sqrt(gamma(c_i + 1))) and ||Delta||_2 <= rho(D|L||L^T|D) (Collatz-Wielandt).
+double factorErrorNorm(const cholmod_factor* L, const std::function<double(double)>& gamma, int64_t maxSteps, std::vector<double>* steps) {
+  std::vector<double> scale = factorRowCounts(L), mid(L->n);
+  for (double& c : scale) c = std::sqrt(gamma(c + 1));
+  return nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, scale, x, t, mid); }, L->n,
+                              maxSteps, steps);
 }
 
 // The Rayleigh quotient, residual and their rounding bounds for a vector v.
@@ -440,6 +395,36 @@ class Deflation {
   std::vector<std::pair<int64_t, double>> saved_;
 };
 
+std::string sci(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3e", x);
+  return buf;
+}
+
+// Why the lower bound holds, or by how much the best try missed (margin against what would do).
+std::string describeCertificate(const SigmaMinResult& r, double rhoLo, double rhoHi, double eps, double lambda2) {
+  const std::string bracket = "lambda_1 in [" + sci(r.lambdaLower > 0 ? r.lambdaLower : 0) + ", " + sci(rhoHi) + "], residual " + sci(eps);
+  if (r.certificate == "exact") return "exact";
+  if (r.attempts.empty())
+    return "no Cholesky certificate tried: the estimated gap lambda_2 - lambda_1 (lambda_2 ~ " + sci(lambda2) +
+           ") does not exceed the residual bound " + sci(eps) + " and no shift below rho_lo = " + sci(rhoLo) + " was positive";
+  const CertificateAttempt* shown = r.certified ? &r.attempts.back() : nullptr;
+  if (!r.certified)
+    for (const auto& a : r.attempts)
+      if (a.factored && (!shown || a.allowedMargin - a.margin > shown->allowedMargin - shown->margin)) shown = &a;
+  if (!shown)
+    return "every Cholesky try failed to factor (" + std::to_string(r.attempts.size()) + " tries; lambda_2 ~ " + sci(lambda2) + ")";
+  const std::string terms = shown->kind + " at shift " + sci(shown->shift) + ": rounding margin " + sci(shown->margin) + " (formation " +
+                            sci(shown->formMargin) + ", shift " + sci(shown->shiftMargin) + ", Cholesky a priori " + sci(shown->choleskyMargin) +
+                            (shown->residualComputed ? (shown->residualNote.empty() ? ", a-posteriori residual " + sci(shown->residualMargin)
+                                                                                    : ", residual not applicable: " + shown->residualNote)
+                                                     : std::string()) +
+                            ")";
+  if (r.certified) return terms + " below the allowed " + sci(shown->allowedMargin) + "; " + bracket;
+  return "not certified: best try " + terms + " exceeds the allowed " + sci(shown->allowedMargin) + " by a factor " +
+         sci(shown->margin / shown->allowedMargin) + "; lambda_1 ~ " + sci(r.lambdaEstimate) + ", lambda_2 ~ " + sci(lambda2);
+}
+
 }  // namespace
 
 double sigmaMinGramBytes(const ConvShape& shape, const SigmaMinOptions& options) {
@@ -501,9 +486,10 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
         p.applyA(x.data(), scratch.data(), true);
         p.applyAt(scratch.data(), t.data(), true);
       },
-      static_cast<size_t>(order));
+      static_cast<size_t>(order), options.normSteps, &res.formNormSteps);
   const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
-  auto shiftMargin = [&](double theta) { return u * (G.maxDiagonal + std::fabs(theta)); };
+  double diagonalTop = G.maxDiagonal;  // raised by a deflation's decoupled diagonal
+  auto shiftMargin = [&](double theta) { return (1 + 2 * u) * u * (diagonalTop + std::fabs(theta)); };
 
   Cholmod ch;
   cholmod_sparse A = wrap(G);
@@ -580,9 +566,43 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
   res.residualBound = ev.residualBound;
   const double rhoLo = ev.rhoLower, rhoHi = ev.rhoUpper, eps = ev.residualBound;
 
-  // Lower bounds.
+  // Lower bounds. Every Cholesky try is recorded with its margin terms (res.attempts).
   t0 = Clock::now();
   double lower = 0;
+  auto tryCholesky = [&](const char* kind, double shift, double allowedBase) {
+    checkCancel(cancel);
+    CertificateAttempt at;
+    at.kind = kind;
+    at.shift = shift;
+    at.formMargin = formMargin;
+    at.shiftMargin = shiftMargin(shift);
+    at.allowedMargin = shift - allowedBase;
+    at.factored = factorize(ch, A, shift, res.factorSeconds, res.factorizations);
+    if (at.factored) {
+      at.choleskyMargin = factorErrorNorm(ch.L, gamma, options.normSteps, &at.choleskyNormSteps);
+      at.margin = at.formMargin + at.shiftMargin + at.choleskyMargin;
+      // The a-priori bound counts every product at its worst; the a-posteriori residual, accumulated
+      // error-free, sees the rounding that happened (about sqrt(count) smaller), at ~3 factorizations' cost.
+      const auto mode = options.residualCertificate;
+      if (mode == ResidualCertificate::always || (mode == ResidualCertificate::whenNeeded && !(at.margin < at.allowedMargin))) {
+        const auto tr = Clock::now();
+        const ResidualBound rb = factorResidualBound(ch.L, G, shift, 6, options.residualRangeBytes, cancel);
+        res.residualSeconds += since(tr);
+        at.residualComputed = true;
+        at.residualNote = rb.why;
+        at.residualBlasSeconds = rb.blasSeconds;
+        at.residualNormSeconds = rb.normSeconds;
+        at.residualSeconds = rb.totalSeconds;
+        if (rb.applicable) {
+          at.residualMargin = rb.norm;
+          at.residualNormSteps = rb.normSteps;
+          at.margin = at.formMargin + at.shiftMargin + std::min(at.choleskyMargin, at.residualMargin);
+        }
+      }
+    }
+    res.attempts.push_back(at);
+    return at;
+  };
   if (order == 1) {
     lower = rhoLo;  // G is 1 x 1: its Rayleigh quotient is its eigenvalue
     res.certified = true;
@@ -597,57 +617,71 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
     // The deleted coordinate becomes a decoupled 1 x 1 block: any value above beta works, and
     // one on the scale of G keeps the Collatz-Wielandt bound of |L||L^T| from growing.
     const double big = std::max(G.maxDiagonal, 2 * lambda2);
+    diagonalTop = big;
     Deflation deflated(G, static_cast<int64_t>(istar), big);
+    // beta2 = beta - margin must exceed both rho_hi + eps and rho_lo.
+    const double need = std::max(rhoHi + eps, rhoLo);
     for (double f : {0.5, 0.25, 0.1, 0.03}) {
-      checkCancel(cancel);
       const double beta = ev.rho + f * (lambda2 - ev.rho);
-      if (beta <= rhoHi + eps) break;
-      if (!factorize(ch, A, beta, res.factorSeconds, res.factorizations)) continue;
-      const auto [cholMargin, longest] = factorErrorNorm(ch.L, gamma);
-      res.maxFront = longest;
-      const double margin = formMargin + shiftMargin(beta) + cholMargin;
-      const double beta2 = beta - margin;
-      if (beta2 > rhoHi + eps && beta2 > rhoLo) {
+      if (beta <= need) break;
+      CertificateAttempt at = tryCholesky("kato-temple", beta, need);
+      if (!at.factored) continue;
+      // The margin hardly depends on beta: if it was too large here, a shift nearer lambda_2
+      // (up to 0.9 of the gap; beyond, the factorization of G' tends to fail) may clear it.
+      if (!(at.margin < at.allowedMargin)) {
+        const double wanted = need + 1.25 * at.margin;
+        const double top = ev.rho + 0.9 * (lambda2 - ev.rho);
+        if (wanted > beta && wanted < top) {
+          const double first = std::max(wanted, ev.rho + 0.75 * (lambda2 - ev.rho));
+          for (const double b2 : {first, wanted}) {
+            if (b2 <= beta || (b2 == wanted && wanted == first && res.attempts.back().shift == first)) continue;
+            at = tryCholesky("kato-temple", b2, need);
+            if (at.factored) break;
+          }
+        }
+      }
+      if (at.factored && at.margin < at.allowedMargin) {
+        const double beta2 = at.shift - at.margin;
         lower = std::max(rhoLo - eps * eps / (beta2 - rhoLo), rhoLo - eps);
         res.lambda2Lower = beta2;
-        res.certificateShift = beta;
-        res.roundingMargin = margin;
+        res.certificateShift = at.shift;
+        res.roundingMargin = at.margin;
         res.certified = true;
         res.certificate = "kato-temple";
       }
       break;
     }
   }
-  if (!res.certified) {
-    // Direct: Cholesky of fl(G) - theta I just below the estimate.
+  if (!res.certified && order > 1) {
+    // Direct: Cholesky of fl(G) - theta I just below the estimate. A margin measured above
+    // (the Cholesky term hardly depends on the shift) that exceeds rho_lo rules it out.
     double estimate = formMargin + shiftMargin(ev.rho);
-    for (int attempt = 0; attempt < 4; ++attempt) {
-      checkCancel(cancel);
+    for (const auto& at : res.attempts) estimate = std::max(estimate, at.margin);
+    for (int attempt = 0; attempt < 4 && estimate < rhoLo; ++attempt) {
       const double theta = rhoLo - std::max(estimate * std::pow(4.0, attempt), rhoLo * options.tolerance);
       if (theta <= 0) break;
-      if (!factorize(ch, A, theta, res.factorSeconds, res.factorizations)) continue;
-      const auto [cholMargin, longest] = factorErrorNorm(ch.L, gamma);
-      res.maxFront = longest;
-      const double margin = formMargin + shiftMargin(theta) + cholMargin;
-      if (theta - margin > 0) {
-        lower = theta - margin;
+      const CertificateAttempt at = tryCholesky("cholesky", theta, 0.0);
+      if (!at.factored) continue;
+      if (at.margin < at.allowedMargin) {
+        lower = theta - at.margin;
         res.certificateShift = theta;
-        res.roundingMargin = margin;
+        res.roundingMargin = at.margin;
         res.certified = true;
         res.certificate = "cholesky";
         break;
       }
-      estimate = margin;
+      estimate = at.margin;
     }
   }
   if (!res.certified) res.certificate = "none";
   res.certifySeconds = since(t0);
   res.lambdaLower = std::max(0.0, lower);
+  res.certificateReason = describeCertificate(res, rhoLo, rhoHi, eps, lambda2);
   res.sigmaMin = std::sqrt(ev.rho);
   res.lower = std::sqrt(res.lambdaLower);
   res.upper = std::sqrt(rhoHi);
   res.cholmodPeakBytes = static_cast<double>(ch.c.memory_usage);
-  if (res.maxFront == 0 && ch.L->is_super) res.maxFront = factorErrorNorm(ch.L, gamma).second;
+  if (ch.L->is_super) res.maxFront = longestColumn(ch.L);
   res.vector = p.output(best);
   const double nb = norm2(res.vector);
   for (auto& x : res.vector) x /= nb;

@@ -12,14 +12,42 @@
 
 namespace convreg {
 
+// When to bound the a-posteriori residual ||H - L L^T|| of a certifying factorization (about three
+// factorizations' work): never, when the a-priori Cholesky margin is too large, or always (tests).
+enum class ResidualCertificate { never,
+                                 whenNeeded,
+                                 always };
+
 struct SigmaMinOptions {
   double factorMemoryLimit = 8.0 * 1024 * 1024 * 1024;  // bytes for the Cholesky factor
   double tolerance = 1e-10;                             // target relative width of the bracket on sigma_min
   int64_t maxLanczos = 80;                              // Lanczos steps on the inverse
+  int64_t normSteps = 40;                               // most Collatz-Wielandt power steps per norm bound
+  ResidualCertificate residualCertificate = ResidualCertificate::whenNeeded;
+  double residualRangeBytes = 1024.0 * 1024 * 1024;  // the residual is built this much of L at a time
   int64_t maxRefinements = 40;
   // Deterministic gamma_m = m u / (1 - m u) (a proof); false: Higham & Mary's probabilistic bound (an estimate).
   bool worstCaseRounding = true;
   const std::atomic<bool>* cancel = nullptr;
+};
+
+// One try at a lower bound by a Cholesky: its shift, whether it factored, every term of the
+// rounding margin, the largest margin that would have sufficed, and the Collatz-Wielandt bound on
+// the Cholesky term after each power step (to show whether more steps would have helped).
+struct CertificateAttempt {
+  std::string kind;  // "kato-temple" (deflated Gram matrix, bounds lambda_2) or "cholesky" (bounds lambda_1)
+  double shift = 0;
+  bool factored = false;
+  double formMargin = 0, shiftMargin = 0, choleskyMargin = 0, margin = 0;
+  double allowedMargin = 0;  // the attempt certifies iff margin < allowedMargin
+  std::vector<double> choleskyNormSteps;
+  // A-posteriori: a bound on ||H - L L^T||_2 (factor_residual.h), tried when the a-priori
+  // Cholesky term is too large; margin then uses the smaller of the two.
+  bool residualComputed = false;
+  double residualMargin = 0;
+  std::vector<double> residualNormSteps;
+  std::string residualNote;  // why the residual bound did not apply, if it did not
+  double residualBlasSeconds = 0, residualNormSeconds = 0, residualSeconds = 0;
 };
 
 struct SigmaMinResult {
@@ -33,10 +61,13 @@ struct SigmaMinResult {
   int64_t order = 0, gramNonzeros = 0, factorNonzeros = 0, maxFront = 0;
   double factorFlops = 0;
   double gramBytes = 0, factorBytes = 0, cholmodPeakBytes = 0;
-  double gramSeconds = 0, analyzeSeconds = 0, factorSeconds = 0, iterateSeconds = 0, certifySeconds = 0;
+  double gramSeconds = 0, analyzeSeconds = 0, factorSeconds = 0, iterateSeconds = 0, certifySeconds = 0, residualSeconds = 0;
   int64_t factorizations = 0, lanczosSteps = 0, refinements = 0;
   std::string ordering;
-  std::vector<double> vector;  // unit singular vector on the Gram side, conv_shape numbering
+  std::vector<CertificateAttempt> attempts;  // every lower-bound try, in order
+  std::string certificateReason;             // why the lower bound holds, or by how much it failed
+  std::vector<double> formNormSteps;         // Collatz-Wielandt bounds on || |A|^T |A| || per power step
+  std::vector<double> vector;                // unit singular vector on the Gram side, conv_shape numbering
 };
 
 // Bytes of the Gram matrix and the work vectors, without building anything.

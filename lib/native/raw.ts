@@ -89,11 +89,36 @@ export interface RawSigmaMin {
   factorSeconds: number;
   iterateSeconds: number;
   certifySeconds: number;
+  residualSeconds: number;
   factorizations: number;
   lanczosSteps: number;
   refinements: number;
   ordering: string;
+  certificateReason: string;
+  formNormSteps: Float64Array;
+  attempts: RawCertificateAttempt[];
   vector: Float64Array;
+}
+
+/** One Cholesky try at a sigma_min lower bound (src/sigma_min.h CertificateAttempt). */
+export interface RawCertificateAttempt {
+  kind: "kato-temple" | "cholesky";
+  shift: number;
+  factored: boolean;
+  formMargin: number;
+  shiftMargin: number;
+  choleskyMargin: number;
+  margin: number;
+  allowedMargin: number;
+  choleskyNormSteps: Float64Array;
+  residualComputed: boolean;
+  residualMargin: number;
+  residualNormSteps: Float64Array;
+  residualNote: string;
+  /** Seconds of the residual: in dsyrk/dsyr2k, in its norm bounds, in all. */
+  residualBlasSeconds: number;
+  residualNormSeconds: number;
+  residualSeconds: number;
 }
 
 /** What the addon holds beyond a call (src/native_memory.h says what is counted and why). */

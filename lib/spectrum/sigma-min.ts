@@ -9,7 +9,7 @@ import { requireSignal, throwIfAborted, withCancelToken, type NativeCancelToken 
 import { requireKernel, type Kernel } from "../core/kernel.js";
 import { formatBytes, requireMemory } from "../core/memory.js";
 import { native } from "../native/addon.js";
-import type { RawSigmaMin, SigmaMinCertificate } from "../native/raw.js";
+import type { RawCertificateAttempt, RawSigmaMin, SigmaMinCertificate } from "../native/raw.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
 import { requireChoice, requireInputSize, requireOptions, requirePositive } from "../core/validate.js";
 import type { LayerKindOptions } from "../core/layer-spec.js";
@@ -101,11 +101,30 @@ export interface SigmaMinResult {
   /** Bytes: estimate for the Gram matrix and vectors, for the factor, and CHOLMOD's peak. */
   memory: { gramBytes: number; factorBytes: number; cholmodPeakBytes: number };
   /** Seconds per phase; factorSeconds sums all numeric factorizations. */
-  timing: { gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number };
+  timing: { gramSeconds: number; analyzeSeconds: number; factorSeconds: number; iterateSeconds: number; certifySeconds: number; residualSeconds: number };
   /** Counts: numeric factorizations, Lanczos steps, refinement steps. */
   iterations: { factorizations: number; lanczosSteps: number; refinements: number };
   /** The fill-reducing ordering used. */
   ordering: string;
+  /** Every Cholesky try at the lower bound, with each term of its rounding margin: how far a failure missed. */
+  certificateDetail: CertificateDetail;
+}
+
+/** The rounding margins behind (or missing from) the lower bound of a {@link SigmaMinResult}. */
+export interface CertificateDetail {
+  /** Why the lower bound holds, or by how much the best try failed (margin against the allowed one). */
+  reason: string;
+  /** Collatz-Wielandt bounds on || |A|^T|A| ||_2 after each power step (the formation term uses the smallest). */
+  formNormSteps: Float64Array;
+  /**
+   * In order. `kind` "kato-temple": Cholesky of the Gram matrix minus one row and column at `shift`,
+   * proving lambda_2 >= shift - margin; "cholesky": of the Gram matrix itself, proving lambda_1 >= shift - margin.
+   * `margin` = formMargin + shiftMargin + choleskyMargin; the try certifies iff margin < allowedMargin.
+   * `choleskyNormSteps`: the bound on the Cholesky term after each power step (the smallest is used).
+   * When the a-priori `choleskyMargin` is too large, `residualMargin` bounds ||H - L L^T||_2 a posteriori
+   * (`residualComputed`; `residualNote` says why it did not apply, if so) and `margin` uses the smaller.
+   */
+  attempts: RawCertificateAttempt[];
 }
 
 const GiB = 1024 ** 3;
@@ -148,9 +167,11 @@ function finish(raw: RawSigmaMin, rounding: SigmaMinRounding): SigmaMinResult {
       factorSeconds: raw.factorSeconds,
       iterateSeconds: raw.iterateSeconds,
       certifySeconds: raw.certifySeconds,
+      residualSeconds: raw.residualSeconds,
     },
     iterations: { factorizations: raw.factorizations, lanczosSteps: raw.lanczosSteps, refinements: raw.refinements },
     ordering: raw.ordering,
+    certificateDetail: { reason: raw.certificateReason, formNormSteps: raw.formNormSteps, attempts: raw.attempts },
   };
 }
 

@@ -1,0 +1,51 @@
+// Rigorous 2-norm bounds around a CHOLMOD supernodal LL^T factor: the a-posteriori residual
+// || H - L L^T ||_2 for H = (the symmetric matrix given by its upper triangle) - shift I, with
+// L L^T accumulated error-free (docs/MATH.md 7.2), and Collatz-Wielandt bounds for nonnegative
+// operators (|L||L^T| among them).
+#pragma once
+#include <cholmod.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gram_side.h"
+
+namespace convreg {
+
+// rho(B) <= max_i (B x)_i / x_i for every x > 0 (Collatz-Wielandt), B symmetric nonnegative,
+// applied as B(x, y). Power steps from x = 1 until the bound drops by less than 0.1% or maxSteps;
+// the smallest bound, times a safety factor for its own rounding; `steps` gets each step's bound.
+double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n, int64_t maxSteps,
+                            std::vector<double>* steps = nullptr);
+
+// t = S |L| |L|^T S x with S = diag(scale), for a supernodal factor (the stored upper part of a
+// supernode's diagonal block is ignored); `mid` is scratch of length n.
+void applyAbsFactorProduct(const cholmod_factor* L, const std::vector<double>& scale, const std::vector<double>& x, std::vector<double>& t,
+                           std::vector<double>& mid);
+
+// Nonzeros in each row of L (diagonal included), as stored.
+std::vector<double> factorRowCounts(const cholmod_factor* L);
+
+struct ResidualBound {
+  bool applicable = false;                                    // false: the error-free split does not apply (reason in `why`)
+  double norm = 0;                                            // bound on || H~ - L L^T ||_2, H~ as below
+  double computedPart = 0;                                    // rho(|R~|) of the computed residual R~
+  double roundingPart = 0;                                    // what the bound adds for the rounding of R~ and the dropped L2 L2^T
+  std::vector<double> normSteps;                              // Collatz-Wielandt bounds on rho(|R~|) per power step
+  double blasSeconds = 0, normSeconds = 0, totalSeconds = 0;  // dsyrk + dsyr2k; the norm bounds; all
+  std::string why;
+};
+
+// H~ is P (A - shift I) P^T with P = L->Perm, A given by its upper triangle, and the diagonal
+// rounded as fl(a_jj - shift) (the caller accounts for that rounding). Each row of L is split
+// exactly as L1 + L2 with L1 so short that every dot product of L1 rows is exact in double (in any
+// order); L1 L1^T comes from dsyrk exactly, L1 L2^T + L2 L1^T from dsyr2k with a bounded error.
+// The residual is held for at most rangeBytes of the factor's columns at a time (its row sums
+// bound rho(|R~|)); normSteps: power steps for the norms of |L| and |L2|.
+ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t normSteps, double rangeBytes,
+                                  const std::atomic<bool>* cancel);
+
+}  // namespace convreg
