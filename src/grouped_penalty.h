@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "conv_shape.h"
+#include "layer_spec.h"
 
 namespace convreg {
 
@@ -16,5 +17,10 @@ namespace convreg {
 // engine, zero padding, unit stride.
 double groupedStructuredPenaltyAndGradient(const ConvShape& group, int64_t groups, const double* kernel, double alpha,
                                            double* gradient);
+
+// The same by the layer engine (strides, VALID, dilation, H x W, transposed): `group` is one
+// group's layer (k, g, h of one group's kernel).
+double groupedLayerPenaltyAndGradient(const LayerSpec& group, int64_t groups, const double* kernel, double alpha,
+                                      double* gradient);
 
 }  // namespace convreg

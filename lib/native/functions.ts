@@ -76,6 +76,7 @@ export const NATIVE_FUNCTIONS = {
   // binding/layer.cpp
   layerPenalty: task<(...a: LayerArgs) => number>(),
   layerPenaltyAndGradient: task<(...a: [...LayerArgs, gradient: GradientOut]) => number>(),
+  groupedLayerPenaltyAndGradient: task<(...a: [...LayerArgs, groups: number, gradient: GradientOut]) => number>(),
   layerLineQuartic: task<(...a: [...LayerArgs, direction: Float64Array]) => Float64Array>(),
   // binding/layer_spectra.cpp
   layerSparseMatrix: task<(...a: LayerBaseArgs) => NativeSparse>(),

@@ -7,6 +7,8 @@ import { requireKernel, type Kernel } from "../core/kernel.js";
 import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "../core/validate.js";
 import type { LayerOptions } from "../core/layer-options.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import type { NativeTasks } from "../native/functions.js";
+import { requireMemory } from "../core/memory.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { densePenaltyPlan, denseGradientPlan } from "../engines/dense.js";
 import {
@@ -191,20 +193,41 @@ function groupOptions(groups: GroupCall<GradientOptions>): PenaltyOptions {
 }
 
 /**
- * One native call for all groups when every group would take the structured engine with the
- * paper's layer (zero padding, unit stride): the first group's plan decides the route (and checks
- * the options and its memory exactly as a per-group call would). Otherwise undefined: per group.
+ * One native call for all groups when every group would take the structured engine (zero padding,
+ * unit stride) or the layer engine (strides, VALID, dilation, H x W, transposed): the first
+ * group's plan decides the route (and checks the options and one group's memory exactly as a
+ * per-group call would). Otherwise undefined: one call per group.
  */
 function groupedPlanFor(
   groups: GroupCall<GradientOptions>,
   o: PenaltyOptions,
   out: Float64Array | undefined,
-): NativePlan<"groupedStructuredPenaltyAndGradient", PenaltyAndGradient> | undefined {
+): NativePlan<"groupedStructuredPenaltyAndGradient" | "groupedLayerPenaltyAndGradient", PenaltyAndGradient> | undefined {
   const first = groupKernel(groups.kernel, groups.layout, 0);
-  if (gradientPlanFor(first, o).fn !== "structuredPenaltyAndGradient") return undefined;
-  const a = readCommon(groups.kernel, o);
-  const plan = groupedStructuredGradientPlan(groups.kernel, first.shape, groups.layout.count, a.n, a.alpha, a.memoryLimit, out);
-  return { ...plan, finish: (raw) => ({ ...plan.finish(raw), engine: "structured" }) };
+  const plan = gradientPlanFor(first, o);
+  const count = groups.layout.count;
+  const shape = groups.kernel.shape;
+  const finish =
+    (gradient: Float64Array) =>
+    (penalty: number): PenaltyAndGradient => ({ penalty, gradient: { shape, data: gradient }, engine: "structured" });
+  if (plan.fn === "structuredPenaltyAndGradient") {
+    const a = readCommon(groups.kernel, o);
+    const grouped = groupedStructuredGradientPlan(groups.kernel, first.shape, count, a.n, a.alpha, a.memoryLimit, out);
+    return { ...grouped, finish: (penalty) => ({ ...grouped.finish(penalty), engine: "structured" }) };
+  }
+  if (plan.fn === "layerPenaltyAndGradient") {
+    // The group's layer arguments as its own plan has them; the call takes the layer's kernel and the group count.
+    const [, k, g, h, height, width, stride, dilation, valid, transposed, alpha] = plan.args as Parameters<NativeTasks["layerPenaltyAndGradient"]>;
+    requireMemory(8 * 3 * groups.kernel.data.length, "the grouped layer gradient (layer kernel and gradient)", o.memoryLimit);
+    const gradient = out ?? new Float64Array(groups.kernel.data.length);
+    return {
+      fn: "groupedLayerPenaltyAndGradient",
+      args: [groups.kernel.data, k, g, h, height, width, stride, dilation, valid, transposed, alpha, count, gradient],
+      filled: gradient,
+      finish: finish(gradient),
+    };
+  }
+  return undefined;
 }
 
 /** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
