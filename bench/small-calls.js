@@ -140,9 +140,10 @@ const depthwiseCases = [
   { shape: [3, 3, 1024, 1], n: 7 },
   { shape: [3, 3, 1024, 1], n: 28 },
   { shape: [3, 3, 256, 1], n: 28 },
+  { shape: [3, 3, 1024, 1], n: 28, layer: { stride: 2 } }, // the layer engine's one call
 ];
 /** The per-group path: group c's 3x3x1x1 kernel is entries c, c + C, ... of the depthwise kernel (m = 1). */
-function perGroupPenaltyAndGradient(kernel, n) {
+function perGroupPenaltyAndGradient(kernel, n, layer) {
   const [k, , channels] = kernel.shape;
   const taps = k * k;
   const gradient = new Float64Array(kernel.data.length);
@@ -150,33 +151,33 @@ function perGroupPenaltyAndGradient(kernel, n) {
   for (let c = 0; c < channels; c++) {
     const part = new Float64Array(taps);
     for (let t = 0; t < taps; t++) part[t] = kernel.data[t * channels + c];
-    const r = penaltyAndGradient({ shape: [k, k, 1, 1], data: part }, { n });
+    const r = penaltyAndGradient({ shape: [k, k, 1, 1], data: part }, { n, ...layer });
     f += r.penalty;
     for (let t = 0; t < taps; t++) gradient[t * channels + c] = r.gradient.data[t];
   }
   return { penalty: f, gradient };
 }
 const depthwiseRows = [];
-for (const { shape, n: size } of depthwiseCases) {
+for (const { shape, n: size, layer } of depthwiseCases) {
   const kernel = paperKernel(shape);
   const calls = shape[2] >= 1024 ? 3 : 10;
-  const oneCall = penaltyAndGradient(kernel, { n: size, depthwise: true });
-  const split = perGroupPenaltyAndGradient(kernel, size);
+  const oneCall = penaltyAndGradient(kernel, { n: size, ...layer, depthwise: true });
+  const split = perGroupPenaltyAndGradient(kernel, size, layer);
   const agree = Math.abs(oneCall.penalty - split.penalty) / split.penalty;
   const kinds = {
     oneCall: () =>
       timed(() => {
-        for (let i = 0; i < calls; i++) penaltyAndGradient(kernel, { n: size, depthwise: true });
+        for (let i = 0; i < calls; i++) penaltyAndGradient(kernel, { n: size, ...layer, depthwise: true });
       }, calls),
     perGroup: () =>
       timed(() => {
-        for (let i = 0; i < calls; i++) perGroupPenaltyAndGradient(kernel, size);
+        for (let i = 0; i < calls; i++) perGroupPenaltyAndGradient(kernel, size, layer);
       }, calls),
     ...(baseline
       ? {
           baseline: () =>
             timed(() => {
-              for (let i = 0; i < calls; i++) baseline.penaltyAndGradient(kernel, { n: size, depthwise: true });
+              for (let i = 0; i < calls; i++) baseline.penaltyAndGradient(kernel, { n: size, ...layer, depthwise: true });
             }, calls),
         }
       : {}),
@@ -190,7 +191,7 @@ for (const { shape, n: size } of depthwiseCases) {
       samples[name].cpu.push(t.cpu);
     }
   const medians = (clock) => Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s[clock]) / 1000]));
-  depthwiseRows.push({ shape, n: size, agree, wall: medians("wall"), cpu: medians("cpu") });
+  depthwiseRows.push({ shape, n: size, layer, agree, wall: medians("wall"), cpu: medians("cpu") });
 }
 console.log("\n## Depthwise penaltyAndGradient: one native call for all groups vs one call per group (ms per call)\n");
 console.log(
@@ -198,7 +199,7 @@ console.log(
     ["kernel", "N", "one call CPU", "per group CPU", "per group / one call (CPU)", "one call wall", "per group wall", ...(baseline ? ["baseline CPU"] : []), "|F diff| / F"],
     depthwiseRows.map((r) => [
       r.shape.join("x"),
-      String(r.n),
+      `${r.n}${r.layer ? ` stride ${r.layer.stride}` : ""}`,
       fmt(r.cpu.oneCall),
       fmt(r.cpu.perGroup),
       fmt(r.cpu.perGroup / r.cpu.oneCall),
