@@ -61,7 +61,11 @@ describe("grouped structured penalty and gradient in one native call", () => {
     });
   }
 
-  const layerCases: Array<{ shape: [number, number, number, number]; kind: GroupOptions; options: Record<string, unknown> }> = [
+  const layerCases: Array<{
+    shape: [number, number, number, number];
+    kind: GroupOptions;
+    options: { n: number; width?: number; stride?: number; dilation?: number; padding?: "zero" | "valid"; transposed?: boolean };
+  }> = [
     { shape: [3, 3, 2, 4], kind: { groups: 2 }, options: { n: 6, width: 5, stride: 2 } },
     { shape: [2, 2, 2, 2], kind: { groups: 2 }, options: { n: 5, stride: 3, padding: "valid" } },
     { shape: [3, 3, 2, 4], kind: { groups: 2 }, options: { n: 7, width: 6, dilation: 2 } },
@@ -74,7 +78,7 @@ describe("grouped structured penalty and gradient in one native call", () => {
       const kernel = createKernel(randomData(k, g, h, 700 + index).subarray(0, k * k * g * h), c.shape);
       const layout = readGroups(kernel, c.kind);
       if (!layout) throw new Error("not grouped");
-      const options = { ...c.options, alpha: 0.6 } as Parameters<typeof penaltyAndGradient>[1];
+      const options = { ...c.options, alpha: 0.6 };
       const parts = groupKernels(kernel, layout).map((part) => penaltyAndGradient(part, options));
       const expectedF = parts.reduce((sum, p) => sum + p.penalty, 0);
       const expected = assembleGroups(
@@ -83,10 +87,7 @@ describe("grouped structured penalty and gradient in one native call", () => {
         kernel.shape,
       ).data;
       const o = { ...options, ...c.kind };
-      const { n, width, stride, dilation, padding, transposed } = { width: undefined, stride: 1, dilation: 1, padding: "zero", transposed: false, ...c.options } as Record<
-        string,
-        never
-      >;
+      const { n, width = n, stride = 1, dilation = 1, padding = "zero", transposed = false } = c.options;
       const raw = new Float64Array(kernel.data.length);
       const f = native.groupedLayerPenaltyAndGradient(
         kernel.data,
