@@ -1,31 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { createKernel, singularValues, type Kernel } from "../lib/index.js";
+import { createKernel, singularValues } from "../lib/index.js";
 import { sigmaMin } from "../lib/spectrum/sigma-min.js";
-import { randomData, rng } from "./reference.js";
+import { nearlySingularKernel } from "./near-singular.js";
+import { randomData } from "./reference.js";
 
 // The certificate's report (certificateDetail): every Cholesky try with the terms of its rounding
 // margin, checked for consistency and against dense singular values (dgesvd) of M.
-
-/** A kernel whose taps all nearly annihilate one channel combination w: w^T K_t = O(scale). */
-function nearlySingular(k: number, g: number, h: number, scale: number, seed: number): Kernel {
-  const data = randomData(k, g, h, seed);
-  const r = rng(seed + 1);
-  const w = Float64Array.from({ length: g }, () => r.normal());
-  const ww = w.reduce((a, b) => a + b * b, 0);
-  for (let t = 0; t < k * k; t++)
-    for (let c = 0; c < h; c++) {
-      let dot = 0;
-      for (let d = 0; d < g; d++) dot += w[d] * data[(t * g + d) * h + c];
-      for (let d = 0; d < g; d++) data[(t * g + d) * h + c] += (w[d] / ww) * (scale * r.normal() - dot);
-    }
-  return createKernel(data, [k, k, g, h]);
-}
 
 const minimum = (a: Float64Array) => a.reduce((m, x) => Math.min(m, x), Infinity);
 
 describe("sigmaMin certificate detail", () => {
   it("a Kato-Temple certificate reports its margin terms, and its lambda_2 bound holds against dgesvd", () => {
-    const kernel = nearlySingular(3, 3, 3, 1e-3, 2024);
+    const kernel = nearlySingularKernel(3, 3, 3, 1e-3, 2024);
     const n = 10;
     const s = singularValues(kernel, { n, method: "svd" });
     const r = sigmaMin(kernel, { n });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createKernel, singularValues, type Kernel } from "../lib/index.js";
 import { sigmaMin, sigmaMinAsync } from "../lib/spectrum/sigma-min.js";
-import { bruteForceM, randomData, referenceSingularValues, rng } from "./reference.js";
+import { nearlySingularKernel } from "./near-singular.js";
+import { bruteForceM, randomData, referenceSingularValues } from "./reference.js";
 
 /** The smallest singular value by dgesvd and sigma_max (for the reference's own error). */
 function denseExtremes(kernel: Kernel, n: number): { min: number; max: number } {
@@ -15,22 +16,6 @@ function expectBracketContains(r: ReturnType<typeof sigmaMin>, value: number, si
   expect(r.upper).toBeGreaterThanOrEqual(value - slack);
   expect(r.lower).toBeLessThanOrEqual(r.sigmaMin);
   expect(r.sigmaMin).toBeLessThanOrEqual(r.upper);
-}
-
-/** A kernel whose taps all nearly annihilate one channel combination w: w^T K_t = O(scale). */
-function nearlySingular(k: number, g: number, h: number, scale: number, seed: number): Kernel {
-  const data = randomData(k, g, h, seed);
-  const r = rng(seed + 1);
-  const w = Float64Array.from({ length: g }, () => r.normal());
-  const ww = w.reduce((a, b) => a + b * b, 0);
-  // Project every tap's columns off w (on the input-channel side), then add back scale * w.
-  for (let t = 0; t < k * k; t++)
-    for (let c = 0; c < h; c++) {
-      let dot = 0;
-      for (let d = 0; d < g; d++) dot += w[d] * data[(t * g + d) * h + c];
-      for (let d = 0; d < g; d++) data[(t * g + d) * h + c] += (w[d] / ww) * (scale * r.normal() - dot);
-    }
-  return createKernel(data, [k, k, g, h]);
 }
 
 // [k, g, h, N]: tall (g < h), wide (g > h, Gram on the output side), square, even k, N < k.
@@ -67,7 +52,7 @@ describe("sigmaMin against dense SVD", () => {
   it.each(nearCases)("near-singular k=%i g=%i h=%i N=%i (taps cancel a channel mix to %g): bracket contains dgesvd", (k, g, h, n, scale) => {
     // For g > h the annihilated mix lives on the input side, where M^T M is singular anyway;
     // transpose the roles so that the small side is the nearly singular one.
-    const kernel = g <= h ? nearlySingular(k, g, h, scale, 5 + n) : transposeChannels(nearlySingular(k, h, g, scale, 5 + n));
+    const kernel = g <= h ? nearlySingularKernel(k, g, h, scale, 5 + n) : transposeChannels(nearlySingularKernel(k, h, g, scale, 5 + n));
     const dense = denseExtremes(kernel, n);
     expect(dense.min / dense.max).toBeLessThan(1e-2); // really near-singular
     const r = sigmaMin(kernel, { n });
@@ -85,7 +70,7 @@ describe("sigmaMin against dense SVD", () => {
   });
 
   it("a tiny isolated sigma_min (cond ~1e5) gets a bracket narrower than 1e-8", () => {
-    const kernel = nearlySingular(3, 3, 3, 1e-3, 2024);
+    const kernel = nearlySingularKernel(3, 3, 3, 1e-3, 2024);
     const n = 10;
     const dense = denseExtremes(kernel, n);
     const r = sigmaMin(kernel, { n });
