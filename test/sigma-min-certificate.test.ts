@@ -45,7 +45,7 @@ describe("sigmaMin certificate detail", () => {
   });
 
   it("when the a-priori Cholesky term cannot fit, its power steps stop early and the residual certifies a bracket that holds", () => {
-    const kernel = nearlySingular(3, 3, 3, 1e-4, 2024);
+    const kernel = nearlySingularKernel(3, 3, 3, 1e-4, 2024);
     const n = 10;
     const s = singularValues(kernel, { n, method: "svd" });
     const r = sigmaMin(kernel, { n });
@@ -68,7 +68,7 @@ describe("sigmaMin certificate detail", () => {
   });
 
   it("with the a-priori steps stopped early, a Gram matrix too close to singular for its formation error is still refused", () => {
-    const kernel = nearlySingular(3, 3, 3, 1e-5, 2024);
+    const kernel = nearlySingularKernel(3, 3, 3, 1e-5, 2024);
     const r = sigmaMin(kernel, { n: 10 });
     expect(r.certificate).toBe("none");
     expect(r.certified).toBe(false);
