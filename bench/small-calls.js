@@ -8,6 +8,9 @@
 // (process.cpuUsage, user + system), which other jobs on a loaded machine move much less.
 // `--baseline=DIR`: also times the public call of another built checkout (DIR/dist/index.js, with
 // its own addon) in the same rounds, for before/after figures from one run.
+// Second table: a depthwise kernel's penaltyAndGradient (3x3x1024x1 at N = 7 and 28, 3x3x256x1 at
+// N = 28): the one native call for all groups against the per-group path (each group sliced out in
+// JavaScript, one public call per group, the gradients put back: what lib did before), interleaved.
 // Run: node bench/small-calls.js [--quick] [--baseline=DIR]
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -132,6 +135,82 @@ console.log(
     (baseline ? `. "baseline": the public call of ${baselineDir}` : "") +
     `. Target: overhead at most 2 us. Other jobs share this machine, so wall figures vary; CPU figures less so.`,
 );
+// Depthwise: one native call for all groups against one call per group.
+const depthwiseCases = [
+  { shape: [3, 3, 1024, 1], n: 7 },
+  { shape: [3, 3, 1024, 1], n: 28 },
+  { shape: [3, 3, 256, 1], n: 28 },
+  { shape: [3, 3, 1024, 1], n: 28, layer: { stride: 2 } }, // the layer engine's one call
+];
+/** The per-group path: group c's 3x3x1x1 kernel is entries c, c + C, ... of the depthwise kernel (m = 1). */
+function perGroupPenaltyAndGradient(kernel, n, layer) {
+  const [k, , channels] = kernel.shape;
+  const taps = k * k;
+  const gradient = new Float64Array(kernel.data.length);
+  let f = 0;
+  for (let c = 0; c < channels; c++) {
+    const part = new Float64Array(taps);
+    for (let t = 0; t < taps; t++) part[t] = kernel.data[t * channels + c];
+    const r = penaltyAndGradient({ shape: [k, k, 1, 1], data: part }, { n, ...layer });
+    f += r.penalty;
+    for (let t = 0; t < taps; t++) gradient[t * channels + c] = r.gradient.data[t];
+  }
+  return { penalty: f, gradient };
+}
+const depthwiseRows = [];
+for (const { shape, n: size, layer } of depthwiseCases) {
+  const kernel = paperKernel(shape);
+  const calls = shape[2] >= 1024 ? 3 : 10;
+  const oneCall = penaltyAndGradient(kernel, { n: size, ...layer, depthwise: true });
+  const split = perGroupPenaltyAndGradient(kernel, size, layer);
+  const agree = Math.abs(oneCall.penalty - split.penalty) / split.penalty;
+  const kinds = {
+    oneCall: () =>
+      timed(() => {
+        for (let i = 0; i < calls; i++) penaltyAndGradient(kernel, { n: size, ...layer, depthwise: true });
+      }, calls),
+    perGroup: () =>
+      timed(() => {
+        for (let i = 0; i < calls; i++) perGroupPenaltyAndGradient(kernel, size, layer);
+      }, calls),
+    ...(baseline
+      ? {
+          baseline: () =>
+            timed(() => {
+              for (let i = 0; i < calls; i++) baseline.penaltyAndGradient(kernel, { n: size, ...layer, depthwise: true });
+            }, calls),
+        }
+      : {}),
+  };
+  const samples = Object.fromEntries(Object.keys(kinds).map((name) => [name, { wall: [], cpu: [] }]));
+  for (const run of Object.values(kinds)) run(); // warm-up
+  for (let round = 0; round < rounds; round++)
+    for (const [name, run] of Object.entries(kinds)) {
+      const t = run();
+      samples[name].wall.push(t.wall);
+      samples[name].cpu.push(t.cpu);
+    }
+  const medians = (clock) => Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s[clock]) / 1000]));
+  depthwiseRows.push({ shape, n: size, layer, agree, wall: medians("wall"), cpu: medians("cpu") });
+}
+console.log("\n## Depthwise penaltyAndGradient: one native call for all groups vs one call per group (ms per call)\n");
+console.log(
+  markdownTable(
+    ["kernel", "N", "one call CPU", "per group CPU", "per group / one call (CPU)", "one call wall", "per group wall", ...(baseline ? ["baseline CPU"] : []), "|F diff| / F"],
+    depthwiseRows.map((r) => [
+      r.shape.join("x"),
+      `${r.n}${r.layer ? ` stride ${r.layer.stride}` : ""}`,
+      fmt(r.cpu.oneCall),
+      fmt(r.cpu.perGroup),
+      fmt(r.cpu.perGroup / r.cpu.oneCall),
+      fmt(r.wall.oneCall),
+      fmt(r.wall.perGroup),
+      ...(baseline ? [fmt(r.cpu.baseline)] : []),
+      r.agree.toExponential(1),
+    ]),
+  ),
+);
+console.log(`Medians of ${rounds} interleaved rounds (depthwise: 3 calls per round for C = 1024, 10 for C = 256).`);
 console.log(`Load average at the end: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 console.log(`Reproduce: ${reproduceCommand("small-calls.js")}${baselineDir ? ` --baseline=${baselineDir}` : ""}`);
-console.log(`Results: ${writeResults("small-calls", { batch, rounds, baseline: baselineDir, rows })}`);
+console.log(`Results: ${writeResults("small-calls", { batch, rounds, baseline: baselineDir, rows, depthwiseRows })}`);

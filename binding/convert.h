@@ -50,15 +50,16 @@ inline double toDouble(const Napi::Value& v) { return v.As<Napi::Number>().Doubl
 
 // Arguments (k, g, h, n) starting at `at`, following the kernel at `at - 1`. TypeScript has
 // validated them; this re-checks the two facts memory safety rests on (every size >= 1 and the
-// kernel holding exactly k*k*g*h entries), so that no caller can make the core read past a buffer.
-inline convreg::ConvShape readShape(const Napi::CallbackInfo& info, size_t at) {
+// kernel holding exactly k*k*g*h entries, `groups` times that for a grouped layer whose k, g, h are
+// one group's), so that no caller can make the core read past a buffer.
+inline convreg::ConvShape readShape(const Napi::CallbackInfo& info, size_t at, int64_t groups = 1) {
   for (size_t i = at; i < at + 4; ++i)
     if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "convreg native: expected integer sizes k, g, h, n");
   convreg::ConvShape s{toInt(info[at]), toInt(info[at + 1]), toInt(info[at + 2]), toInt(info[at + 3])};
   if (s.k < 1 || s.g < 1 || s.h < 1 || s.n < 1 || s.k > (1 << 10) || s.g > (1 << 16) || s.h > (1 << 16) || s.n > (1 << 20))
     throw Napi::RangeError::New(info.Env(), "convreg native: sizes k, g, h, n out of range");
   if (at >= 1 && info[at - 1].IsTypedArray() &&
-      static_cast<int64_t>(info[at - 1].As<Napi::TypedArray>().ElementLength()) != s.kernelSize())
+      static_cast<int64_t>(info[at - 1].As<Napi::TypedArray>().ElementLength()) != s.kernelSize() * groups)
     throw Napi::RangeError::New(info.Env(), "convreg native: the kernel's length does not match k*k*g*h");
   return s;
 }

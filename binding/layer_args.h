@@ -6,5 +6,6 @@
 #include "../src/layer_spec.h"
 
 namespace convreg_binding {
-convreg::LayerSpec readLayerSpec(const Napi::CallbackInfo& info);
+// `groups`: the kernel holds that many k*k*g*h kernels side by side (a grouped layer; k, g, h one group's).
+convreg::LayerSpec readLayerSpec(const Napi::CallbackInfo& info, int64_t groups = 1);
 }  // namespace convreg_binding

@@ -63,9 +63,12 @@ Napi::Value sigmaMinToJs(Napi::Env env, convreg::SigmaMinResult& r) {
     t.Set("margin", Napi::Number::New(env, a.margin));
     t.Set("allowedMargin", Napi::Number::New(env, a.allowedMargin));
     t.Set("choleskyNormSteps", toFloat64Array(env, a.choleskyNormSteps));
+    t.Set("choleskyLowerBound", Napi::Number::New(env, a.choleskyLowerBound));
+    t.Set("choleskyStoppedEarly", Napi::Boolean::New(env, a.choleskyStoppedEarly));
     t.Set("residualComputed", Napi::Boolean::New(env, a.residualComputed));
     t.Set("residualMargin", Napi::Number::New(env, a.residualMargin));
     t.Set("residualNormSteps", toFloat64Array(env, a.residualNormSteps));
+    t.Set("residualPowerSteps", Napi::Number::New(env, static_cast<double>(a.residualPowerSteps)));
     t.Set("residualNote", Napi::String::New(env, a.residualNote));
     t.Set("residualBlasSeconds", Napi::Number::New(env, a.residualBlasSeconds));
     t.Set("residualNormSeconds", Napi::Number::New(env, a.residualNormSeconds));

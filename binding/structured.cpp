@@ -5,6 +5,7 @@
 
 #include "../src/dense_quartic.h"
 #include "../src/engine_timing.h"
+#include "../src/grouped_penalty.h"
 #include "../src/structured_engine.h"
 #include "convert.h"
 #include "penalty_gradient.h"
@@ -41,6 +42,26 @@ void registerStructured(Napi::Env env, Napi::Object exports) {
         DoublesOutput gradient(info[6], static_cast<size_t>(shape.kernelSize()), mode);
         return [kernel = std::move(kernel), shape, alpha, gradient = std::move(gradient)] {
           return FilledPenalty{convreg::structuredPenaltyAndGradient(shape, kernel.data, alpha, gradient.data()), gradient};
+        };
+      },
+      filledPenaltyToJs);
+
+  // (kernel, k, g, h, n, alpha, groups, gradient) -> F, dF/dK written into `gradient`; g and h are
+  // one group's, the kernel and gradient the layer's (groups * k*k*g*h entries).
+  exportTask<FilledPenalty>(
+      env, exports, "groupedStructuredPenaltyAndGradient",
+      [](const Napi::CallbackInfo& info, InputMode mode) {
+        if (!info[6].IsNumber()) throw Napi::TypeError::New(info.Env(), "convreg native: expected an integer groups");
+        const int64_t groups = toInt(info[6]);
+        if (groups < 1 || groups > (1 << 20)) throw Napi::RangeError::New(info.Env(), "convreg native: groups out of range");
+        convreg::ConvShape shape = readShape(info, 1, groups);  // checks the kernel holds groups*k*k*g*h entries
+        DoublesInput kernel = readDoubles(info[0], mode);
+        double alpha = toDouble(info[5]);
+        const size_t length = static_cast<size_t>(shape.kernelSize() * groups);
+        DoublesOutput gradient(info[7], length, mode);
+        return [kernel = std::move(kernel), shape, alpha, groups, gradient = std::move(gradient)] {
+          return FilledPenalty{convreg::groupedStructuredPenaltyAndGradient(shape, groups, kernel.data, alpha, gradient.data()),
+                               gradient};
         };
       },
       filledPenaltyToJs);

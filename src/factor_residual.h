@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,12 @@ namespace convreg {
 // rho(B) <= max_i (B x)_i / x_i for every x > 0 (Collatz-Wielandt), B symmetric nonnegative,
 // applied as B(x, y). Power steps from x = 1 until the bound drops by less than 0.1% or maxSteps;
 // the smallest bound, times a safety factor for its own rounding; `steps` gets each step's bound.
+// Each step also gives rho(B) >= x^T B x / x^T x (Rayleigh; B symmetric): once that lower bound
+// exceeds stopAbove, the bound can no longer drop below stopAbove and the steps stop early; the
+// result is still a valid (looser) upper bound. `lower` gets the largest such lower bound.
 double nonnegativeNormBound(const std::function<void(const std::vector<double>&, std::vector<double>&)>& B, size_t n, int64_t maxSteps,
-                            std::vector<double>* steps = nullptr);
+                            std::vector<double>* steps = nullptr, double stopAbove = std::numeric_limits<double>::infinity(),
+                            double* lower = nullptr);
 
 // t = S |L| |L|^T S x with S = diag(scale), for a supernodal factor (the stored upper part of a
 // supernode's diagonal block is ignored); `mid` is scratch of length n.
@@ -35,6 +40,7 @@ struct ResidualBound {
   double computedPart = 0;                                    // rho(|R~|) of the computed residual R~
   double roundingPart = 0;                                    // what the bound adds for the rounding of R~ and the dropped L2 L2^T
   std::vector<double> normSteps;                              // Collatz-Wielandt bounds on rho(|R~|) per power step
+  int64_t normPowerSteps = 0;                                 // power steps taken for the norms of |L| and |L2|
   double blasSeconds = 0, normSeconds = 0, totalSeconds = 0;  // dsyrk + dsyr2k; the norm bounds; all
   std::string why;
 };
@@ -44,8 +50,9 @@ struct ResidualBound {
 // exactly as L1 + L2 with L1 so short that every dot product of L1 rows is exact in double (in any
 // order); L1 L1^T comes from dsyrk exactly, L1 L2^T + L2 L1^T from dsyr2k with a bounded error.
 // The residual is held for at most rangeBytes of the factor's columns at a time (its row sums
-// bound rho(|R~|)); normSteps: power steps for the norms of |L| and |L2|.
+// bound rho(|R~|)); normSteps: most power steps for the norms of |L| and |L2|, which take one
+// step only when the bound then stays below `enough` (0: always the full steps).
 ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t normSteps, double rangeBytes,
-                                  const std::atomic<bool>* cancel);
+                                  const std::atomic<bool>* cancel, double enough = 0);
 
 }  // namespace convreg

@@ -258,11 +258,13 @@ int64_t longestColumn(const cholmod_factor* L) {
 // the nonzeros in row i of L (diagonal included), t_ij <= min(c_i, c_j) and t_jj = c_j; gamma is
 // increasing and gamma(min(a, b)) <= sqrt(gamma(a) gamma(b)), so |Delta| <= D |L||L^T| D with
 // D = diag(sqrt(gamma(c_i + 1))) and ||Delta||_2 <= rho(D|L||L^T|D) (Collatz-Wielandt).
-double factorErrorNorm(const cholmod_factor* L, const std::function<double(double)>& gamma, int64_t maxSteps, std::vector<double>* steps) {
+// The power steps stop once a lower bound on rho exceeds stopAbove (`lower` gets it).
+double factorErrorNorm(const cholmod_factor* L, const std::function<double(double)>& gamma, int64_t maxSteps, std::vector<double>* steps,
+                       double stopAbove, double* lower) {
   std::vector<double> scale = factorRowCounts(L), mid(L->n);
   for (double& c : scale) c = std::sqrt(gamma(c + 1));
   return nonnegativeNormBound([&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, scale, x, t, mid); }, L->n,
-                              maxSteps, steps);
+                              maxSteps, steps, stopAbove, lower);
 }
 
 // The Rayleigh quotient, residual and their rounding bounds for a vector v.
@@ -416,6 +418,10 @@ std::string describeCertificate(const SigmaMinResult& r, double rhoLo, double rh
     return "every Cholesky try failed to factor (" + std::to_string(r.attempts.size()) + " tries; lambda_2 ~ " + sci(lambda2) + ")";
   const std::string terms = shown->kind + " at shift " + sci(shown->shift) + ": rounding margin " + sci(shown->margin) + " (formation " +
                             sci(shown->formMargin) + ", shift " + sci(shown->shiftMargin) + ", Cholesky a priori " + sci(shown->choleskyMargin) +
+                            (shown->choleskyStoppedEarly ? " (power steps stopped early: it is at least " + sci(shown->choleskyLowerBound) +
+                                                               ", more than the " + sci(shown->allowedMargin - shown->formMargin - shown->shiftMargin) +
+                                                               " left for it)"
+                                                         : std::string()) +
                             (shown->residualComputed ? (shown->residualNote.empty() ? ", a-posteriori residual " + sci(shown->residualMargin)
                                                                                     : ", residual not applicable: " + shown->residualNote)
                                                      : std::string()) +
@@ -579,14 +585,20 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
     at.allowedMargin = shift - allowedBase;
     at.factored = factorize(ch, A, shift, res.factorSeconds, res.factorizations);
     if (at.factored) {
-      at.choleskyMargin = factorErrorNorm(ch.L, gamma, options.normSteps, &at.choleskyNormSteps);
+      // With the residual to fall back on, the a-priori power steps stop once a lower bound on
+      // the Cholesky term shows that it cannot fit the allowed margin (its bound is then looser).
+      const double room = at.allowedMargin - at.formMargin - at.shiftMargin;
+      const bool canStop = options.residualCertificate != ResidualCertificate::never;
+      at.choleskyMargin = factorErrorNorm(ch.L, gamma, options.normSteps, &at.choleskyNormSteps,
+                                          canStop ? room : std::numeric_limits<double>::infinity(), &at.choleskyLowerBound);
+      at.choleskyStoppedEarly = canStop && at.choleskyLowerBound > room;
       at.margin = at.formMargin + at.shiftMargin + at.choleskyMargin;
       // The a-priori bound counts every product at its worst; the a-posteriori residual, accumulated
       // error-free, sees the rounding that happened (about sqrt(count) smaller), at ~3 factorizations' cost.
       const auto mode = options.residualCertificate;
       if (mode == ResidualCertificate::always || (mode == ResidualCertificate::whenNeeded && !(at.margin < at.allowedMargin))) {
         const auto tr = Clock::now();
-        const ResidualBound rb = factorResidualBound(ch.L, G, shift, 6, options.residualRangeBytes, cancel);
+        const ResidualBound rb = factorResidualBound(ch.L, G, shift, 6, options.residualRangeBytes, cancel, room);
         res.residualSeconds += since(tr);
         at.residualComputed = true;
         at.residualNote = rb.why;
@@ -596,6 +608,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
         if (rb.applicable) {
           at.residualMargin = rb.norm;
           at.residualNormSteps = rb.normSteps;
+          at.residualPowerSteps = rb.normPowerSteps;
           at.margin = at.formMargin + at.shiftMargin + std::min(at.choleskyMargin, at.residualMargin);
         }
       }

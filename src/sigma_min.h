@@ -41,12 +41,18 @@ struct CertificateAttempt {
   double formMargin = 0, shiftMargin = 0, choleskyMargin = 0, margin = 0;
   double allowedMargin = 0;  // the attempt certifies iff margin < allowedMargin
   std::vector<double> choleskyNormSteps;
+  // A lower bound on the exact a-priori term rho(D|L||L^T|D) (Rayleigh quotients of the power
+  // steps). When it exceeds what the allowed margin leaves, the power steps stop early
+  // (choleskyStoppedEarly; only when the residual is allowed): the a-priori bound cannot certify.
+  double choleskyLowerBound = 0;
+  bool choleskyStoppedEarly = false;
   // A-posteriori: a bound on ||H - L L^T||_2 (factor_residual.h), tried when the a-priori
   // Cholesky term is too large; margin then uses the smaller of the two.
   bool residualComputed = false;
   double residualMargin = 0;
   std::vector<double> residualNormSteps;
-  std::string residualNote;  // why the residual bound did not apply, if it did not
+  int64_t residualPowerSteps = 0;  // power steps for the norms of |L| and |L2| in its rounding term (1 when that fit)
+  std::string residualNote;        // why the residual bound did not apply, if it did not
   double residualBlasSeconds = 0, residualNormSeconds = 0, residualSeconds = 0;
 };
 

@@ -44,6 +44,45 @@ describe("sigmaMin certificate detail", () => {
     expect(r.certificateDetail.formNormSteps.length).toBeGreaterThan(0);
   });
 
+  it("when the a-priori Cholesky term cannot fit, its power steps stop early and the residual certifies a bracket that holds", () => {
+    const kernel = nearlySingularKernel(3, 3, 3, 1e-4, 2024);
+    const n = 10;
+    const s = singularValues(kernel, { n, method: "svd" });
+    const r = sigmaMin(kernel, { n });
+    expect(r.certificate).toBe("kato-temple");
+    const last = r.certificateDetail.attempts[r.certificateDetail.attempts.length - 1];
+    const room = last.allowedMargin - last.formMargin - last.shiftMargin;
+    expect(last.choleskyStoppedEarly).toBe(true);
+    expect(last.choleskyLowerBound).toBeGreaterThan(room); // why it stopped: the a-priori term cannot fit
+    expect(last.choleskyMargin).toBeGreaterThanOrEqual(last.choleskyLowerBound); // still an upper bound
+    expect(last.choleskyMargin).toBe(minimum(last.choleskyNormSteps));
+    expect(last.residualComputed).toBe(true);
+    expect([1, 6]).toContain(last.residualPowerSteps); // 1 when that bound already fit the room
+    if (last.residualPowerSteps === 1) expect(last.residualMargin).toBeLessThan(room);
+    expect(last.margin).toBeCloseTo(last.formMargin + last.shiftMargin + last.residualMargin, 25);
+    expect(last.margin).toBeLessThan(last.allowedMargin);
+    expect(r.certificateDetail.reason).toMatch(/power steps stopped early/);
+    const truth = s[s.length - 1];
+    expect(r.lower).toBeLessThanOrEqual(truth * (1 + 1e-12));
+    expect(r.upper).toBeGreaterThanOrEqual(truth * (1 - 1e-12));
+  });
+
+  it("with the a-priori steps stopped early, a Gram matrix too close to singular for its formation error is still refused", () => {
+    const kernel = nearlySingularKernel(3, 3, 3, 1e-5, 2024);
+    const r = sigmaMin(kernel, { n: 10 });
+    expect(r.certificate).toBe("none");
+    expect(r.certified).toBe(false);
+    const tries = r.certificateDetail.attempts.filter((a) => a.factored);
+    expect(tries.length).toBeGreaterThan(0);
+    for (const a of tries) {
+      expect(a.choleskyStoppedEarly).toBe(true);
+      expect(a.choleskyLowerBound).toBeGreaterThan(a.allowedMargin - a.formMargin - a.shiftMargin);
+      expect(a.residualComputed).toBe(true);
+      expect(a.margin).toBeGreaterThanOrEqual(a.allowedMargin);
+    }
+    expect(r.certificateDetail.reason).toMatch(/^not certified/);
+  });
+
   it("the formation bound is a valid bound on || |A|^T |A| ||: no smaller than || A^T A || = sigma_max^2", () => {
     const kernel = createKernel(randomData(3, 2, 3, 5), [3, 3, 2, 3]);
     const s = singularValues(kernel, { n: 6, method: "svd" });

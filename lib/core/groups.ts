@@ -137,7 +137,16 @@ export function readGroupCall<O extends GroupOptions>(kernel: unknown, options: 
   const k = requireKernel(kernel);
   const layout = readGroups(k, { groups, depthwise });
   if (!layout) return undefined;
-  return { kernel: k, layout, kernels: groupKernels(k, layout), options: withoutGroups(o) };
+  let kernels: Kernel[] | undefined; // sliced on first use: a one-call route reads the layer kernel instead
+  return {
+    kernel: k,
+    layout,
+    get kernels() {
+      kernels ??= groupKernels(k, layout);
+      return kernels;
+    },
+    options: withoutGroups(o),
+  };
 }
 
 /** Runs `run` on every group in turn (sync). */

@@ -57,3 +57,30 @@ export function lineQuarticPlan(
   }
   return { fn: "lineQuartic", args: [...kernelArgs(kernel, n), alpha, direction.data, engine === "dense"], finish: (raw) => raw };
 }
+
+/**
+ * F and dF/dK of a grouped layer by the structured engine in one native call: `group` is one
+ * group's kernel shape, `kernel` the layer's (groups side by side in the output channels).
+ */
+export function groupedStructuredGradientPlan(
+  kernel: Kernel,
+  group: Kernel["shape"],
+  groups: number,
+  n: number,
+  alpha: number,
+  limit?: number,
+  out?: Float64Array,
+): NativePlan<"groupedStructuredPenaltyAndGradient", { penalty: number; gradient: Kernel }> {
+  const s = tapSizes({ shape: group, data: kernel.data });
+  // One group's buffers as in structuredGradientPlan (reused across groups), plus the layer's
+  // kernel and gradient (native and JS copies).
+  requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram + 3 * kernel.data.length), () => `the grouped structured gradient (tap Gram matrix ${s.width} x ${s.width})`, limit);
+  const [k, , g, h] = group;
+  const gradient = out ?? new Float64Array(kernel.data.length);
+  return {
+    fn: "groupedStructuredPenaltyAndGradient",
+    args: [kernel.data, k, g, h, n, alpha, groups, gradient],
+    filled: gradient,
+    finish: (penalty) => ({ penalty, gradient: { shape: kernel.shape, data: gradient } }),
+  };
+}

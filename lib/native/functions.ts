@@ -70,11 +70,13 @@ export const NATIVE_FUNCTIONS = {
   // binding/structured.cpp
   structuredPenalty: task<(...a: WithAlpha) => number>(),
   structuredPenaltyAndGradient: task<(...a: WithGradient) => number>(),
+  groupedStructuredPenaltyAndGradient: task<(...a: [...WithAlpha, groups: number, gradient: GradientOut]) => number>(),
   lineQuartic: task<(...a: QuarticArgs) => Float64Array>(),
   timeEnginePenaltyAndGradient: plain<(...a: [...WithAlpha, dense: boolean, calls: number, repeats: number]) => number>(),
   // binding/layer.cpp
   layerPenalty: task<(...a: LayerArgs) => number>(),
   layerPenaltyAndGradient: task<(...a: [...LayerArgs, gradient: GradientOut]) => number>(),
+  groupedLayerPenaltyAndGradient: task<(...a: [...LayerArgs, groups: number, gradient: GradientOut]) => number>(),
   layerLineQuartic: task<(...a: [...LayerArgs, direction: Float64Array]) => Float64Array>(),
   // binding/layer_spectra.cpp
   layerSparseMatrix: task<(...a: LayerBaseArgs) => NativeSparse>(),

@@ -111,9 +111,15 @@ export interface RawCertificateAttempt {
   margin: number;
   allowedMargin: number;
   choleskyNormSteps: Float64Array;
+  /** A lower bound on the exact quantity that choleskyMargin bounds from above; see choleskyStoppedEarly. */
+  choleskyLowerBound: number;
+  /** The a-priori power steps stopped once choleskyLowerBound showed the term cannot fit (residual used instead). */
+  choleskyStoppedEarly: boolean;
   residualComputed: boolean;
   residualMargin: number;
   residualNormSteps: Float64Array;
+  /** Power steps for the norms of |L| and |L2| in the residual's rounding term: 1 when that bound already fit. */
+  residualPowerSteps: number;
   residualNote: string;
   /** Seconds of the residual: in dsyrk/dsyr2k, in its norm bounds, in all. */
   residualBlasSeconds: number;

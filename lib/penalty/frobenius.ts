@@ -7,6 +7,8 @@ import { requireKernel, type Kernel } from "../core/kernel.js";
 import { requireAlpha, requireChoice, requireInputSize, requireOptions } from "../core/validate.js";
 import type { LayerOptions } from "../core/layer-options.js";
 import { runAsync, runSync, type NativePlan } from "../native/plan.js";
+import type { NativeTasks } from "../native/functions.js";
+import { requireMemory } from "../core/memory.js";
 import { ConvregRangeError } from "../core/errors.js";
 import { densePenaltyPlan, denseGradientPlan } from "../engines/dense.js";
 import {
@@ -18,12 +20,12 @@ import {
   circularPenaltyPlan,
   type Padding,
 } from "../engines/circular.js";
-import { lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
+import { groupedStructuredGradientPlan, lineQuarticPlan, structuredGradientPlan, structuredPenaltyPlan } from "../engines/structured.js";
 import type { PenaltyAndGradientTask } from "../engines/kernel-args.js";
 
 import { layerGradientRoute, layerPenaltyRoute, layerQuarticRoute } from "./layer-route.js";
 import type { LayerKindOptions, LayerPadding } from "../core/layer-spec.js";
-import { eachGroup, eachGroupAsync, readGroupCall, type GroupCall } from "../core/groups.js";
+import { eachGroup, eachGroupAsync, groupKernel, readGroupCall, type GroupCall } from "../core/groups.js";
 import { combinePenaltyAndGradient, groupDirections, sumPenalties, sumQuartics } from "./groups.js";
 import { requireGradientOut } from "./gradient-out.js";
 
@@ -190,12 +192,52 @@ function groupOptions(groups: GroupCall<GradientOptions>): PenaltyOptions {
   return rest;
 }
 
+/**
+ * One native call for all groups when every group would take the structured engine (zero padding,
+ * unit stride) or the layer engine (strides, VALID, dilation, H x W, transposed): the first
+ * group's plan decides the route (and checks the options and one group's memory exactly as a
+ * per-group call would). Otherwise undefined: one call per group.
+ */
+function groupedPlanFor(
+  groups: GroupCall<GradientOptions>,
+  o: PenaltyOptions,
+  out: Float64Array | undefined,
+): NativePlan<"groupedStructuredPenaltyAndGradient" | "groupedLayerPenaltyAndGradient", PenaltyAndGradient> | undefined {
+  const first = groupKernel(groups.kernel, groups.layout, 0);
+  const plan = gradientPlanFor(first, o);
+  const count = groups.layout.count;
+  const shape = groups.kernel.shape;
+  const finish =
+    (gradient: Float64Array) =>
+    (penalty: number): PenaltyAndGradient => ({ penalty, gradient: { shape, data: gradient }, engine: "structured" });
+  if (plan.fn === "structuredPenaltyAndGradient") {
+    const a = readCommon(groups.kernel, o);
+    const grouped = groupedStructuredGradientPlan(groups.kernel, first.shape, count, a.n, a.alpha, a.memoryLimit, out);
+    return { ...grouped, finish: (penalty) => ({ ...grouped.finish(penalty), engine: "structured" }) };
+  }
+  if (plan.fn === "layerPenaltyAndGradient") {
+    // The group's layer arguments as its own plan has them; the call takes the layer's kernel and the group count.
+    const [, k, g, h, height, width, stride, dilation, valid, transposed, alpha] = plan.args as Parameters<NativeTasks["layerPenaltyAndGradient"]>;
+    requireMemory(8 * 3 * groups.kernel.data.length, "the grouped layer gradient (layer kernel and gradient)", o.memoryLimit);
+    const gradient = out ?? new Float64Array(groups.kernel.data.length);
+    return {
+      fn: "groupedLayerPenaltyAndGradient",
+      args: [groups.kernel.data, k, g, h, height, width, stride, dilation, valid, transposed, alpha, count, gradient],
+      filled: gradient,
+      finish: finish(gradient),
+    };
+  }
+  return undefined;
+}
+
 /** F and dF/dK in one pass (they share the Gram matrix, of M or of the taps). */
 export function penaltyAndGradient(kernel: Kernel, options: GradientOptions): PenaltyAndGradient {
   const groups = readGroupCall(kernel, options);
   if (groups) {
     const out = requireGradientOut(groups.options.out, groups.kernel);
     const o = groupOptions(groups);
+    const oneCall = groupedPlanFor(groups, o, out);
+    if (oneCall) return runSync(oneCall);
     return combineGroups(
       groups,
       out,
@@ -211,6 +253,8 @@ export async function penaltyAndGradientAsync(kernel: Kernel, options: GradientO
   if (groups) {
     const out = requireGradientOut(groups.options.out, groups.kernel);
     const o = groupOptions(groups);
+    const oneCall = groupedPlanFor(groups, o, out);
+    if (oneCall) return runAsync(oneCall);
     return combineGroups(groups, out, await eachGroupAsync(groups.kernels, (k) => penaltyAndGradientAsync(k, o)));
   }
   return runAsync(gradientPlanFor(kernel, options));

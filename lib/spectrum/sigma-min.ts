@@ -121,6 +121,9 @@ export interface CertificateDetail {
    * proving lambda_2 >= shift - margin; "cholesky": of the Gram matrix itself, proving lambda_1 >= shift - margin.
    * `margin` = formMargin + shiftMargin + choleskyMargin; the try certifies iff margin < allowedMargin.
    * `choleskyNormSteps`: the bound on the Cholesky term after each power step (the smallest is used).
+   * `choleskyLowerBound`: a lower bound on that term; once it exceeds what the allowed margin leaves, the
+   * a-priori term cannot certify and its power steps stop early (`choleskyStoppedEarly`, only when the
+   * a-posteriori residual is computed instead): `choleskyMargin` is then a valid but looser bound.
    * When the a-priori `choleskyMargin` is too large, `residualMargin` bounds ||H - L L^T||_2 a posteriori
    * (`residualComputed`; `residualNote` says why it did not apply, if so) and `margin` uses the smaller.
    */

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "../../src/factor_residual.h"
 #include "../../src/gram_side.h"
@@ -160,6 +161,19 @@ TEST(factor_residual, bounds_the_exact_residual_and_tracks_its_size) {
   }
 }
 
+TEST(factor_residual, one_power_step_for_the_norms_when_that_fits_still_bounds_the_residual) {
+  convreg::GramUpper g = sparseSymmetric(70, 3);
+  const double shift = 5e-4;
+  Factor f(g, shift);
+  const convreg::ResidualBound full = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr);
+  const convreg::ResidualBound roomy = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr, 1.0);
+  const convreg::ResidualBound tight = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr, 0.5 * full.norm);
+  CHECK(full.normPowerSteps == 40 && roomy.normPowerSteps == 1 && tight.normPowerSteps == 40);
+  CHECK(roomy.computedPart == full.computedPart && tight.norm == full.norm);
+  CHECK(roomy.norm >= full.norm);  // the smallest over fewer steps
+  CHECK(spectralNorm(exactResidual(g, f.L, shift)) <= roomy.norm);
+}
+
 TEST(factor_residual, covers_a_planted_error_and_is_not_loose_by_two) {
   convreg::GramUpper g = sparseSymmetric(60, 5);
   const double shift = 1e-3;
@@ -200,4 +214,28 @@ TEST(factor_residual, sigma_min_with_the_residual_certificate_forced_brackets_th
         CHECK(a.residualMargin < a.choleskyMargin);  // the a-posteriori bound is the sharper one
       }
   }
+}
+
+TEST(factor_residual, norm_bound_stopped_early_still_bounds_the_spectral_radius) {
+  // |S| of a sparse symmetric matrix: rho from Jacobi; the Rayleigh lower bound never exceeds it,
+  // and stopping once it passes half of rho leaves a valid (upper) bound after fewer steps.
+  const convreg::GramUpper g = sparseSymmetric(40, 11);
+  Matrix a(40, 40);
+  for (int64_t c = 0; c < g.order; ++c)
+    for (int64_t z = g.colStart[c]; z < g.colStart[c + 1]; ++z) a.at(g.row[z], c) = a.at(c, g.row[z]) = std::fabs(g.value[z]);
+  const double rho = native_ref::eigenvalues(a)[0];
+  auto apply = [&](const std::vector<double>& x, std::vector<double>& y) {
+    for (int64_t i = 0; i < 40; ++i) {
+      double t = 0;
+      for (int64_t j = 0; j < 40; ++j) t += a.at(i, j) * x[static_cast<size_t>(j)];
+      y[static_cast<size_t>(i)] = t;
+    }
+  };
+  std::vector<double> fullSteps, earlySteps;
+  double fullLower = 0, earlyLower = 0;
+  const double full = convreg::nonnegativeNormBound(apply, 40, 40, &fullSteps, std::numeric_limits<double>::infinity(), &fullLower);
+  const double early = convreg::nonnegativeNormBound(apply, 40, 40, &earlySteps, 0.5 * rho, &earlyLower);
+  CHECK(fullLower <= rho && rho <= full);
+  CHECK(earlyLower <= rho && earlyLower > 0.5 * rho && rho <= early);
+  CHECK(earlySteps.size() < fullSteps.size());
 }

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <stdexcept>
 
+#include "../../src/grouped_penalty.h"
+#include "../../src/layer_engine.h"
 #include "../../src/native_memory.h"
 #include "../../src/sigma_min.h"
 #include "../../src/structured_engine.h"
@@ -57,4 +59,60 @@ TEST(native_memory, scratch_arena_reports_its_buffers_and_stops_growing_when_war
   CHECK(warm > 0);
   for (int i = 0; i < 20; ++i) convreg::structuredPenaltyAndGradient(shape, kernel.data(), 1.0);
   CHECK(convreg::nativeMemoryStats().scratchBytes == warm);
+}
+
+// The grouped call equals one structured call per group (each group's columns sliced out of the
+// layer kernel, gradients put back), and returns every counted byte it took.
+TEST(native_memory, grouped_penalty_matches_per_group_calls_and_balances) {
+  const int64_t k = 3, g = 2, h = 3, groups = 4, n = 5;
+  const int64_t width = groups * h, rows = k * k * g;
+  const std::vector<double> kernel = native_ref::randomKernel(k, g, width, 31);
+  const convreg::ConvShape group = shapeOf(k, g, h, n);
+  std::vector<double> expected(kernel.size(), 0);
+  double expectedF = 0;
+  for (int64_t j = 0; j < groups; ++j) {
+    std::vector<double> part(static_cast<size_t>(rows * h)), partGradient(part.size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < h; ++c) part[static_cast<size_t>(r * h + c)] = kernel[static_cast<size_t>(r * width + j * h + c)];
+    expectedF += convreg::structuredPenaltyAndGradient(group, part.data(), 0.9, partGradient.data());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < h; ++c) expected[static_cast<size_t>(r * width + j * h + c)] = partGradient[static_cast<size_t>(r * h + c)];
+  }
+  const convreg::NativeMemoryStats before = convreg::nativeMemoryStats();
+  std::vector<double> gradient(kernel.size(), -1);
+  const double f = convreg::groupedStructuredPenaltyAndGradient(group, groups, kernel.data(), 0.9, gradient.data());
+  const convreg::NativeMemoryStats after = convreg::nativeMemoryStats();
+  CHECK(after.liveBytes == before.liveBytes);
+  CHECK(after.liveObjects == before.liveObjects);
+  CHECK(f == expectedF);
+  for (size_t i = 0; i < gradient.size(); ++i) CHECK(gradient[i] == expected[i]);
+}
+
+// The layer-engine form (stride 2, H != W, transposed) against one layer-engine call per group.
+TEST(native_memory, grouped_layer_penalty_matches_per_group_calls_and_balances) {
+  const int64_t k = 3, g = 1, h = 2, groups = 3;
+  const int64_t width = groups * h, rows = k * k * g;
+  const std::vector<double> kernel = native_ref::randomKernel(k, g, width, 37);
+  convreg::LayerSpec group{k, g, h, 7, 6};
+  group.stride = 2;
+  group.transposed = true;
+  std::vector<double> expected(kernel.size(), 0);
+  double expectedF = 0;
+  for (int64_t j = 0; j < groups; ++j) {
+    std::vector<double> part(static_cast<size_t>(rows * h));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < h; ++c) part[static_cast<size_t>(r * h + c)] = kernel[static_cast<size_t>(r * width + j * h + c)];
+    const convreg::PenaltyAndGradient pg = convreg::layerPenaltyAndGradient(group, part.data(), 0.9);
+    expectedF += pg.penalty;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < h; ++c) expected[static_cast<size_t>(r * width + j * h + c)] = pg.gradient[static_cast<size_t>(r * h + c)];
+  }
+  const convreg::NativeMemoryStats before = convreg::nativeMemoryStats();
+  std::vector<double> gradient(kernel.size(), -1);
+  const double f = convreg::groupedLayerPenaltyAndGradient(group, groups, kernel.data(), 0.9, gradient.data());
+  const convreg::NativeMemoryStats after = convreg::nativeMemoryStats();
+  CHECK(after.liveBytes == before.liveBytes);
+  CHECK(after.liveObjects == before.liveObjects);
+  CHECK(f == expectedF);
+  for (size_t i = 0; i < gradient.size(); ++i) CHECK(gradient[i] == expected[i]);
 }
