@@ -271,3 +271,9 @@ export function bruteForceGradient(m: Rows, omega: Map<number, Array<[number, nu
   for (const [e, list] of omega) for (const [i, j] of list) grad[e] += 4 * product[i][j];
   return grad;
 }
+
+/** F and dF/dK of the zero-padded stride-1 layer, both from M built by definition. */
+export function bruteForcePenaltyAndGradient(data: Float64Array, k: number, g: number, h: number, n: number, alpha: number): { penalty: number; gradient: Float64Array } {
+  const { m, omega } = bruteForceM(data, k, g, h, n);
+  return { penalty: bruteForcePenalty(m, alpha), gradient: bruteForceGradient(m, omega, data.length, alpha) };
+}
