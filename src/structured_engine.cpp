@@ -32,7 +32,8 @@ struct TapLayout {
 
 TapLayout layoutFor(const ConvShape& s) {
   requireValidShape(s);
-  const bool transposed = s.g < s.h;
+  // With g = h either side serves; the transposed one needs no packing (see kernelIsTapsTransposed).
+  const bool transposed = s.g <= s.h;
   const int64_t side = transposed ? s.g : s.h;
   const int64_t outer = transposed ? s.h : s.g;
   return TapLayout{s.k, s.k * s.k, side, outer, s.k * s.k * side, transposed};
@@ -64,26 +65,43 @@ void unpackTaps(const ConvShape& s, const TapLayout& l, const double* a, double*
 // (tap Gram 27 x 27): below this many multiply-adds plain loops are faster.
 bool small(const TapLayout& l) { return l.width * l.width * l.outer < (int64_t{1} << 16); }
 
-// A^T A by syrk. Only the blocks (i, j) with i <= j are valid (the diagonal ones mirrored in
-// full); block (i, j) with i > j is read as block (j, i) transposed.
-const double* tapGram(ScratchArena& arena, const TapLayout& l, const double* a) {
+// In the transposed layout A^T = [K_1; K_2; ...] is the HWIO kernel itself read as a width x outer
+// row-major matrix, so BLAS can take the kernel (and write dF/dK) in place: no packed copies.
+bool kernelIsTapsTransposed(const TapLayout& l) { return l.transposed && !small(l); }
+
+// Copies the diagonal blocks' upper triangles (all syrk writes) to their lower ones.
+void mirrorDiagonalBlocks(const TapLayout& l, double* gram) {
+  for (int64_t t = 0; t < l.taps; ++t)
+    for (int64_t x = t * l.side; x < (t + 1) * l.side; ++x)
+      for (int64_t y = t * l.side; y < x; ++y) gram[x * l.width + y] = gram[y * l.width + x];
+}
+
+// The taps as tapGram and the gradient read them: the kernel itself when kernelIsTapsTransposed
+// (A^T), else A packed.
+const double* tapsOf(ScratchArena& arena, const ConvShape& s, const TapLayout& l, const double* kernel) {
+  return kernelIsTapsTransposed(l) ? kernel : packTaps(arena, s, l, kernel);
+}
+
+// A^T A by syrk from tapsOf's `taps`. Only the blocks (i, j) with i <= j are valid (the diagonal
+// ones mirrored in full); block (i, j) with i > j is read as block (j, i) transposed.
+double* tapGram(ScratchArena& arena, const TapLayout& l, const double* taps) {
   double* gram = takeMatrix(arena, l.width, l.width);
-  if (small(l)) {
+  if (kernelIsTapsTransposed(l)) {
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, l.width, l.outer, 1.0, taps, l.outer, 0.0, gram, l.width);
+  } else if (small(l)) {
     const int64_t w = l.width;
     std::fill(gram, gram + w * w, 0.0);
     for (int64_t o = 0; o < l.outer; ++o)
       for (int64_t i = 0; i < w; ++i)
-        for (int64_t j = i; j < w; ++j) gram[i * w + j] += a[o * w + i] * a[o * w + j];
+        for (int64_t j = i; j < w; ++j) gram[i * w + j] += taps[o * w + i] * taps[o * w + j];
   } else {
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, l.width, l.outer, 1.0, a, l.width, 0.0, gram, l.width);
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, l.width, l.outer, 1.0, taps, l.width, 0.0, gram, l.width);
   }
-  for (int64_t t = 0; t < l.taps; ++t)
-    for (int64_t x = t * l.side; x < (t + 1) * l.side; ++x)
-      for (int64_t y = t * l.side; y < x; ++y) gram[x * l.width + y] = gram[y * l.width + x];
+  mirrorDiagonalBlocks(l, gram);
   return gram;
 }
 
-// A^T D.
+// A^T D from tapsOf's a and d.
 const double* tapCross(ScratchArena& arena, const TapLayout& l, const double* a, const double* d) {
   double* cross = takeMatrix(arena, l.width, l.width);
   if (small(l)) {
@@ -92,6 +110,9 @@ const double* tapCross(ScratchArena& arena, const TapLayout& l, const double* a,
     for (int64_t o = 0; o < l.outer; ++o)
       for (int64_t i = 0; i < w; ++i)
         for (int64_t j = 0; j < w; ++j) cross[i * w + j] += a[o * w + i] * d[o * w + j];
+  } else if (kernelIsTapsTransposed(l)) {  // a and d hold A^T and D^T
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l.width, l.width, l.outer, 1.0, a, l.outer, d, l.outer, 0.0,
+                cross, l.width);
   } else {
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, l.width, l.width, l.outer, 1.0, a, l.width, d, l.width, 0.0,
                 cross, l.width);
@@ -456,20 +477,28 @@ double classSweep(ScratchArena& arena, const ConvShape& sh, const TapLayout& l, 
 double structuredPenalty(const ConvShape& shape, const double* kernel, double alpha) {
   const TapLayout l = layoutFor(shape);
   ScratchArena arena;
-  const double* gram = tapGram(arena, l, packTaps(arena, shape, l, kernel));
+  const double* gram = tapGram(arena, l, tapsOf(arena, shape, l, kernel));
   return classSweep(arena, shape, l, gram, alpha, nullptr) + missingTerm(shape, l, alpha);
 }
 
 double structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha, double* gradient) {
   const TapLayout l = layoutFor(shape);
   ScratchArena arena;
-  const double* a = packTaps(arena, shape, l, kernel);
-  const double* gram = tapGram(arena, l, a);
+  const double* a = tapsOf(arena, shape, l, kernel);
+  double* gram = tapGram(arena, l, a);
   // weights[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I): a
-  // symmetric matrix of which the sweep fills the upper block triangle.
-  double* weights = takeMatrix(arena, l.width, l.width);
+  // symmetric matrix of which the sweep fills the upper block triangle. It overwrites the tap Gram
+  // matrix (each strip of a block is read before it is written): the sweep then writes to memory
+  // it has just read, which is in cache, instead of a second matrix of that size.
+  double* weights = gram;
   const double sum = classSweep(arena, shape, l, gram, alpha, weights);
   // dF/dA = 2 A (W + W^T) = 4 A W since A_i appears on the left and on the right of each product.
+  if (kernelIsTapsTransposed(l)) {
+    // dF/dA^T = 4 W A^T, which in the kernel's layout is dF/dK itself.
+    cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, l.width, l.outer, 4.0, weights, l.width, a, l.outer, 0.0,
+                gradient, l.outer);
+    return sum + missingTerm(shape, l, alpha);
+  }
   double* gradA = takeMatrix(arena, l.outer, l.width);
   if (small(l)) {
     const int64_t w = l.width;
@@ -501,8 +530,8 @@ std::array<double, 5> structuredLineQuartic(const ConvShape& shape, const double
                                             double alpha) {
   const TapLayout l = layoutFor(shape);
   ScratchArena arena;
-  const double* a = packTaps(arena, shape, l, kernel);
-  const double* d = packTaps(arena, shape, l, direction);
+  const double* a = tapsOf(arena, shape, l, kernel);
+  const double* d = tapsOf(arena, shape, l, direction);
   const double *kk = tapGram(arena, l, a), *dd = tapGram(arena, l, d), *kd = tapCross(arena, l, a, d);
   const size_t blockSize = static_cast<size_t>(l.side * l.side);
   // Each block of G(K + tD) - alpha I is x0 + t x1 + t^2 x2.

@@ -134,6 +134,10 @@ describe("lineQuartic", () => {
     [6, 1, 2, 4],
     [7, 2, 1, 3],
     [3, 4, 4, 5],
+    // Large enough for the BLAS path: A^T read from the kernel in place (g <= h), and packed taps (g > h).
+    [3, 10, 10, 4],
+    [3, 10, 11, 4],
+    [3, 11, 10, 4],
   ];
   const ts = [-2, -1, -0.5, 0, 0.25, 1, 3];
 
@@ -209,7 +213,7 @@ describe("engine option and memory guard", () => {
 
   it("estimates the tap Gram memory before the native call", () => {
     const kernel = kernelOf([3, 64, 64, 0], 4);
-    // Tap Gram 576 x 576 doubles = 2.5 MiB, twice for the gradient.
+    // Tap Gram 576 x 576 doubles = 2.5 MiB (the gradient overwrites it with its weights).
     for (const call of [
       () => penaltyAndGradient(kernel, { n: 8, memoryLimit: 4e6 }),
       () => penalty(kernel, { n: 8, memoryLimit: 2e6 }),

@@ -31,8 +31,8 @@ export function structuredPenaltyPlan(kernel: Kernel, n: number, alpha: number, 
 /** F and dF/dK by the structured engine. */
 export function structuredGradientPlan(kernel: Kernel, n: number, alpha: number, limit?: number, out?: Float64Array): PenaltyAndGradientPlan {
   const s = tapSizes(kernel);
-  // Kernel copy, taps, tap Gram, weights, gradient of the taps, gradient (native and JS copies).
-  requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram), () => `the structured gradient (tap Gram matrix ${s.width} x ${s.width})`, limit);
+  // Kernel copy, taps, tap Gram (overwritten by the weights), gradient of the taps, gradient (native and JS copies).
+  requireMemory(8 * (3 * s.kernel + 2 * s.taps + s.tapGram), () => `the structured gradient (tap Gram matrix ${s.width} x ${s.width})`, limit);
   return penaltyAndGradientCall("structuredPenaltyAndGradient", kernel, n, alpha, out);
 }
 
@@ -74,7 +74,7 @@ export function groupedStructuredGradientPlan(
   const s = tapSizes({ shape: group, data: kernel.data });
   // One group's buffers as in structuredGradientPlan (reused across groups), plus the layer's
   // kernel and gradient (native and JS copies).
-  requireMemory(8 * (3 * s.kernel + 2 * s.taps + 2 * s.tapGram + 3 * kernel.data.length), () => `the grouped structured gradient (tap Gram matrix ${s.width} x ${s.width})`, limit);
+  requireMemory(8 * (3 * s.kernel + 2 * s.taps + s.tapGram + 3 * kernel.data.length), () => `the grouped structured gradient (tap Gram matrix ${s.width} x ${s.width})`, limit);
   const [k, , g, h] = group;
   const gradient = out ?? new Float64Array(kernel.data.length);
   return {
