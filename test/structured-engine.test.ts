@@ -134,7 +134,7 @@ describe("lineQuartic", () => {
     [6, 1, 2, 4],
     [7, 2, 1, 3],
     [3, 4, 4, 5],
-    // Large enough for the BLAS path: A^T read from the kernel in place (g <= h), and packed taps (g > h).
+    // Large enough for the BLAS path: A^T read from the kernel in place (g < h), and packed taps (g >= h).
     [3, 10, 10, 4],
     [3, 10, 11, 4],
     [3, 11, 10, 4],
