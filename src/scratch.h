@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "huge_pages.h"
 #include "native_memory.h"
 
 namespace convreg {
@@ -33,6 +34,8 @@ class ScratchArena {
     if (b.size() < count) {
       countScratch(-static_cast<int64_t>(b.capacity() * sizeof(double)));
       b = std::vector<double>();  // release first so the peak stays at one copy
+      b.reserve(count);           // not yet touched: large buffers get huge pages before their first write
+      adviseHugePages(b.data(), count * sizeof(double));
       b.resize(count);
       countScratch(static_cast<int64_t>(b.capacity() * sizeof(double)));
     }

@@ -14,11 +14,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <system_error>
-#include <thread>
 
 #include "blas.h"
+#include "huge_pages.h"
 #include "scratch.h"
+#include "split_work.h"
 
 namespace convreg {
 
@@ -38,26 +38,38 @@ TapLayout layoutFor(const ConvShape& s) {
   return TapLayout{s.k, s.k * s.k, side, outer, s.k * s.k * side, transposed};
 }
 
+// Below this many doubles touched a second thread costs more than it saves (starting one takes
+// tens of microseconds).
+constexpr int64_t threadedWorkMinimum = int64_t{1} << 18;
+
+// Threads for the engine's own loops (copies, the class sweep) over `doubles` values: as many as
+// BLAS uses now (one while other calls run, see blas_threads.h), one for small work.
+int workThreads(int64_t doubles) { return doubles < threadedWorkMinimum ? 1 : std::max(1, openblas_get_num_threads()); }
+
 // Matrices of the engine live in per-thread scratch memory (see scratch.h).
 double* takeMatrix(ScratchArena& arena, int64_t rows, int64_t cols) { return arena.take(static_cast<size_t>(rows * cols)); }
 
 const double* packTaps(ScratchArena& arena, const ConvShape& s, const TapLayout& l, const double* kernel) {
   double* a = takeMatrix(arena, l.outer, l.width);
-  for (int64_t j = 0; j < l.taps; ++j)
-    for (int64_t d = 0; d < s.g; ++d)
-      for (int64_t c = 0; c < s.h; ++c) {
-        const double v = kernel[(j * s.g + d) * s.h + c];
-        if (l.transposed) a[c * l.width + j * l.side + d] = v;
-        else a[d * l.width + j * l.side + c] = v;
-      }
+  splitWork(workThreads(l.outer * l.width), l.taps, [&](int64_t first, int64_t last, int64_t) {
+    for (int64_t j = first; j < last; ++j)
+      for (int64_t d = 0; d < s.g; ++d)
+        for (int64_t c = 0; c < s.h; ++c) {
+          const double v = kernel[(j * s.g + d) * s.h + c];
+          if (l.transposed) a[c * l.width + j * l.side + d] = v;
+          else a[d * l.width + j * l.side + c] = v;
+        }
+  });
   return a;
 }
 
 void unpackTaps(const ConvShape& s, const TapLayout& l, const double* a, double* kernel) {
-  for (int64_t j = 0; j < l.taps; ++j)
-    for (int64_t d = 0; d < s.g; ++d)
-      for (int64_t c = 0; c < s.h; ++c)
-        kernel[(j * s.g + d) * s.h + c] = l.transposed ? a[c * l.width + j * l.side + d] : a[d * l.width + j * l.side + c];
+  splitWork(workThreads(l.outer * l.width), l.taps, [&](int64_t first, int64_t last, int64_t) {
+    for (int64_t j = first; j < last; ++j)
+      for (int64_t d = 0; d < s.g; ++d)
+        for (int64_t c = 0; c < s.h; ++c)
+          kernel[(j * s.g + d) * s.h + c] = l.transposed ? a[c * l.width + j * l.side + d] : a[d * l.width + j * l.side + c];
+  });
 }
 
 // BLAS wakes its threads (tens of microseconds) even for tiny matrices, such as the paper's
@@ -70,9 +82,11 @@ bool kernelIsTapsTransposed(const TapLayout& l) { return l.transposed && !small(
 
 // Copies the diagonal blocks' upper triangles (all syrk writes) to their lower ones.
 void mirrorDiagonalBlocks(const TapLayout& l, double* gram) {
-  for (int64_t t = 0; t < l.taps; ++t)
-    for (int64_t x = t * l.side; x < (t + 1) * l.side; ++x)
-      for (int64_t y = t * l.side; y < x; ++y) gram[x * l.width + y] = gram[y * l.width + x];
+  splitWork(workThreads(l.taps * l.side * l.side), l.taps, [&](int64_t first, int64_t last, int64_t) {
+    for (int64_t t = first; t < last; ++t)
+      for (int64_t x = t * l.side; x < (t + 1) * l.side; ++x)
+        for (int64_t y = t * l.side; y < x; ++y) gram[x * l.width + y] = gram[y * l.width + x];
+  });
 }
 
 // The taps as tapGram and tapCross read them: the kernel itself when kernelIsTapsTransposed (A^T),
@@ -427,16 +441,6 @@ class ClassSweep {
   std::vector<char> written_;
 };
 
-// Below this many doubles in the tap Gram matrix a second sweep thread costs more than it saves.
-constexpr int64_t threadedSweepMinimum = int64_t{1} << 18;
-
-// Threads for the class sweep: as many as BLAS uses now (one while other calls run, see
-// blas_threads.h), and one for small Gram matrices.
-int sweepThreads(const TapLayout& l, int64_t strips) {
-  if (l.width * l.width < threadedSweepMinimum) return 1;
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(openblas_get_num_threads(), strips)));
-}
-
 // The sum over the classes of mirrors * count * ||block - alpha I||^2 (F without the missing
 // term). With `weights`, also fills its upper block triangle (the diagonal blocks in full) with
 // W[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I), and zeros where
@@ -447,25 +451,12 @@ double classSweep(ScratchArena& arena, const ConvShape& sh, const TapLayout& l, 
                   double* weights) {
   const ClassSweep sweep(sh, l, gram, alpha, weights);
   const int64_t strips = sweep.strips();
-  const int threads = sweepThreads(l, strips);
+  const int threads = workThreads(l.width * l.width);
   double* stripSums = arena.take(static_cast<size_t>(strips));
   double* buffers = arena.take(sweep.bufferSize() * static_cast<size_t>(threads));
-  std::vector<std::thread> helpers;
-  helpers.reserve(static_cast<size_t>(threads));
-  int64_t first = 0;
-  for (int t = 1; t < threads; ++t) {
-    const int64_t last = first + strips / threads + (t <= strips % threads ? 1 : 0);
-    try {
-      helpers.emplace_back([&sweep, first, last, buffer = buffers + sweep.bufferSize() * static_cast<size_t>(t), stripSums] {
-        sweep.sweepStrips(first, last, buffer, stripSums);
-      });
-    } catch (const std::system_error&) {
-      break;  // no thread to be had: this thread does the rest
-    }
-    first = last;
-  }
-  sweep.sweepStrips(first, strips, buffers, stripSums);
-  for (std::thread& helper : helpers) helper.join();
+  splitWork(threads, strips, [&](int64_t first, int64_t last, int64_t part) {
+    sweep.sweepStrips(first, last, buffers + sweep.bufferSize() * static_cast<size_t>(part), stripSums);
+  });
   double sum = 0;
   for (int64_t strip = 0; strip < strips; ++strip) sum += stripSums[strip];
   return sum;
@@ -482,6 +473,8 @@ double structuredPenalty(const ConvShape& shape, const double* kernel, double al
 
 double structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel, double alpha, double* gradient) {
   const TapLayout l = layoutFor(shape);
+  // The caller's gradient is often a fresh array (a new one per call through the API).
+  adviseHugePages(gradient, static_cast<size_t>(shape.kernelSize()) * sizeof(double));
   ScratchArena arena;
   // The gradient product takes A packed even where syrk reads A^T from the kernel: with two BLAS
   // threads dsymm is ~10% slower with the tap side as its short dimension (dF/dA^T = 4 W A^T,
