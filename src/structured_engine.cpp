@@ -266,9 +266,36 @@ struct AxisClassTable {
 // memory once and each block of the weights written once.
 int64_t stripRows(int64_t side) { return std::max<int64_t>(1, std::min<int64_t>(side, 1024 / side)); }
 
+// The sweep's inner loops are memory- and load-bound; an AVX2 copy of them, picked at run time where
+// the CPU has it, saves ~10% of the sweep (the build itself targets plain x86-64). No FMA: the
+// results must not depend on the CPU.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
+#define CONVREG_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CONVREG_AVX2_CLONES
+#endif
+
+// out[a, b] += in[a, b] for `rows` rows of `cols` values, rows `outStride` and `inStride` apart.
+CONVREG_AVX2_CLONES void addRows(double* out, int64_t outStride, const double* in, int64_t inStride, int64_t rows, int64_t cols) {
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t b = 0; b < cols; ++b) out[a * outStride + b] += in[a * inStride + b];
+}
+
+// out[a, b] = factor * in[a, b] (or += with `add`), rows as in addRows.
+CONVREG_AVX2_CLONES void scaleRows(double* out, int64_t outStride, const double* in, int64_t inStride, int64_t rows, int64_t cols,
+                                   double factor, bool add) {
+  if (add) {
+    for (int64_t a = 0; a < rows; ++a)
+      for (int64_t b = 0; b < cols; ++b) out[a * outStride + b] += factor * in[a * inStride + b];
+  } else {
+    for (int64_t a = 0; a < rows; ++a)
+      for (int64_t b = 0; b < cols; ++b) out[a * outStride + b] = factor * in[a * inStride + b];
+  }
+}
+
 // sum of x[i]^2 in four independent partial sums: one running sum would make every addition
 // wait for the previous one (and forbid SIMD), which made it the slowest part of the sweep.
-double sumOfSquares(const double* x, int64_t n) {
+CONVREG_AVX2_CLONES double sumOfSquares(const double* x, int64_t n) {
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -389,8 +416,7 @@ class ClassSweep {
             if (first)
               for (int64_t a = 0; a < rows; ++a) std::copy(in + a * w, in + a * w + s, out + a * s);
             else
-              for (int64_t a = 0; a < rows; ++a)
-                for (int64_t b = 0; b < s; ++b) out[a * s + b] += in[a * w + b];
+              addRows(out, s, in, w, rows, s);
             first = false;
           }
         if (d.diagonal() && base.x < 0)  // a base has alpha I taken off already
@@ -409,14 +435,8 @@ class ClassSweep {
           for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q) {
             double* out = weights_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
             double& pairUsed = used[static_cast<size_t>(p * k + q)];
-            if (pairUsed != 0) {
-              for (int64_t a = 0; a < rows; ++a)
-                for (int64_t b = 0; b < s; ++b) out[a * w + b] += count * in[a * s + b];
-            } else {
-              for (int64_t a = 0; a < rows; ++a)
-                for (int64_t b = 0; b < s; ++b) out[a * w + b] = count * in[a * s + b];
-              pairUsed = 1.0;
-            }
+            scaleRows(out, w, in, s, rows, s, count, pairUsed != 0);
+            pairUsed = 1.0;
           }
       }
     return sum;
