@@ -1,10 +1,12 @@
 // The counters of src/native_memory.h on the core's own paths: the counting allocator and object
 // counts balance, CHOLMOD (sigma_min, finished normally or cancelled) leaves no counted block, and
-// the scratch arena reports what it keeps and stops growing once warm.
+// the scratch arena reports what it keeps and stops growing once warm; the huge-page advice keeps contents.
 #include <atomic>
 #include <stdexcept>
+#include <vector>
 
 #include "../../src/grouped_penalty.h"
+#include "../../src/huge_pages.h"
 #include "../../src/layer_engine.h"
 #include "../../src/native_memory.h"
 #include "../../src/sigma_min.h"
@@ -115,4 +117,23 @@ TEST(native_memory, grouped_layer_penalty_matches_per_group_calls_and_balances) 
   CHECK(after.liveObjects == before.liveObjects);
   CHECK(f == expectedF);
   for (size_t i = 0; i < gradient.size(); ++i) CHECK(gradient[i] == expected[i]);
+}
+
+// The huge-page advice is a hint: on buffers of any size and alignment (inside a larger
+// allocation, already written, too small to advise) it leaves every value as it was.
+TEST(native_memory, huge_page_advice_keeps_contents) {
+  std::vector<double> buffer((size_t{9} << 20) / sizeof(double) + 3);
+  for (size_t i = 0; i < buffer.size(); ++i) buffer[i] = static_cast<double>(i) * 0.5;
+  for (const size_t offset : {size_t{0}, size_t{1}, size_t{3}})
+    for (const size_t count : {size_t{10}, (size_t{5} << 20) / sizeof(double), buffer.size() - offset})
+      convreg::adviseHugePages(buffer.data() + offset, count * sizeof(double));
+  bool same = true;
+  for (size_t i = 0; i < buffer.size(); ++i) same = same && buffer[i] == static_cast<double>(i) * 0.5;
+  CHECK(same);
+  // A buffer advised before its first write (as ScratchArena does) reads back what is written.
+  std::vector<double> fresh;
+  fresh.reserve(buffer.size());
+  convreg::adviseHugePages(fresh.data(), buffer.size() * sizeof(double));
+  fresh.assign(buffer.begin(), buffer.end());
+  CHECK(fresh == buffer);
 }
