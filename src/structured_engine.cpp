@@ -95,9 +95,10 @@ const double* tapsOf(ScratchArena& arena, const ConvShape& s, const TapLayout& l
   return kernelIsTapsTransposed(l) ? kernel : packTaps(arena, s, l, kernel);
 }
 
-// A^T A by syrk from tapsOf's `taps`. Only the blocks (i, j) with i <= j are valid (the diagonal
-// ones mirrored in full); block (i, j) with i > j is read as block (j, i) transposed.
-double* tapGram(ScratchArena& arena, const TapLayout& l, const double* taps) {
+// A^T A by syrk from tapsOf's `taps`. Only the blocks (i, j) with i <= j are valid, the diagonal
+// ones in their upper triangles, or in full with `mirrored` (the class sweep reads only upper
+// triangles; classBlock reads whole blocks). Block (i, j) with i > j is read as block (j, i) transposed.
+double* tapGram(ScratchArena& arena, const TapLayout& l, const double* taps, bool mirrored) {
   double* gram = takeMatrix(arena, l.width, l.width);
   if (kernelIsTapsTransposed(l)) {
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, l.width, l.outer, 1.0, taps, l.outer, 0.0, gram, l.width);
@@ -110,7 +111,7 @@ double* tapGram(ScratchArena& arena, const TapLayout& l, const double* taps) {
   } else {
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, l.width, l.outer, 1.0, taps, l.width, 0.0, gram, l.width);
   }
-  mirrorDiagonalBlocks(l, gram);
+  if (mirrored) mirrorDiagonalBlocks(l, gram);
   return gram;
 }
 
@@ -398,7 +399,10 @@ class ClassSweep {
   double sweepDelta(const DeltaClasses& d, int64_t r0, int64_t rows, double* strips, double* used) const {
     const int64_t k = sh_.k, s = l_.side, w = l_.width, n = rows * s;
     const size_t stripSize = static_cast<size_t>(rowsPerStrip_ * s);
-    const double mirrors = d.diagonal() ? 1.0 : 2.0;
+    // The blocks of delta = 0 are the diagonal ones, symmetric: only their upper triangles (all syrk
+    // computes, and all symm reads of W) are summed and written. Row a of the strip starts at from(a).
+    const bool upper = d.diagonal();
+    auto from = [&](int64_t a) { return upper ? r0 + a : int64_t{0}; };
     double sum = 0;
     // Each class's strip of its block: the sum of its tap products, minus alpha I. A class whose
     // taps along one axis contain those of a class done before (the interior class contains the
@@ -414,14 +418,23 @@ class ClassSweep {
             if (base.x >= 0 && contains(d.xs[base.x], p) && contains(d.ys[base.y], q)) continue;  // in the base already
             const double* in = gram_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
             if (first)
-              for (int64_t a = 0; a < rows; ++a) std::copy(in + a * w, in + a * w + s, out + a * s);
+              for (int64_t a = 0; a < rows; ++a) std::copy(in + a * w + from(a), in + a * w + s, out + a * s + from(a));
+            else if (upper)
+              for (int64_t a = 0; a < rows; ++a) addRows(out + a * s + from(a), s, in + a * w + from(a), w, 1, s - from(a));
             else
               addRows(out, s, in, w, rows, s);
             first = false;
           }
-        if (d.diagonal() && base.x < 0)  // a base has alpha I taken off already
+        if (upper && base.x < 0)  // a base has alpha I taken off already
           for (int64_t a = 0; a < rows; ++a) out[a * s + r0 + a] -= alpha_;
-        sum += mirrors * static_cast<double>(d.xs[x].count) * static_cast<double>(d.ys[y].count) * sumOfSquares(out, n);
+        const double count = static_cast<double>(d.xs[x].count) * static_cast<double>(d.ys[y].count);
+        if (upper)  // the diagonal entry once, those right of it for themselves and their mirror images
+          for (int64_t a = 0; a < rows; ++a) {
+            const double* row = out + a * s + from(a);
+            sum += count * (row[0] * row[0] + 2.0 * sumOfSquares(row + 1, s - from(a) - 1));
+          }
+        else
+          sum += 2.0 * count * sumOfSquares(out, n);  // the class's block and its mirror image (delta -> -delta)
       }
     if (weights_ == nullptr) return sum;
     // Each class's strip, weighted by its count, added to the strips of W of the pairs it uses
@@ -435,7 +448,10 @@ class ClassSweep {
           for (int64_t q = d.ys[y].lo; q <= d.ys[y].hi; ++q) {
             double* out = weights_ + ((p * k + q) * s + r0) * w + ((p + d.dp) * k + q + d.dq) * s;
             double& pairUsed = used[static_cast<size_t>(p * k + q)];
-            scaleRows(out, w, in, s, rows, s, count, pairUsed != 0);
+            if (upper)
+              for (int64_t a = 0; a < rows; ++a) scaleRows(out + a * w + from(a), w, in + a * s + from(a), s, 1, s - from(a), count, pairUsed != 0);
+            else
+              scaleRows(out, w, in, s, rows, s, count, pairUsed != 0);
             pairUsed = 1.0;
           }
       }
@@ -462,7 +478,7 @@ class ClassSweep {
 };
 
 // The sum over the classes of mirrors * count * ||block - alpha I||^2 (F without the missing
-// term). With `weights`, also fills its upper block triangle (the diagonal blocks in full) with
+// term). With `weights`, also fills its upper block triangle (the diagonal blocks in their upper triangles) with
 // W[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I), and zeros where
 // no class uses the pair. The classes of a delta are the products x * y of its axis classes, so
 // the classes using the tap pair (p, q) are those with x holding p and y holding q. The strips'
@@ -487,7 +503,7 @@ double classSweep(ScratchArena& arena, const ConvShape& sh, const TapLayout& l, 
 double structuredPenalty(const ConvShape& shape, const double* kernel, double alpha) {
   const TapLayout l = layoutFor(shape);
   ScratchArena arena;
-  const double* gram = tapGram(arena, l, tapsOf(arena, shape, l, kernel));
+  const double* gram = tapGram(arena, l, tapsOf(arena, shape, l, kernel), false);
   return classSweep(arena, shape, l, gram, alpha, nullptr) + missingTerm(shape, l, alpha);
 }
 
@@ -500,7 +516,7 @@ double structuredPenaltyAndGradient(const ConvShape& shape, const double* kernel
   // threads dsymm is ~10% slower with the tap side as its short dimension (dF/dA^T = 4 W A^T,
   // 2304 x 256 from 2304 x 2304 for a 3x3x256x256 kernel) than the other way round (dF/dA = 4 A W).
   const double* a = packTaps(arena, shape, l, kernel);
-  double* gram = tapGram(arena, l, kernelIsTapsTransposed(l) ? kernel : a);
+  double* gram = tapGram(arena, l, kernelIsTapsTransposed(l) ? kernel : a, false);
   // weights[i, j] = sum over the classes using A_i^T A_j of count * (block - alpha I): a
   // symmetric matrix of which the sweep fills the upper block triangle. It overwrites the tap Gram
   // matrix (each strip of a block is read before it is written): the sweep then writes to memory
@@ -541,7 +557,7 @@ std::array<double, 5> structuredLineQuartic(const ConvShape& shape, const double
   ScratchArena arena;
   const double* a = tapsOf(arena, shape, l, kernel);
   const double* d = tapsOf(arena, shape, l, direction);
-  const double *kk = tapGram(arena, l, a), *dd = tapGram(arena, l, d), *kd = tapCross(arena, l, a, d);
+  const double *kk = tapGram(arena, l, a, true), *dd = tapGram(arena, l, d, true), *kd = tapCross(arena, l, a, d);
   const size_t blockSize = static_cast<size_t>(l.side * l.side);
   // Each block of G(K + tD) - alpha I is x0 + t x1 + t^2 x2.
   std::vector<double> x0(blockSize), x1(blockSize), x2(blockSize);
