@@ -10,17 +10,27 @@
 #include "factor_residual.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <chrono>
 #include <climits>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <memory>
+#include <system_error>
+#include <thread>
 
 #include "blas.h"
+#include "blas_threads.h"
 #include "coded_error.h"
+
+// The exact split below needs every operation rounded once to double (no wider intermediates).
+static_assert(FLT_EVAL_METHOD == 0, "convreg: double arithmetic must be evaluated in double");
 
 namespace convreg {
 
 namespace {
+using Clock = std::chrono::steady_clock;
 constexpr double u = std::numeric_limits<double>::epsilon() / 2;
 constexpr double safety = 1.01;  // bound computations are themselves rounded
 double gammaWorst(double m) { return m * u / (1 - m * u); }
@@ -107,8 +117,8 @@ void applyAbsEntries(const Supernodes& S, const std::vector<double>& scale, cons
 
 // The exact split of Rump's ExtractScalar: high = fl(fl(sigma + v) - sigma), v - high exact.
 inline double highPart(double v, double sigma) {
-  const volatile double up = sigma + v;  // volatile: keep the two roundings as written
-  return up - sigma;
+  // Two roundings as written: without -ffast-math (never used here) the compiler may not fold them.
+  return (sigma + v) - sigma;
 }
 }  // namespace
 
@@ -126,12 +136,208 @@ std::vector<double> factorRowCounts(const cholmod_factor* L) {
   return rowCount;
 }
 
-ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t normSteps, double rangeBytes,
-                                  const std::atomic<bool>* cancel, double enough) {
+namespace {
+int64_t longestSupernode(const Supernodes& S) {
+  int64_t longest = 1;
+  for (int64_t k = 0; k < S.count; ++k) longest = std::max(longest, S.rows(k));
+  return longest;
+}
+
+// Supernodes [s0, s1): their columns are one unit of residual work.
+struct ColumnRange {
+  int64_t s0, s1;
+};
+
+// Builds R~ = H~ - L1 L1^T - (B L2^T + L2 B^T) for one column range at a time and returns the
+// row sums of |R~| over it. One per worker thread: it owns all its buffers.
+class RangeResidual {
+ public:
+  RangeResidual(const Supernodes& S, const std::vector<int64_t>& colSuper, const std::vector<double>& sigma, const cholmod_sparse& A,
+                double shift, int64_t blockDoubles)
+      : blockDoubles_(blockDoubles),
+        S_(S),
+        colSuper_(colSuper),
+        sigma_(sigma),
+        aStart_(static_cast<const int64_t*>(A.p)),
+        aRow_(static_cast<const int64_t*>(A.i)),
+        aValue_(static_cast<const double*>(A.x)),
+        shift_(shift),
+        map_(static_cast<size_t>(S.n), -1),
+        rowSigma_(static_cast<size_t>(longestSupernode(S))),
+        parts_(new double[static_cast<size_t>(blockDoubles) + 4 * rowSigma_.size()]),  // at least one column of each group
+        w1_(new double[static_cast<size_t>(blockDoubles) + 2 * rowSigma_.size()]),
+        w2_(new double[static_cast<size_t>(blockDoubles) + 2 * rowSigma_.size()]) {}
+
+  // Adds the row sums of |R~| over the columns of `range` into rowAbsSum (length n).
+  void run(ColumnRange range, std::vector<double>& rowAbsSum, const std::atomic<bool>* cancel) {
+    const int64_t c0 = S_.super[range.s0], c1 = S_.super[range.s1];
+    base_ = S_.px[range.s0];
+    const size_t size = static_cast<size_t>(S_.px[range.s1] - base_);
+    r1_.assign(size, 0.0);
+    r2_.assign(size, 0.0);
+    // Only supernodes before s1 reach columns below c1, and only their rows from c0 on matter.
+    for (int64_t k = 0; k < range.s1; ++k) {
+      if ((k & 63) == 0 && cancel && cancel->load()) throw CodedError("ERR_ABORTED", "convreg: sigmaMin was aborted");
+      const int64_t nsrow = S_.rows(k);
+      const int64_t* rows = S_.s + S_.pi[k];
+      const int64_t a0 = std::lower_bound(rows, rows + nsrow, c0) - rows;
+      const int64_t a1 = std::lower_bound(rows + a0, rows + nsrow, c1) - rows;
+      if (a1 == a0) continue;
+      // Target columns in blocks of `targets`, the supernode's columns in blocks of `inner`, so
+      // that the work buffers stay small whatever the supernode's size.
+      const int64_t m = nsrow - a0, targets = std::max<int64_t>(1, blockDoubles_ / (2 * m));
+      const int64_t inner = std::max<int64_t>(1, blockDoubles_ / (4 * m));
+      for (int64_t b0 = a0; b0 < a1; b0 += targets) {
+        const int64_t b1 = std::min(a1, b0 + targets);
+        for (int64_t j0 = 0; j0 < S_.cols(k); j0 += inner) {
+          const int64_t j1 = std::min(S_.cols(k), j0 + inner);
+          split(k, b0, j0, j1);
+          products(nsrow - b0, b1 - b0, j1 - j0, j0 > 0);
+        }
+        scatter(k, b0, nsrow - b0, b1 - b0);
+      }
+    }
+    addMatrix(range);
+    addRowSums(range, rowAbsSum);
+  }
+
+  double blasSeconds = 0;
+
+ private:
+  // Work buffers: four column groups of the split and two products, each at most this many doubles.
+  const int64_t blockDoubles_;
+
+  // Rows [a0, nsrow) and columns [j0, j1) of supernode k as four column groups of m rows each:
+  // [L1 | B | L2 | B] with L1 = the exact high part, L2 = the low part and B = L1 + L2/2 (one
+  // rounding); zero above the diagonal of the supernode's own block.
+  void split(int64_t k, int64_t a0, int64_t j0, int64_t j1) {
+    const int64_t nsrow = S_.rows(k), m = nsrow - a0, width = j1 - j0;
+    const int64_t* rows = S_.s + S_.pi[k] + a0;
+    for (int64_t i = 0; i < m; ++i) rowSigma_[static_cast<size_t>(i)] = sigma_[static_cast<size_t>(rows[i])];
+    double *l1 = parts_.get(), *b = l1 + m * width, *l2 = b + m * width, *b2 = l2 + m * width;
+    const double* sig = rowSigma_.data();
+    for (int64_t jj = j0; jj < j1; ++jj) {
+      const double* col = S_.x + S_.px[k] + jj * nsrow + a0;
+      const int64_t above = std::min(m, std::max<int64_t>(0, jj - a0));  // rows of this column above the diagonal
+      const int64_t o = (jj - j0) * m;
+      for (int64_t i = 0; i < above; ++i) l1[o + i] = b[o + i] = l2[o + i] = b2[o + i] = 0;
+      for (int64_t i = above; i < m; ++i) {
+        const double v = col[i];
+        const double hi = highPart(v, sig[i]), lo = v - hi;
+        l1[o + i] = hi;
+        l2[o + i] = lo;
+        b[o + i] = b2[o + i] = hi + 0.5 * lo;
+      }
+    }
+  }
+
+  // w1 (+)= L1 L1(0:q)^T (exact) and w2 (+)= B L2(0:q)^T + L2 B(0:q)^T, both m x q, over the
+  // columns split last; only the lower triangle of the top q x q block is computed.
+  void products(int64_t m, int64_t q, int64_t width, bool accumulate) {
+    const int M = static_cast<int>(m), Q = static_cast<int>(q), R = static_cast<int>(m - q), K = static_cast<int>(width);
+    const double *l1 = parts_.get(), *b = l1 + m * width, *l2 = b + m * width;
+    const double beta = accumulate ? 1.0 : 0.0;
+    const auto t = Clock::now();
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Q, K, 1.0, l1, M, beta, w1_.get(), M);
+    cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, Q, K, 1.0, b, M, l2, M, beta, w2_.get(), M);
+    if (R > 0) {
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, K, 1.0, l1 + q, M, l1, M, beta, w1_.get() + q, M);
+      // [B | L2](q:) [L2 | B](0:q)^T: one product with inner dimension 2K.
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, 2 * K, 1.0, b + q, M, l2, M, beta, w2_.get() + q, M);
+    }
+    blasSeconds += std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
+  // Adds w1 into r1 and w2 into r2 (rows a0.. of supernode k against its rows a0..a0+q-1).
+  void scatter(int64_t k, int64_t a0, int64_t m, int64_t q) {
+    const int64_t* rows = S_.s + S_.pi[k] + a0;
+    int64_t target = -1;
+    for (int64_t bcol = 0; bcol < q; ++bcol) {
+      const int64_t j = rows[bcol], t = colSuper_[static_cast<size_t>(j)];
+      const int64_t trows = S_.rows(t);
+      const int64_t* tRows = S_.s + S_.pi[t];
+      if (t != target) {
+        target = t;
+        for (int64_t z = 0; z < trows; ++z) map_[static_cast<size_t>(tRows[z])] = z;
+      }
+      const size_t offset = static_cast<size_t>((S_.px[t] - base_) + (j - S_.super[t]) * trows);
+      double *d1 = r1_.data() + offset, *d2 = r2_.data() + offset;
+      const double *s1 = w1_.get() + bcol * m, *s2 = w2_.get() + bcol * m;
+      for (int64_t a = bcol; a < m; ++a) {
+        const int64_t z = map_[static_cast<size_t>(rows[a])];
+        if (z < 0 || z >= trows || tRows[z] != rows[a]) throw CodedError("ERR_NATIVE", "convreg: factor pattern is not closed under L L^T");
+        d1[z] += s1[a];
+        d2[z] += s2[a];
+      }
+    }
+  }
+
+  // r1 = H~ - L1 L1^T: negate (exact), then add H~ (one rounding per entry). Column j of the lower
+  // triangle of H~ (rows in any order) lies within column j of the factor's pattern.
+  void addMatrix(ColumnRange range) {
+    for (double& v : r1_) v = -v;
+    for (int64_t t = range.s0; t < range.s1; ++t) {
+      const int64_t* pattern = S_.s + S_.pi[t];
+      for (int64_t z = 0; z < S_.rows(t); ++z) map_[static_cast<size_t>(pattern[z])] = z;
+      for (int64_t j = S_.super[t]; j < S_.super[t + 1]; ++j) {
+        const int64_t jj = j - S_.super[t];
+        double* column = r1_.data() + (S_.px[t] - base_) + jj * S_.rows(t);
+        bool diagonalSeen = false;
+        for (int64_t z = aStart_[j]; z < aStart_[j + 1]; ++z) {
+          const int64_t i = aRow_[z], at = i >= j ? map_[static_cast<size_t>(i)] : -1;
+          if (at < jj || at >= S_.rows(t) || pattern[at] != i) throw CodedError("ERR_NATIVE", "convreg: matrix entry outside the factor's pattern");
+          if (i == j) {
+            column[at] += aValue_[z] - shift_;
+            diagonalSeen = true;
+          } else {
+            column[at] += aValue_[z];
+          }
+        }
+        if (!diagonalSeen) column[jj] -= shift_;
+      }
+    }
+  }
+
+  // Row sums of |R~| with R~ = fl(r1 - r2) (symmetric: each stored off-diagonal entry counts in two rows).
+  void addRowSums(ColumnRange range, std::vector<double>& rowAbsSum) const {
+    for (int64_t k = range.s0; k < range.s1; ++k)
+      for (int64_t jj = 0; jj < S_.cols(k); ++jj) {
+        const int64_t j = S_.super[k] + jj;
+        const size_t offset = static_cast<size_t>((S_.px[k] - base_) + jj * S_.rows(k));
+        const double *x1 = r1_.data() + offset, *x2 = r2_.data() + offset;
+        const int64_t* rows = S_.s + S_.pi[k];
+        rowAbsSum[static_cast<size_t>(j)] += std::fabs(x1[jj] - x2[jj]);
+        double sum = 0;
+        for (int64_t ii = jj + 1; ii < S_.rows(k); ++ii) {
+          const double a = std::fabs(x1[ii] - x2[ii]);
+          rowAbsSum[static_cast<size_t>(rows[ii])] += a;
+          sum += a;
+        }
+        rowAbsSum[static_cast<size_t>(j)] += sum;
+      }
+  }
+
+  const Supernodes& S_;
+  const std::vector<int64_t>& colSuper_;
+  const std::vector<double>& sigma_;
+  const int64_t *aStart_, *aRow_;
+  const double* aValue_;
+  double shift_;
+  int64_t base_ = 0;
+  std::vector<int64_t> map_;
+  std::vector<double> rowSigma_;
+  std::unique_ptr<double[]> parts_, w1_, w2_;  // not cleared: every entry read is written first
+  std::vector<double> r1_, r2_;
+};
+}  // namespace
+
+ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse& A, double shift, const ResidualOptions& options) {
+  const std::atomic<bool>* cancel = options.cancel;
+  const int64_t normSteps = options.normSteps;
+  const double enough = options.enough;
   auto checkCancel = [&] {
     if (cancel && cancel->load()) throw CodedError("ERR_ABORTED", "convreg: sigmaMin was aborted");
   };
-  using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   const auto start = Clock::now();
   const Supernodes S(L);
@@ -169,117 +375,61 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, d
     sigma[i] = std::ldexp(1.0, e + b);
   }
 
-  // The residual is built for one range of supernodes' columns at a time (at most rangeBytes of
-  // it), so that only |R~|'s row sums outlive a range: rho(|R~|) <= max row sum.
-  std::vector<double> r, l1, l2, w, rowAbsSum(static_cast<size_t>(n), 0.0);
-  std::vector<int64_t> map(static_cast<size_t>(n), -1), inverse(static_cast<size_t>(n));
-  const auto* perm = static_cast<const int64_t*>(L->Perm);
-  for (int64_t k = 0; k < n; ++k) inverse[perm ? perm[k] : k] = k;
+  // Column ranges of at most rangeBytes of residual buffers in flight (two per range and worker),
+  // so that only |R~|'s row sums outlive a range: rho(|R~|) <= max row sum.
+  const int workers = std::max(1, options.workers);
+  const double perRange = options.rangeBytes / (2.0 * workers);
+  std::vector<ColumnRange> ranges;
   for (int64_t s0 = 0; s0 < S.count;) {
     int64_t s1 = s0 + 1;
-    while (s1 < S.count && static_cast<double>(S.px[s1 + 1] - S.px[s0]) * 8 <= rangeBytes) ++s1;
-    const int64_t c0 = S.super[s0], c1 = S.super[s1], base = S.px[s0];
-    r.assign(static_cast<size_t>(S.px[s1] - base), 0.0);
-    // Adds sign * w (m x q, rows a0.. of supernode k against its rows a0..a0+q-1) into r.
-    auto scatter = [&](int64_t k, int64_t a0, int64_t m, int64_t q, double sign) {
-      const int64_t* rows = S.s + S.pi[k] + a0;
-      int64_t target = -1;
-      for (int64_t bcol = 0; bcol < q; ++bcol) {
-        const int64_t j = rows[bcol], t = colSuper[j];
-        if (t != target) {
-          target = t;
-          for (int64_t z = 0; z < S.rows(t); ++z) map[S.s[S.pi[t] + z]] = z;
-        }
-        double* dst = r.data() + (S.px[t] - base) + (j - S.super[t]) * S.rows(t);
-        const double* src = w.data() + bcol * m;
-        for (int64_t a = bcol; a < m; ++a) {
-          const int64_t z = map[rows[a]];
-          if (z < 0 || z >= S.rows(t) || S.s[S.pi[t] + z] != rows[a])
-            throw CodedError("ERR_NATIVE", "convreg: factor pattern is not closed under L L^T");
-          dst[z] += sign * src[a];
-        }
-      }
-    };
-    // Pass 1 (second = false): r = L1 L1^T, exact. Pass 2: r -= B L2^T + L2 B^T. Only supernodes
-    // before s1 reach columns below c1, and only their rows from c0 on matter.
-    for (const bool second : {false, true}) {
-      for (int64_t k = 0; k < s1; ++k) {
-        if ((k & 63) == 0) checkCancel();
-        const int64_t nscol = S.cols(k), nsrow = S.rows(k);
-        const int64_t* rows = S.s + S.pi[k];
-        const int64_t a0 = std::lower_bound(rows, rows + nsrow, c0) - rows;
-        const int64_t a1 = std::lower_bound(rows + a0, rows + nsrow, c1) - rows;
-        if (a1 == a0) continue;
-        const int64_t m = nsrow - a0, q = a1 - a0;
-        const double* lk = S.x + S.px[k];
-        l1.assign(static_cast<size_t>(m * nscol), 0.0);
-        l2.assign(static_cast<size_t>(m * nscol), 0.0);
-        for (int64_t jj = 0; jj < nscol; ++jj)
-          for (int64_t ii = std::max(jj, a0); ii < nsrow; ++ii) {
-            const double v = lk[jj * nsrow + ii];
-            const double hi = highPart(v, sigma[rows[ii]]);
-            const double lo = v - hi;
-            l1[jj * m + ii - a0] = second ? hi + 0.5 * lo : hi;  // pass 2 needs B = L1 + L2/2 (one rounding)
-            l2[jj * m + ii - a0] = lo;
-          }
-        w.assign(static_cast<size_t>(m * q), 0.0);
-        const int M = static_cast<int>(m), Q = static_cast<int>(q), R = static_cast<int>(m - q), K = static_cast<int>(nscol);
-        const auto tb = Clock::now();
-        if (!second) {
-          cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Q, K, 1.0, l1.data(), M, 0.0, w.data(), M);
-          if (R > 0) cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, K, 1.0, l1.data() + q, M, l1.data(), M, 0.0, w.data() + q, M);
-        } else {
-          cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, Q, K, 1.0, l1.data(), M, l2.data(), M, 0.0, w.data(), M);
-          if (R > 0) {
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, K, 1.0, l1.data() + q, M, l2.data(), M, 0.0, w.data() + q, M);
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, R, Q, K, 1.0, l2.data() + q, M, l1.data(), M, 1.0, w.data() + q, M);
-          }
-        }
-        out.blasSeconds += since(tb);
-        scatter(k, a0, m, q, second ? -1.0 : 1.0);
-      }
-      if (second) break;
-      // r = H~ - L1 L1^T: negate (exact), then add H~ (one rounding per entry).
-      for (auto& v : r) v = -v;
-      std::vector<char> diagonalSeen(static_cast<size_t>(c1 - c0), 0);
-      for (int64_t c = 0; c < A.order; ++c)
-        for (int64_t z = A.colStart[c]; z < A.colStart[c + 1]; ++z) {
-          const int64_t pr = inverse[A.row[z]], pc = inverse[c];
-          const int64_t i = std::max(pr, pc), j = std::min(pr, pc);
-          if (j < c0 || j >= c1) continue;
-          const int64_t t = colSuper[j];
-          const int64_t* first = S.s + S.pi[t];
-          const int64_t* last = S.s + S.pi[t + 1];
-          const int64_t* at = std::lower_bound(first, last, i);
-          if (at == last || *at != i) throw CodedError("ERR_NATIVE", "convreg: matrix entry outside the factor's pattern");
-          double& dst = r[(S.px[t] - base) + (j - S.super[t]) * S.rows(t) + (at - first)];
-          if (i == j) {
-            dst += A.value[z] - shift;
-            diagonalSeen[j - c0] = 1;
-          } else {
-            dst += A.value[z];
-          }
-        }
-      for (int64_t j = c0; j < c1; ++j)
-        if (!diagonalSeen[j - c0]) {
-          const int64_t t = colSuper[j], jj = j - S.super[t];
-          r[(S.px[t] - base) + jj * S.rows(t) + jj] -= shift;
-        }
-    }
-    // Row sums of |R~| (symmetric: each stored off-diagonal entry counts in two rows).
-    for (int64_t k = s0; k < s1; ++k)
-      for (int64_t jj = 0; jj < S.cols(k); ++jj) {
-        const int64_t j = S.super[k] + jj;
-        const double* col = r.data() + (S.px[k] - base) + jj * S.rows(k);
-        rowAbsSum[j] += std::fabs(col[jj]);
-        for (int64_t ii = jj + 1; ii < S.rows(k); ++ii) {
-          const double a = std::fabs(col[ii]);
-          rowAbsSum[S.s[S.pi[k] + ii]] += a;
-          rowAbsSum[j] += a;
-        }
-      }
+    while (s1 < S.count && static_cast<double>(S.px[s1 + 1] - S.px[s0]) * 8 <= perRange) ++s1;
+    ranges.push_back(ColumnRange{s0, s1});
     s0 = s1;
   }
+  if (A.stype >= 0 || !A.packed || static_cast<int64_t>(A.ncol) != n || A.itype != CHOLMOD_LONG || A.xtype != CHOLMOD_REAL)
+    throw CodedError("ERR_NATIVE", "convreg: the residual needs the permuted lower triangle of the matrix (packed)");
+  // Each range's row sums are kept apart and added in range order: the bound does not depend on
+  // which worker took which range.
+  std::vector<std::vector<double>> rangeSums(ranges.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<double> workerBlas(static_cast<size_t>(workers), 0.0);
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  auto work = [&](int w) {
+    try {
+      RangeResidual range(S, colSuper, sigma, A, shift, std::max<int64_t>(1, options.blockDoubles));
+      for (size_t i = next++; i < ranges.size() && !failed.load(); i = next++) {
+        rangeSums[i].assign(static_cast<size_t>(n), 0.0);
+        range.run(ranges[i], rangeSums[i], cancel);
+      }
+      workerBlas[static_cast<size_t>(w)] = range.blasSeconds;
+    } catch (...) {
+      errors[static_cast<size_t>(w)] = std::current_exception();
+      failed.store(true);
+    }
+  };
+  {
+    // Several workers: each BLAS call single-threaded (they share the cores).
+    std::unique_ptr<SingleThreadedBlas> single;
+    if (workers > 1) single = std::make_unique<SingleThreadedBlas>();
+    std::vector<std::thread> helpers;
+    for (int w = 1; w < workers; ++w) {
+      try {
+        helpers.emplace_back(work, w);
+      } catch (const std::system_error&) {
+        break;  // no thread to be had: fewer workers
+      }
+    }
+    work(0);
+    for (std::thread& h : helpers) h.join();
+  }
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (double s : workerBlas) out.blasSeconds += s;
+  std::vector<double> rowAbsSum(static_cast<size_t>(n), 0.0);
+  for (const std::vector<double>& sums : rangeSums)
+    for (int64_t i = 0; i < n; ++i) rowAbsSum[static_cast<size_t>(i)] += sums[static_cast<size_t>(i)];
+  rangeSums.clear();
   checkCancel();
   const auto tn = Clock::now();
   std::vector<double> mid(static_cast<size_t>(n)), ones(static_cast<size_t>(n), 1.0);
