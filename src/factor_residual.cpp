@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -143,70 +145,75 @@ int64_t longestSupernode(const Supernodes& S) {
   return longest;
 }
 
-// Supernodes [s0, s1): their columns are one unit of residual work.
+// Supernodes [s0, s1): their columns are one range of the residual, built at once.
 struct ColumnRange {
   int64_t s0, s1;
 };
 
-// Builds R~ = H~ - L1 L1^T - (B L2^T + L2 B^T) for one column range at a time and returns the
-// row sums of |R~| over it. One per worker thread: it owns all its buffers.
-class RangeResidual {
+// The products of supernode k's rows [a0, nsrow) against its rows [b0, b1) (b1 within the range).
+struct Task {
+  int64_t k, a0, b0, b1;
+  double cost;
+};
+
+// The range's tasks: each supernode's target rows in blocks small enough for the work buffers.
+std::vector<Task> rangeTasks(const Supernodes& S, ColumnRange range, int64_t blockDoubles) {
+  const int64_t c0 = S.super[range.s0], c1 = S.super[range.s1];
+  std::vector<Task> tasks;
+  // Only supernodes before s1 reach columns below c1, and only their rows from c0 on matter.
+  for (int64_t k = 0; k < range.s1; ++k) {
+    const int64_t nsrow = S.rows(k);
+    const int64_t* rows = S.s + S.pi[k];
+    const int64_t a0 = std::lower_bound(rows, rows + nsrow, c0) - rows;
+    const int64_t a1 = std::lower_bound(rows + a0, rows + nsrow, c1) - rows;
+    if (a1 == a0) continue;
+    const int64_t targets = std::max<int64_t>(1, blockDoubles / (2 * (nsrow - a0)));
+    for (int64_t b0 = a0; b0 < a1; b0 += targets) {
+      const int64_t b1 = std::min(a1, b0 + targets);
+      tasks.push_back(Task{k, a0, b0, b1, static_cast<double>(nsrow - b0) * static_cast<double>(b1 - b0) * static_cast<double>(S.cols(k))});
+    }
+  }
+  return tasks;
+}
+
+// One worker's share of a range: the products of its tasks summed into its own buffers, r1 (the
+// exact L1 L1^T) and r2 (B L2^T + L2 B^T), laid out as the range's columns of L.
+class RangePart {
  public:
-  RangeResidual(const Supernodes& S, const std::vector<int64_t>& colSuper, const std::vector<double>& sigma, const cholmod_sparse& A,
-                double shift, int64_t blockDoubles)
-      : blockDoubles_(blockDoubles),
-        S_(S),
+  RangePart(const Supernodes& S, const std::vector<int64_t>& colSuper, const std::vector<double>& sigma, int64_t blockDoubles)
+      : S_(S),
         colSuper_(colSuper),
         sigma_(sigma),
-        aStart_(static_cast<const int64_t*>(A.p)),
-        aRow_(static_cast<const int64_t*>(A.i)),
-        aValue_(static_cast<const double*>(A.x)),
-        shift_(shift),
+        blockDoubles_(blockDoubles),
         map_(static_cast<size_t>(S.n), -1),
         rowSigma_(static_cast<size_t>(longestSupernode(S))),
         parts_(new double[static_cast<size_t>(blockDoubles) + 4 * rowSigma_.size()]),  // at least one column of each group
         w1_(new double[static_cast<size_t>(blockDoubles) + 2 * rowSigma_.size()]),
         w2_(new double[static_cast<size_t>(blockDoubles) + 2 * rowSigma_.size()]) {}
 
-  // Adds the row sums of |R~| over the columns of `range` into rowAbsSum (length n).
-  void run(ColumnRange range, std::vector<double>& rowAbsSum, const std::atomic<bool>* cancel) {
-    const int64_t c0 = S_.super[range.s0], c1 = S_.super[range.s1];
+  void begin(ColumnRange range) {
     base_ = S_.px[range.s0];
     const size_t size = static_cast<size_t>(S_.px[range.s1] - base_);
-    r1_.assign(size, 0.0);
-    r2_.assign(size, 0.0);
-    // Only supernodes before s1 reach columns below c1, and only their rows from c0 on matter.
-    for (int64_t k = 0; k < range.s1; ++k) {
-      if ((k & 63) == 0 && cancel && cancel->load()) throw CodedError("ERR_ABORTED", "convreg: sigmaMin was aborted");
-      const int64_t nsrow = S_.rows(k);
-      const int64_t* rows = S_.s + S_.pi[k];
-      const int64_t a0 = std::lower_bound(rows, rows + nsrow, c0) - rows;
-      const int64_t a1 = std::lower_bound(rows + a0, rows + nsrow, c1) - rows;
-      if (a1 == a0) continue;
-      // Target columns in blocks of `targets`, the supernode's columns in blocks of `inner`, so
-      // that the work buffers stay small whatever the supernode's size.
-      const int64_t m = nsrow - a0, targets = std::max<int64_t>(1, blockDoubles_ / (2 * m));
-      const int64_t inner = std::max<int64_t>(1, blockDoubles_ / (4 * m));
-      for (int64_t b0 = a0; b0 < a1; b0 += targets) {
-        const int64_t b1 = std::min(a1, b0 + targets);
-        for (int64_t j0 = 0; j0 < S_.cols(k); j0 += inner) {
-          const int64_t j1 = std::min(S_.cols(k), j0 + inner);
-          split(k, b0, j0, j1);
-          products(nsrow - b0, b1 - b0, j1 - j0, j0 > 0);
-        }
-        scatter(k, b0, nsrow - b0, b1 - b0);
-      }
-    }
-    addMatrix(range);
-    addRowSums(range, rowAbsSum);
+    r1.assign(size, 0.0);
+    r2.assign(size, 0.0);
   }
 
+  void add(const Task& task) {
+    const int64_t nsrow = S_.rows(task.k), m = nsrow - task.b0, q = task.b1 - task.b0;
+    // The supernode's columns in blocks too, so that the split fits its buffer whatever its size.
+    const int64_t inner = std::max<int64_t>(1, blockDoubles_ / (4 * m));
+    for (int64_t j0 = 0; j0 < S_.cols(task.k); j0 += inner) {
+      const int64_t j1 = std::min(S_.cols(task.k), j0 + inner);
+      split(task.k, task.b0, j0, j1);
+      products(m, q, j1 - j0, j0 > 0);
+    }
+    scatter(task.k, task.b0, m, q);
+  }
+
+  std::vector<double> r1, r2;
   double blasSeconds = 0;
 
  private:
-  // Work buffers: four column groups of the split and two products, each at most this many doubles.
-  const int64_t blockDoubles_;
-
   // Rows [a0, nsrow) and columns [j0, j1) of supernode k as four column groups of m rows each:
   // [L1 | B | L2 | B] with L1 = the exact high part, L2 = the low part and B = L1 + L2/2 (one
   // rounding); zero above the diagonal of the supernode's own block.
@@ -261,7 +268,7 @@ class RangeResidual {
         for (int64_t z = 0; z < trows; ++z) map_[static_cast<size_t>(tRows[z])] = z;
       }
       const size_t offset = static_cast<size_t>((S_.px[t] - base_) + (j - S_.super[t]) * trows);
-      double *d1 = r1_.data() + offset, *d2 = r2_.data() + offset;
+      double *d1 = r1.data() + offset, *d2 = r2.data() + offset;
       const double *s1 = w1_.get() + bcol * m, *s2 = w2_.get() + bcol * m;
       for (int64_t a = bcol; a < m; ++a) {
         const int64_t z = map_[static_cast<size_t>(rows[a])];
@@ -272,63 +279,86 @@ class RangeResidual {
     }
   }
 
-  // r1 = H~ - L1 L1^T: negate (exact), then add H~ (one rounding per entry). Column j of the lower
-  // triangle of H~ (rows in any order) lies within column j of the factor's pattern.
-  void addMatrix(ColumnRange range) {
-    for (double& v : r1_) v = -v;
-    for (int64_t t = range.s0; t < range.s1; ++t) {
-      const int64_t* pattern = S_.s + S_.pi[t];
-      for (int64_t z = 0; z < S_.rows(t); ++z) map_[static_cast<size_t>(pattern[z])] = z;
-      for (int64_t j = S_.super[t]; j < S_.super[t + 1]; ++j) {
-        const int64_t jj = j - S_.super[t];
-        double* column = r1_.data() + (S_.px[t] - base_) + jj * S_.rows(t);
-        bool diagonalSeen = false;
-        for (int64_t z = aStart_[j]; z < aStart_[j + 1]; ++z) {
-          const int64_t i = aRow_[z], at = i >= j ? map_[static_cast<size_t>(i)] : -1;
-          if (at < jj || at >= S_.rows(t) || pattern[at] != i) throw CodedError("ERR_NATIVE", "convreg: matrix entry outside the factor's pattern");
-          if (i == j) {
-            column[at] += aValue_[z] - shift_;
-            diagonalSeen = true;
-          } else {
-            column[at] += aValue_[z];
-          }
-        }
-        if (!diagonalSeen) column[jj] -= shift_;
-      }
-    }
-  }
-
-  // Row sums of |R~| with R~ = fl(r1 - r2) (symmetric: each stored off-diagonal entry counts in two rows).
-  void addRowSums(ColumnRange range, std::vector<double>& rowAbsSum) const {
-    for (int64_t k = range.s0; k < range.s1; ++k)
-      for (int64_t jj = 0; jj < S_.cols(k); ++jj) {
-        const int64_t j = S_.super[k] + jj;
-        const size_t offset = static_cast<size_t>((S_.px[k] - base_) + jj * S_.rows(k));
-        const double *x1 = r1_.data() + offset, *x2 = r2_.data() + offset;
-        const int64_t* rows = S_.s + S_.pi[k];
-        rowAbsSum[static_cast<size_t>(j)] += std::fabs(x1[jj] - x2[jj]);
-        double sum = 0;
-        for (int64_t ii = jj + 1; ii < S_.rows(k); ++ii) {
-          const double a = std::fabs(x1[ii] - x2[ii]);
-          rowAbsSum[static_cast<size_t>(rows[ii])] += a;
-          sum += a;
-        }
-        rowAbsSum[static_cast<size_t>(j)] += sum;
-      }
-  }
-
   const Supernodes& S_;
   const std::vector<int64_t>& colSuper_;
   const std::vector<double>& sigma_;
-  const int64_t *aStart_, *aRow_;
-  const double* aValue_;
-  double shift_;
+  const int64_t blockDoubles_;  // each work buffer: four column groups of the split, or one product
   int64_t base_ = 0;
   std::vector<int64_t> map_;
   std::vector<double> rowSigma_;
   std::unique_ptr<double[]> parts_, w1_, w2_;  // not cleared: every entry read is written first
-  std::vector<double> r1_, r2_;
 };
+
+// Finishes supernodes [t0, t1) of a range: r1 = H~ - (sum of the parts' L1 L1^T), exact until H~
+// is added (one rounding per entry), then R~ = fl(r1 - sum of the parts' cross products), and
+// adds the row sums of |R~| (each stored off-diagonal entry counts in two rows) into rowAbsSum.
+// Column j of the lower triangle of H~ (rows in any order) lies within column j of L's pattern.
+void finishSupernodes(const Supernodes& S, const cholmod_sparse& A, double shift, ColumnRange range, int64_t t0, int64_t t1,
+                      const std::vector<RangePart*>& parts, std::vector<int64_t>& map, std::vector<double>& rowAbsSum) {
+  const auto* aStart = static_cast<const int64_t*>(A.p);
+  const auto* aRow = static_cast<const int64_t*>(A.i);
+  const auto* aValue = static_cast<const double*>(A.x);
+  const int64_t base = S.px[range.s0];
+  std::vector<double>& r1 = parts[0]->r1;
+  std::vector<double>& r2 = parts[0]->r2;
+  for (int64_t t = t0; t < t1; ++t) {
+    const size_t e0 = static_cast<size_t>(S.px[t] - base), e1 = static_cast<size_t>(S.px[t + 1] - base);
+    for (size_t p = 1; p < parts.size(); ++p)
+      for (size_t e = e0; e < e1; ++e) r1[e] += parts[p]->r1[e], r2[e] += parts[p]->r2[e];
+    for (size_t e = e0; e < e1; ++e) r1[e] = -r1[e];
+    const int64_t* pattern = S.s + S.pi[t];
+    for (int64_t z = 0; z < S.rows(t); ++z) map[static_cast<size_t>(pattern[z])] = z;
+    for (int64_t j = S.super[t]; j < S.super[t + 1]; ++j) {
+      const int64_t jj = j - S.super[t];
+      double* column = r1.data() + e0 + jj * S.rows(t);
+      bool diagonalSeen = false;
+      for (int64_t z = aStart[j]; z < aStart[j + 1]; ++z) {
+        const int64_t i = aRow[z], at = i >= j ? map[static_cast<size_t>(i)] : -1;
+        if (at < jj || at >= S.rows(t) || pattern[at] != i) throw CodedError("ERR_NATIVE", "convreg: matrix entry outside the factor's pattern");
+        column[at] += i == j ? aValue[z] - shift : aValue[z];
+        diagonalSeen = diagonalSeen || i == j;
+      }
+      if (!diagonalSeen) column[jj] -= shift;
+      const double* x2 = r2.data() + e0 + jj * S.rows(t);
+      rowAbsSum[static_cast<size_t>(j)] += std::fabs(column[jj] - x2[jj]);
+      double sum = 0;
+      for (int64_t ii = jj + 1; ii < S.rows(t); ++ii) {
+        const double a = std::fabs(column[ii] - x2[ii]);
+        rowAbsSum[static_cast<size_t>(pattern[ii])] += a;
+        sum += a;
+      }
+      rowAbsSum[static_cast<size_t>(j)] += sum;
+    }
+  }
+}
+
+// Runs body(w) for w = 0 .. workers - 1, w > 0 on threads of their own; the first exception is
+// rethrown here once all have finished.
+template <typename Body>
+void onWorkers(int workers, Body body) {
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  auto guarded = [&](int w) {
+    try {
+      body(w);
+    } catch (...) {
+      errors[static_cast<size_t>(w)] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> helpers;
+  std::vector<int> here;  // no thread to be had: run on this one
+  for (int w = 1; w < workers; ++w) {
+    try {
+      helpers.emplace_back(guarded, w);
+    } catch (const std::system_error&) {
+      here.push_back(w);
+    }
+  }
+  guarded(0);
+  for (const int w : here) guarded(w);
+  for (std::thread& h : helpers) h.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
 }  // namespace
 
 ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse& A, double shift, const ResidualOptions& options) {
@@ -343,6 +373,8 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
   const Supernodes S(L);
   const int64_t n = S.n;
   ResidualBound out;
+  if (A.stype >= 0 || !A.packed || static_cast<int64_t>(A.ncol) != n || A.itype != CHOLMOD_LONG || A.xtype != CHOLMOD_REAL)
+    throw CodedError("ERR_NATIVE", "convreg: the residual needs the permuted lower triangle of the matrix (packed)");
   std::vector<int64_t> colSuper(static_cast<size_t>(n));
   for (int64_t k = 0; k < S.count; ++k)
     for (int64_t j = S.super[k]; j < S.super[k + 1]; ++j) colSuper[j] = k;
@@ -375,9 +407,12 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
     sigma[i] = std::ldexp(1.0, e + b);
   }
 
-  // Column ranges of at most rangeBytes of residual buffers in flight (two per range and worker),
-  // so that only |R~|'s row sums outlive a range: rho(|R~|) <= max row sum.
+  // Column ranges with at most rangeBytes of residual buffers (two per worker), so that only |R~|'s
+  // row sums outlive a range: rho(|R~|) <= max row sum. The workers share each range: its tasks
+  // are dealt out by cost (largest first, to the less loaded), the same way every time, and the
+  // parts are added in worker order, so the bound does not depend on timing.
   const int workers = std::max(1, options.workers);
+  const int64_t blockDoubles = std::max<int64_t>(1, options.blockDoubles);
   const double perRange = options.rangeBytes / (2.0 * workers);
   std::vector<ColumnRange> ranges;
   for (int64_t s0 = 0; s0 < S.count;) {
@@ -386,50 +421,56 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
     ranges.push_back(ColumnRange{s0, s1});
     s0 = s1;
   }
-  if (A.stype >= 0 || !A.packed || static_cast<int64_t>(A.ncol) != n || A.itype != CHOLMOD_LONG || A.xtype != CHOLMOD_REAL)
-    throw CodedError("ERR_NATIVE", "convreg: the residual needs the permuted lower triangle of the matrix (packed)");
-  // Each range's row sums are kept apart and added in range order: the bound does not depend on
-  // which worker took which range.
-  std::vector<std::vector<double>> rangeSums(ranges.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<double> workerBlas(static_cast<size_t>(workers), 0.0);
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
-  auto work = [&](int w) {
-    try {
-      RangeResidual range(S, colSuper, sigma, A, shift, std::max<int64_t>(1, options.blockDoubles));
-      for (size_t i = next++; i < ranges.size() && !failed.load(); i = next++) {
-        rangeSums[i].assign(static_cast<size_t>(n), 0.0);
-        range.run(ranges[i], rangeSums[i], cancel);
-      }
-      workerBlas[static_cast<size_t>(w)] = range.blasSeconds;
-    } catch (...) {
-      errors[static_cast<size_t>(w)] = std::current_exception();
-      failed.store(true);
-    }
-  };
-  {
-    // Several workers: each BLAS call single-threaded (they share the cores).
-    std::unique_ptr<SingleThreadedBlas> single;
-    if (workers > 1) single = std::make_unique<SingleThreadedBlas>();
-    std::vector<std::thread> helpers;
-    for (int w = 1; w < workers; ++w) {
-      try {
-        helpers.emplace_back(work, w);
-      } catch (const std::system_error&) {
-        break;  // no thread to be had: fewer workers
-      }
-    }
-    work(0);
-    for (std::thread& h : helpers) h.join();
+  std::vector<std::unique_ptr<RangePart>> owned;
+  std::vector<RangePart*> parts;
+  for (int w = 0; w < workers; ++w) {
+    owned.push_back(std::make_unique<RangePart>(S, colSuper, sigma, blockDoubles));
+    parts.push_back(owned.back().get());
   }
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-  for (double s : workerBlas) out.blasSeconds += s;
-  std::vector<double> rowAbsSum(static_cast<size_t>(n), 0.0);
-  for (const std::vector<double>& sums : rangeSums)
-    for (int64_t i = 0; i < n; ++i) rowAbsSum[static_cast<size_t>(i)] += sums[static_cast<size_t>(i)];
-  rangeSums.clear();
+  std::vector<std::vector<double>> rowSums(static_cast<size_t>(workers), std::vector<double>(static_cast<size_t>(n), 0.0));
+  std::vector<std::vector<int64_t>> maps(static_cast<size_t>(workers), std::vector<int64_t>(static_cast<size_t>(n), -1));
+  {
+    std::unique_ptr<SingleThreadedBlas> single;  // several workers: each BLAS call single-threaded
+    if (workers > 1) single = std::make_unique<SingleThreadedBlas>();
+    for (const ColumnRange& range : ranges) {
+      checkCancel();
+      std::vector<Task> tasks = rangeTasks(S, range, blockDoubles);
+      std::stable_sort(tasks.begin(), tasks.end(), [](const Task& x, const Task& y) { return x.cost > y.cost; });
+      std::vector<std::vector<Task>> dealt(static_cast<size_t>(workers));
+      std::vector<double> load(static_cast<size_t>(workers), 0.0);
+      for (const Task& task : tasks) {
+        const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+        dealt[w].push_back(task);
+        load[w] += task.cost;
+      }
+      onWorkers(workers, [&](int w) {
+        RangePart& part = *parts[static_cast<size_t>(w)];
+        part.begin(range);
+        for (size_t i = 0; i < dealt[static_cast<size_t>(w)].size(); ++i) {
+          if ((i & 15) == 0) checkCancel();
+          part.add(dealt[static_cast<size_t>(w)][i]);
+        }
+      });
+      // Finishing: the range's supernodes split between the workers by their size in L.
+      std::vector<int64_t> bounds{range.s0};
+      for (int w = 1; w < workers; ++w) {
+        const double cut = static_cast<double>(S.px[range.s0]) + static_cast<double>(S.px[range.s1] - S.px[range.s0]) * w / workers;
+        int64_t t = bounds.back();
+        while (t < range.s1 && static_cast<double>(S.px[t]) < cut) ++t;
+        bounds.push_back(t);
+      }
+      bounds.push_back(range.s1);
+      onWorkers(workers, [&](int w) {
+        finishSupernodes(S, A, shift, range, bounds[static_cast<size_t>(w)], bounds[static_cast<size_t>(w) + 1], parts, maps[static_cast<size_t>(w)],
+                         rowSums[static_cast<size_t>(w)]);
+      });
+    }
+  }
+  for (const RangePart* part : parts) out.blasSeconds += part->blasSeconds;
+  owned.clear();
+  std::vector<double>& rowAbsSum = rowSums[0];
+  for (size_t w = 1; w < rowSums.size(); ++w)
+    for (int64_t i = 0; i < n; ++i) rowAbsSum[static_cast<size_t>(i)] += rowSums[w][static_cast<size_t>(i)];
   checkCancel();
   const auto tn = Clock::now();
   std::vector<double> mid(static_cast<size_t>(n)), ones(static_cast<size_t>(n), 1.0);
