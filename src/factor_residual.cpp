@@ -11,20 +11,16 @@
 
 #include <algorithm>
 #include <cfloat>
-#include <cstdio>
-#include <cstdlib>
 #include <chrono>
 #include <climits>
 #include <cmath>
-#include <exception>
 #include <limits>
 #include <memory>
-#include <system_error>
-#include <thread>
 
 #include "blas.h"
 #include "blas_threads.h"
 #include "coded_error.h"
+#include "parallel.h"
 
 // The exact split below needs every operation rounded once to double (no wider intermediates).
 static_assert(FLT_EVAL_METHOD == 0, "convreg: double arithmetic must be evaluated in double");
@@ -332,33 +328,6 @@ void finishSupernodes(const Supernodes& S, const cholmod_sparse& A, double shift
   }
 }
 
-// Runs body(w) for w = 0 .. workers - 1, w > 0 on threads of their own; the first exception is
-// rethrown here once all have finished.
-template <typename Body>
-void onWorkers(int workers, Body body) {
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
-  auto guarded = [&](int w) {
-    try {
-      body(w);
-    } catch (...) {
-      errors[static_cast<size_t>(w)] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> helpers;
-  std::vector<int> here;  // no thread to be had: run on this one
-  for (int w = 1; w < workers; ++w) {
-    try {
-      helpers.emplace_back(guarded, w);
-    } catch (const std::system_error&) {
-      here.push_back(w);
-    }
-  }
-  guarded(0);
-  for (const int w : here) guarded(w);
-  for (std::thread& h : helpers) h.join();
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-}
 }  // namespace
 
 ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse& A, double shift, const ResidualOptions& options) {
@@ -443,7 +412,7 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
         dealt[w].push_back(task);
         load[w] += task.cost;
       }
-      onWorkers(workers, [&](int w) {
+      runOnWorkers(workers, [&](int w) {
         RangePart& part = *parts[static_cast<size_t>(w)];
         part.begin(range);
         for (size_t i = 0; i < dealt[static_cast<size_t>(w)].size(); ++i) {
@@ -460,7 +429,7 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
         bounds.push_back(t);
       }
       bounds.push_back(range.s1);
-      onWorkers(workers, [&](int w) {
+      runOnWorkers(workers, [&](int w) {
         finishSupernodes(S, A, shift, range, bounds[static_cast<size_t>(w)], bounds[static_cast<size_t>(w) + 1], parts, maps[static_cast<size_t>(w)],
                          rowSums[static_cast<size_t>(w)]);
       });
@@ -479,16 +448,23 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
   // The norms of |L| and |L2| only scale the rounding term: one power step each first, and the
   // full steps only if that bound does not fit `enough` (every step's bound is valid).
   auto boundWith = [&](int64_t steps) {
-    const double absL = std::sqrt(nonnegativeNormBound(
-        [&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, ones, x, t, mid); }, static_cast<size_t>(n), steps));
-    // R - R~ = -(rounding of H~ - L1 L1^T) - (rounding of the dsyr2k sum, R_acc a leaf of it) + the
-    // rounding of B: |R - R~| <= g (|R_acc| + X), X = |B||L2^T| + |L2||B^T|, and
-    // |R_acc| <= 1.01 (|R~| + 1.01 X); rho(X) <= 2 || |B| ||_2 || |L2| ||_2.
-    const double l2F = std::sqrt(nonnegativeNormBound(
-        [&](const std::vector<double>& x, std::vector<double>& t) {
-          applyAbsEntries(S, ones, x, t, mid, [&](double v, int64_t row) { return v - highPart(v, sigma[row]); });
-        },
-        static_cast<size_t>(n), steps));
+    // The two norms on two workers when there are two (each pass over L is memory-bound).
+    double absL = 0, l2F = 0;
+    std::vector<double> mid2(static_cast<size_t>(n));
+    runOnWorkers(std::min(workers, 2), [&](int w) {
+      if (w == 0 || workers == 1)
+        absL = std::sqrt(nonnegativeNormBound(
+            [&](const std::vector<double>& x, std::vector<double>& t) { applyAbsFactorProduct(L, ones, x, t, mid); }, static_cast<size_t>(n), steps));
+      // R - R~ = -(rounding of H~ - L1 L1^T) - (rounding of the cross products' sum, R_acc a leaf of
+      // it) + the rounding of B: |R - R~| <= g (|R_acc| + X), X = |B||L2^T| + |L2||B^T|, and
+      // |R_acc| <= 1.01 (|R~| + 1.01 X); rho(X) <= 2 || |B| ||_2 || |L2| ||_2.
+      if (w == 1 || workers == 1)
+        l2F = std::sqrt(nonnegativeNormBound(
+            [&](const std::vector<double>& x, std::vector<double>& t) {
+              applyAbsEntries(S, ones, x, t, mid2, [&](double v, int64_t row) { return v - highPart(v, sigma[row]); });
+            },
+            static_cast<size_t>(n), steps));
+    });
     const double bNorm = safety * (absL + 1.5 * l2F);
     const double g = gammaWorst(2 * longest + 2) + 2 * u;
     const double crossNorm = 2 * bNorm * l2F;

@@ -45,6 +45,7 @@
 #include "coded_error.h"
 #include "blas_threads.h"
 #include "factor_residual.h"
+#include "parallel.h"
 #include "gram_problem.h"
 #include "gram_side.h"
 #include "native_memory.h"
@@ -221,8 +222,9 @@ std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std:
 }
 
 // Worker threads for the residual: as many as BLAS threads when this call runs alone.
-int residualWorkers() {
+int residualWorkers(const SigmaMinOptions& options) {
   if (const char* e = std::getenv("CONVREG_RESIDUAL_WORKERS")) return std::atoi(e);  // EXPERIMENT
+  if (options.residualWorkers > 0) return options.residualWorkers;
   return activeBlasCalls() <= 1 ? blasThreads() : 1;
 }
 
@@ -518,34 +520,42 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
     return res;
   }
 
-  // || |A|^T |A| ||_2 bounds the formation error of G.
-  std::vector<double> scratch(static_cast<size_t>(p.otherSize));
-  const double absGramNorm = nonnegativeNormBound(
-      [&](const std::vector<double>& x, std::vector<double>& t) {
-        p.applyA(x.data(), scratch.data(), true);
-        p.applyAt(scratch.data(), t.data(), true);
-      },
-      static_cast<size_t>(order), options.normSteps, &res.formNormSteps);
-  const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
-  double diagonalTop = G.maxDiagonal;  // raised by a deflation's decoupled diagonal
-  auto shiftMargin = [&](double theta) { return (1 + 2 * u) * u * (diagonalTop + std::fabs(theta)); };
-
+  // || |A|^T |A| ||_2 (power steps with A), which bounds the formation error of G, and the symbolic
+  // analysis are independent: two threads when this call runs alone.
+  const bool twoThreads = activeBlasCalls() <= 1 && blasThreads() > 1;
+  double absGramNorm = 0;
   Cholmod ch;
   cholmod_sparse A = wrap(G);
   t0 = Clock::now();
-  ch.c.postorder = 1;
-  if (p.ordering) {
-    std::vector<int64_t> perm = p.ordering(ch.c, res.ordering);
-    checkCancel(cancel);
-    ch.c.nmethods = 1;
-    ch.c.method[0].ordering = CHOLMOD_GIVEN;
-    ch.L = cholmod_l_analyze_p(&A, perm.data(), nullptr, 0, &ch.c);
-  } else {
-    ch.L = cholmod_l_analyze(&A, &ch.c);
-    if (ch.L) res.ordering = "CHOLMOD's best of AMD and METIS on the Gram matrix";
-  }
+  runOnWorkers(twoThreads ? 2 : 1, [&](int w) {
+    if (w == 0) {
+      ch.c.postorder = 1;
+      if (p.ordering) {
+        std::vector<int64_t> perm = p.ordering(ch.c, res.ordering);
+        checkCancel(cancel);
+        ch.c.nmethods = 1;
+        ch.c.method[0].ordering = CHOLMOD_GIVEN;
+        ch.L = cholmod_l_analyze_p(&A, perm.data(), nullptr, 0, &ch.c);
+      } else {
+        ch.L = cholmod_l_analyze(&A, &ch.c);
+        if (ch.L) res.ordering = "CHOLMOD's best of AMD and METIS on the Gram matrix";
+      }
+      res.analyzeSeconds = since(t0);
+    }
+    if (w == 1 || !twoThreads) {
+      std::vector<double> scratch(static_cast<size_t>(p.otherSize));
+      absGramNorm = nonnegativeNormBound(
+          [&](const std::vector<double>& x, std::vector<double>& t) {
+            p.applyA(x.data(), scratch.data(), true);
+            p.applyAt(scratch.data(), t.data(), true);
+          },
+          static_cast<size_t>(order), options.normSteps, &res.formNormSteps);
+    }
+  });
+  const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
+  double diagonalTop = G.maxDiagonal;  // raised by a deflation's decoupled diagonal
+  auto shiftMargin = [&](double theta) { return (1 + 2 * u) * u * (diagonalTop + std::fabs(theta)); };
   if (!ch.L) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD symbolic analysis failed (status " + std::to_string(ch.c.status) + ")");
-  res.analyzeSeconds = since(t0);
   res.factorNonzeros = static_cast<int64_t>(ch.c.lnz);
   res.factorFlops = ch.c.fl;
   res.factorBytes = 8.0 * (static_cast<double>(ch.L->xsize) + static_cast<double>(ch.L->ssize) + static_cast<double>(ch.L->maxcsize)) +
@@ -641,7 +651,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
         ResidualOptions ro;
         ro.enough = room;
         ro.rangeBytes = options.residualRangeBytes;
-        ro.workers = residualWorkers();
+        ro.workers = residualWorkers(options);
         ro.cancel = cancel;
         const ResidualBound rb = factorResidualBound(ch.L, S, shift, ro);
         res.residualSeconds += since(tr);
