@@ -569,9 +569,9 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
   // column by column with the factor by the residual.
   PermutedLower permuted(A, ch);
   cholmod_sparse& S = permuted.matrix();
-  G.row = {};
-  G.value = {};
-  G.colStart = {};
+  std::vector<int64_t>().swap(G.row);  // freed (assigning {} would keep the capacity)
+  std::vector<double>().swap(G.value);
+  std::vector<int64_t>().swap(G.colStart);
 
   // Factor fl(G) - s0 I with a tiny negative shift, larger until it is positive definite.
   double s0 = -64 * u * G.maxAbsRowSum;
