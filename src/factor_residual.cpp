@@ -285,6 +285,20 @@ class RangePart {
   std::unique_ptr<double[]> parts_, w1_, w2_;  // not cleared: every entry read is written first
 };
 
+// Supernodes [s0, s1) cut into `parts` consecutive runs of about equal storage in L: the runs are
+// [cuts[w], cuts[w + 1]).
+std::vector<int64_t> splitByStorage(const Supernodes& S, ColumnRange range, int parts) {
+  std::vector<int64_t> cuts{range.s0};
+  for (int w = 1; w < parts; ++w) {
+    const double cut = static_cast<double>(S.px[range.s0]) + static_cast<double>(S.px[range.s1] - S.px[range.s0]) * w / parts;
+    int64_t t = cuts.back();
+    while (t < range.s1 && static_cast<double>(S.px[t]) < cut) ++t;
+    cuts.push_back(t);
+  }
+  cuts.push_back(range.s1);
+  return cuts;
+}
+
 // Finishes supernodes [t0, t1) of a range: r1 = H~ - (sum of the parts' L1 L1^T), exact until H~
 // is added (one rounding per entry), then R~ = fl(r1 - sum of the parts' cross products), and
 // adds the row sums of |R~| (each stored off-diagonal entry counts in two rows) into rowAbsSum.
@@ -348,15 +362,31 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
   for (int64_t k = 0; k < S.count; ++k)
     for (int64_t j = S.super[k]; j < S.super[k + 1]; ++j) colSuper[j] = k;
 
-  // Row maxima and the split points sigma_i = 2^(e_i + b).
-  std::vector<double> rowMax(static_cast<size_t>(n), 0.0);
-  for (int64_t k = 0; k < S.count; ++k)
-    for (int64_t jj = 0; jj < S.cols(k); ++jj)
-      for (int64_t ii = jj; ii < S.rows(k); ++ii) {
-        const int64_t r = S.s[S.pi[k] + ii];
-        rowMax[r] = std::max(rowMax[r], std::fabs(S.x[S.px[k] + jj * S.rows(k) + ii]));
-      }
-  const std::vector<double> rowCount = factorRowCounts(L);
+  // Row maxima and counts (one pass over L, on the workers' halves of it), then the split points
+  // sigma_i = 2^(e_i + b).
+  const int workers = std::max(1, options.workers);
+  std::vector<std::vector<double>> rowMaxes(static_cast<size_t>(workers)), rowCounts(static_cast<size_t>(workers));
+  const std::vector<int64_t> halves = splitByStorage(S, ColumnRange{0, S.count}, workers);
+  runOnWorkers(workers, [&](int w) {
+    std::vector<double>& rowMax = rowMaxes[static_cast<size_t>(w)];
+    std::vector<double>& rowCount = rowCounts[static_cast<size_t>(w)];
+    rowMax.assign(static_cast<size_t>(n), 0.0);
+    rowCount.assign(static_cast<size_t>(n), 0.0);
+    for (int64_t k = halves[static_cast<size_t>(w)]; k < halves[static_cast<size_t>(w) + 1]; ++k)
+      for (int64_t jj = 0; jj < S.cols(k); ++jj)
+        for (int64_t ii = jj; ii < S.rows(k); ++ii) {
+          const int64_t r = S.s[S.pi[k] + ii];
+          rowMax[r] = std::max(rowMax[r], std::fabs(S.x[S.px[k] + jj * S.rows(k) + ii]));
+          rowCount[r] += 1;
+        }
+  });
+  std::vector<double>& rowMax = rowMaxes[0];
+  std::vector<double>& rowCount = rowCounts[0];
+  for (size_t w = 1; w < rowMaxes.size(); ++w)
+    for (int64_t i = 0; i < n; ++i) {
+      rowMax[static_cast<size_t>(i)] = std::max(rowMax[static_cast<size_t>(i)], rowMaxes[w][static_cast<size_t>(i)]);
+      rowCount[static_cast<size_t>(i)] += rowCounts[w][static_cast<size_t>(i)];
+    }
   const double longest = *std::max_element(rowCount.begin(), rowCount.end());
   int tau = 0;
   while (std::ldexp(1.0, tau) < longest) ++tau;
@@ -380,7 +410,6 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
   // row sums outlive a range: rho(|R~|) <= max row sum. The workers share each range: its tasks
   // are dealt out by cost (largest first, to the less loaded), the same way every time, and the
   // parts are added in worker order, so the bound does not depend on timing.
-  const int workers = std::max(1, options.workers);
   const int64_t blockDoubles = std::max<int64_t>(1, options.blockDoubles);
   const double perRange = options.rangeBytes / (2.0 * workers);
   std::vector<ColumnRange> ranges;
@@ -421,14 +450,7 @@ ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse&
         }
       });
       // Finishing: the range's supernodes split between the workers by their size in L.
-      std::vector<int64_t> bounds{range.s0};
-      for (int w = 1; w < workers; ++w) {
-        const double cut = static_cast<double>(S.px[range.s0]) + static_cast<double>(S.px[range.s1] - S.px[range.s0]) * w / workers;
-        int64_t t = bounds.back();
-        while (t < range.s1 && static_cast<double>(S.px[t]) < cut) ++t;
-        bounds.push_back(t);
-      }
-      bounds.push_back(range.s1);
+      const std::vector<int64_t> bounds = splitByStorage(S, range, workers);
       runOnWorkers(workers, [&](int w) {
         finishSupernodes(S, A, shift, range, bounds[static_cast<size_t>(w)], bounds[static_cast<size_t>(w) + 1], parts, maps[static_cast<size_t>(w)],
                          rowSums[static_cast<size_t>(w)]);

@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-
 namespace convreg {
 
 // rho(B) <= max_i (B x)_i / x_i for every x > 0 (Collatz-Wielandt), B symmetric nonnegative,

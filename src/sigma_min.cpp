@@ -31,7 +31,6 @@
 #include <cholmod.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -42,13 +41,13 @@
 #include <utility>
 
 #include "blas.h"
-#include "coded_error.h"
 #include "blas_threads.h"
+#include "coded_error.h"
 #include "factor_residual.h"
-#include "parallel.h"
 #include "gram_problem.h"
 #include "gram_side.h"
 #include "native_memory.h"
+#include "parallel.h"
 
 namespace convreg {
 
@@ -223,7 +222,6 @@ std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std:
 
 // Worker threads for the residual: as many as BLAS threads when this call runs alone.
 int residualWorkers(const SigmaMinOptions& options) {
-  if (const char* e = std::getenv("CONVREG_RESIDUAL_WORKERS")) return std::atoi(e);  // EXPERIMENT
   if (options.residualWorkers > 0) return options.residualWorkers;
   return activeBlasCalls() <= 1 ? blasThreads() : 1;
 }
