@@ -66,4 +66,15 @@ BlasCallScope::BlasCallScope() {
 
 BlasCallScope::~BlasCallScope() { active.fetch_sub(1); }
 
+SingleThreadedBlas::SingleThreadedBlas() {
+  std::lock_guard<std::mutex> lock(policyMutex);
+  preferredLocked();
+  applyLocked(1);
+}
+
+SingleThreadedBlas::~SingleThreadedBlas() {
+  std::lock_guard<std::mutex> lock(policyMutex);
+  applyLocked(active.load() <= 1 || !overlapRule.load() ? preferredLocked() : 1);
+}
+
 }  // namespace convreg

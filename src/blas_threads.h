@@ -24,4 +24,14 @@ class BlasCallScope {
   BlasCallScope& operator=(const BlasCallScope&) = delete;
 };
 
+// For its lifetime BLAS calls run single-threaded: for code that makes BLAS calls on several
+// threads of its own at once. Afterwards the policy above is applied again for the calls in flight.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas();
+  ~SingleThreadedBlas();
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+};
+
 }  // namespace convreg

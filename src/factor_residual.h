@@ -12,8 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "gram_side.h"
-
 namespace convreg {
 
 // rho(B) <= max_i (B x)_i / x_i for every x > 0 (Collatz-Wielandt), B symmetric nonnegative,
@@ -41,18 +39,26 @@ struct ResidualBound {
   double roundingPart = 0;                                    // what the bound adds for the rounding of R~ and the dropped L2 L2^T
   std::vector<double> normSteps;                              // Collatz-Wielandt bounds on rho(|R~|) per power step
   int64_t normPowerSteps = 0;                                 // power steps taken for the norms of |L| and |L2|
-  double blasSeconds = 0, normSeconds = 0, totalSeconds = 0;  // dsyrk + dsyr2k; the norm bounds; all
+  double blasSeconds = 0, normSeconds = 0, totalSeconds = 0;  // BLAS (summed over workers); the norm bounds; all
   std::string why;
 };
 
-// H~ is P (A - shift I) P^T with P = L->Perm, A given by its upper triangle, and the diagonal
-// rounded as fl(a_jj - shift) (the caller accounts for that rounding). Each row of L is split
-// exactly as L1 + L2 with L1 so short that every dot product of L1 rows is exact in double (in any
-// order); L1 L1^T comes from dsyrk exactly, L1 L2^T + L2 L1^T from dsyr2k with a bounded error.
-// The residual is held for at most rangeBytes of the factor's columns at a time (its row sums
-// bound rho(|R~|)); normSteps: most power steps for the norms of |L| and |L2|, which take one
-// step only when the bound then stays below `enough` (0: always the full steps).
-ResidualBound factorResidualBound(const cholmod_factor* L, const GramUpper& A, double shift, int64_t normSteps, double rangeBytes,
-                                  const std::atomic<bool>* cancel, double enough = 0);
+struct ResidualOptions {
+  int64_t normSteps = 6;  // most power steps for the norms of |L| and |L2|
+  // They take one step only when the bound then stays below `enough` (0: always the full steps).
+  double enough = 0;
+  double rangeBytes = 1024.0 * 1024 * 1024;  // residual buffers of all workers together
+  int workers = 1;                           // threads building column ranges at once (each BLAS call then single-threaded)
+  int64_t blockDoubles = int64_t{1} << 23;   // per work buffer (a supernode is split into blocks that fit)
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// H~ is S - shift I with S = tril(P A P^T) in the factor's numbering (P = L->Perm; sorted, packed
+// lower CSC, as cholmod_ptranspose gives it), and the diagonal rounded as fl(a_jj - shift) (the
+// caller accounts for that rounding). Each row of L is split exactly as L1 + L2 with L1 so short
+// that every dot product of L1 rows is exact in double (in any order); L1 L1^T comes from dsyrk
+// exactly, L1 L2^T + L2 L1^T from dsyr2k and dgemm with a bounded error. The residual is held for
+// one range of the factor's columns at a time (its row sums bound rho(|R~|)).
+ResidualBound factorResidualBound(const cholmod_factor* L, const cholmod_sparse& lower, double shift, const ResidualOptions& options);
 
 }  // namespace convreg

@@ -41,11 +41,13 @@
 #include <utility>
 
 #include "blas.h"
+#include "blas_threads.h"
 #include "coded_error.h"
 #include "factor_residual.h"
 #include "gram_problem.h"
 #include "gram_side.h"
 #include "native_memory.h"
+#include "parallel.h"
 
 namespace convreg {
 
@@ -218,15 +220,43 @@ std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std:
   return full;
 }
 
-bool factorize(Cholmod& ch, cholmod_sparse& A, double shift, double& seconds, int64_t& count) {
+// Worker threads for the residual: as many as BLAS threads when this call runs alone.
+int residualWorkers(const SigmaMinOptions& options) {
+  if (options.residualWorkers > 0) return options.residualWorkers;
+  return activeBlasCalls() <= 1 ? blasThreads() : 1;
+}
+
+// S is tril(P G P^T) in the factor's numbering (PermutedLower): CHOLMOD factors it as it is, where
+// given G it would build that permuted copy anew for every factorization.
+bool factorize(Cholmod& ch, cholmod_sparse& S, double shift, double& seconds, int64_t& count) {
   const auto t0 = Clock::now();
   double beta[2] = {-shift, 0};
-  cholmod_l_factorize_p(&A, beta, nullptr, 0, ch.L, &ch.c);
+  const int ordering = ch.L->ordering;
+  ch.L->ordering = CHOLMOD_NATURAL;  // S is permuted already; L->Perm stays for the solves
+  cholmod_l_factorize_p(&S, beta, nullptr, 0, ch.L, &ch.c);
+  ch.L->ordering = ordering;
   seconds += since(t0);
   ++count;
   if (ch.c.status < CHOLMOD_OK) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD numeric factorization failed (status " + std::to_string(ch.c.status) + ")");
   return ch.c.status == CHOLMOD_OK && ch.L->minor == ch.L->n;
 }
+
+// tril(P G P^T) with P = L->Perm (rows unsorted within a column), owned.
+class PermutedLower {
+ public:
+  PermutedLower(cholmod_sparse& upper, Cholmod& ch) : ch_(ch) {
+    m_ = cholmod_l_ptranspose(&upper, 2, static_cast<int64_t*>(ch.L->Perm), nullptr, 0, &ch.c);
+    if (!m_) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD could not permute the Gram matrix (status " + std::to_string(ch.c.status) + ")");
+  }
+  ~PermutedLower() { cholmod_l_free_sparse(&m_, &ch_.c); }
+  PermutedLower(const PermutedLower&) = delete;
+  PermutedLower& operator=(const PermutedLower&) = delete;
+  cholmod_sparse& matrix() { return *m_; }
+
+ private:
+  Cholmod& ch_;
+  cholmod_sparse* m_ = nullptr;
+};
 
 void solve(Cholmod& ch, const std::vector<double>& b, std::vector<double>& x) {
   cholmod_dense B{};
@@ -371,29 +401,32 @@ Ritz lanczos(Cholmod& ch, int64_t order, int64_t maxSteps, const std::atomic<boo
   return out;  // not reached
 }
 
-// Puts G' (G without row and column i, whose diagonal becomes `big`) into A, and back.
+// Puts G' (G without row and column i, whose diagonal becomes `big`) into a symmetric matrix
+// stored by one triangle in CSC (rows in any order), and back.
 class Deflation {
  public:
-  Deflation(GramUpper& g, int64_t i, double big) : g_(g) {
-    for (int64_t z = g.colStart[i]; z < g.colStart[i + 1]; ++z) save(z, g.row[z] == i ? big : 0.0);
-    for (int64_t j = i + 1; j < g.order; ++j) {
-      const auto first = g.row.begin() + g.colStart[j], last = g.row.begin() + g.colStart[j + 1];
-      const auto it = std::lower_bound(first, last, i);
-      if (it != last && *it == i) save(it - g.row.begin(), 0.0);
-    }
+  Deflation(cholmod_sparse& a, int64_t i, double big) : a_(a) {
+    const auto* start = static_cast<const int64_t*>(a.p);
+    const auto* row = static_cast<const int64_t*>(a.i);
+    for (int64_t z = start[i]; z < start[i + 1]; ++z) save(z, row[z] == i ? big : 0.0);
+    for (int64_t j = 0; j < static_cast<int64_t>(a.ncol); ++j)
+      if (j != i)
+        for (int64_t z = start[j]; z < start[j + 1]; ++z)
+          if (row[z] == i) save(z, 0.0);
   }
   ~Deflation() {
-    for (const auto& [z, v] : saved_) g_.value[z] = v;
+    for (const auto& [z, v] : saved_) static_cast<double*>(a_.x)[z] = v;
   }
   Deflation(const Deflation&) = delete;
   Deflation& operator=(const Deflation&) = delete;
 
  private:
   void save(int64_t z, double v) {
-    saved_.emplace_back(z, g_.value[z]);
-    g_.value[z] = v;
+    double* x = static_cast<double*>(a_.x);
+    saved_.emplace_back(z, x[z]);
+    x[z] = v;
   }
-  GramUpper& g_;
+  cholmod_sparse& a_;
   std::vector<std::pair<int64_t, double>> saved_;
 };
 
@@ -485,34 +518,42 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
     return res;
   }
 
-  // || |A|^T |A| ||_2 bounds the formation error of G.
-  std::vector<double> scratch(static_cast<size_t>(p.otherSize));
-  const double absGramNorm = nonnegativeNormBound(
-      [&](const std::vector<double>& x, std::vector<double>& t) {
-        p.applyA(x.data(), scratch.data(), true);
-        p.applyAt(scratch.data(), t.data(), true);
-      },
-      static_cast<size_t>(order), options.normSteps, &res.formNormSteps);
-  const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
-  double diagonalTop = G.maxDiagonal;  // raised by a deflation's decoupled diagonal
-  auto shiftMargin = [&](double theta) { return (1 + 2 * u) * u * (diagonalTop + std::fabs(theta)); };
-
+  // || |A|^T |A| ||_2 (power steps with A), which bounds the formation error of G, and the symbolic
+  // analysis are independent: two threads when this call runs alone.
+  const bool twoThreads = activeBlasCalls() <= 1 && blasThreads() > 1;
+  double absGramNorm = 0;
   Cholmod ch;
   cholmod_sparse A = wrap(G);
   t0 = Clock::now();
-  ch.c.postorder = 1;
-  if (p.ordering) {
-    std::vector<int64_t> perm = p.ordering(ch.c, res.ordering);
-    checkCancel(cancel);
-    ch.c.nmethods = 1;
-    ch.c.method[0].ordering = CHOLMOD_GIVEN;
-    ch.L = cholmod_l_analyze_p(&A, perm.data(), nullptr, 0, &ch.c);
-  } else {
-    ch.L = cholmod_l_analyze(&A, &ch.c);
-    if (ch.L) res.ordering = "CHOLMOD's best of AMD and METIS on the Gram matrix";
-  }
+  runOnWorkers(twoThreads ? 2 : 1, [&](int w) {
+    if (w == 0) {
+      ch.c.postorder = 1;
+      if (p.ordering) {
+        std::vector<int64_t> perm = p.ordering(ch.c, res.ordering);
+        checkCancel(cancel);
+        ch.c.nmethods = 1;
+        ch.c.method[0].ordering = CHOLMOD_GIVEN;
+        ch.L = cholmod_l_analyze_p(&A, perm.data(), nullptr, 0, &ch.c);
+      } else {
+        ch.L = cholmod_l_analyze(&A, &ch.c);
+        if (ch.L) res.ordering = "CHOLMOD's best of AMD and METIS on the Gram matrix";
+      }
+      res.analyzeSeconds = since(t0);
+    }
+    if (w == 1 || !twoThreads) {
+      std::vector<double> scratch(static_cast<size_t>(p.otherSize));
+      absGramNorm = nonnegativeNormBound(
+          [&](const std::vector<double>& x, std::vector<double>& t) {
+            p.applyA(x.data(), scratch.data(), true);
+            p.applyAt(scratch.data(), t.data(), true);
+          },
+          static_cast<size_t>(order), options.normSteps, &res.formNormSteps);
+    }
+  });
+  const double formMargin = gamma(static_cast<double>(G.termsPerEntry + 1)) * absGramNorm;
+  double diagonalTop = G.maxDiagonal;  // raised by a deflation's decoupled diagonal
+  auto shiftMargin = [&](double theta) { return (1 + 2 * u) * u * (diagonalTop + std::fabs(theta)); };
   if (!ch.L) throw CodedError("ERR_NATIVE", "convreg: CHOLMOD symbolic analysis failed (status " + std::to_string(ch.c.status) + ")");
-  res.analyzeSeconds = since(t0);
   res.factorNonzeros = static_cast<int64_t>(ch.c.lnz);
   res.factorFlops = ch.c.fl;
   res.factorBytes = 8.0 * (static_cast<double>(ch.L->xsize) + static_cast<double>(ch.L->ssize) + static_cast<double>(ch.L->maxcsize)) +
@@ -522,13 +563,20 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
                                              " Gram matrix (" + std::to_string(res.factorNonzeros) + " nonzeros) would need " +
                                              formatGiB(res.factorBytes) + ", more than the factorMemoryLimit of " +
                                              formatGiB(options.factorMemoryLimit) + " (raise it with the factorMemoryLimit option)");
+  // From here on G lives as tril(P G P^T) in the factor's numbering: factored as it is and read
+  // column by column with the factor by the residual.
+  PermutedLower permuted(A, ch);
+  cholmod_sparse& S = permuted.matrix();
+  std::vector<int64_t>().swap(G.row);  // freed (assigning {} would keep the capacity)
+  std::vector<double>().swap(G.value);
+  std::vector<int64_t>().swap(G.colStart);
 
   // Factor fl(G) - s0 I with a tiny negative shift, larger until it is positive definite.
   double s0 = -64 * u * G.maxAbsRowSum;
   bool ok = false;
   for (int attempt = 0; attempt < 10 && !ok; ++attempt) {
     checkCancel(cancel);
-    ok = factorize(ch, A, s0, res.factorSeconds, res.factorizations);
+    ok = factorize(ch, S, s0, res.factorSeconds, res.factorizations);
     if (!ok) s0 *= 16;
   }
   if (!ok) throw CodedError("ERR_NOT_CONVERGED", "convreg: the shifted Gram matrix could not be factored (shift " + std::to_string(s0) + ")");
@@ -583,7 +631,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
     at.formMargin = formMargin;
     at.shiftMargin = shiftMargin(shift);
     at.allowedMargin = shift - allowedBase;
-    at.factored = factorize(ch, A, shift, res.factorSeconds, res.factorizations);
+    at.factored = factorize(ch, S, shift, res.factorSeconds, res.factorizations);
     if (at.factored) {
       // With the residual to fall back on, the a-priori power steps stop once a lower bound on
       // the Cholesky term shows that it cannot fit the allowed margin (its bound is then looser).
@@ -598,7 +646,12 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
       const auto mode = options.residualCertificate;
       if (mode == ResidualCertificate::always || (mode == ResidualCertificate::whenNeeded && !(at.margin < at.allowedMargin))) {
         const auto tr = Clock::now();
-        const ResidualBound rb = factorResidualBound(ch.L, G, shift, 6, options.residualRangeBytes, cancel, room);
+        ResidualOptions ro;
+        ro.enough = room;
+        ro.rangeBytes = options.residualRangeBytes;
+        ro.workers = residualWorkers(options);
+        ro.cancel = cancel;
+        const ResidualBound rb = factorResidualBound(ch.L, S, shift, ro);
         res.residualSeconds += since(tr);
         at.residualComputed = true;
         at.residualNote = rb.why;
@@ -631,7 +684,9 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
     // one on the scale of G keeps the Collatz-Wielandt bound of |L||L^T| from growing.
     const double big = std::max(G.maxDiagonal, 2 * lambda2);
     diagonalTop = big;
-    Deflation deflated(G, static_cast<int64_t>(istar), big);
+    const auto* perm = static_cast<const int64_t*>(ch.L->Perm);
+    const int64_t position = std::find(perm, perm + order, static_cast<int64_t>(istar)) - perm;  // in S's numbering
+    Deflation deflated(S, position, big);
     // beta2 = beta - margin must exceed both rho_hi + eps and rho_lo.
     const double need = std::max(rhoHi + eps, rhoLo);
     for (double f : {0.5, 0.25, 0.1, 0.03}) {

@@ -24,7 +24,8 @@ struct SigmaMinOptions {
   int64_t maxLanczos = 80;                              // Lanczos steps on the inverse
   int64_t normSteps = 40;                               // most Collatz-Wielandt power steps per norm bound
   ResidualCertificate residualCertificate = ResidualCertificate::whenNeeded;
-  double residualRangeBytes = 1024.0 * 1024 * 1024;  // the residual is built this much of L at a time
+  double residualRangeBytes = 1024.0 * 1024 * 1024;  // the residual's buffers (of all its workers) hold this much at most
+  int residualWorkers = 0;                           // threads building the residual; 0: the BLAS threads when this call runs alone
   int64_t maxRefinements = 40;
   // Deterministic gamma_m = m u / (1 - m u) (a proof); false: Higham & Mary's probabilistic bound (an estimate).
   bool worstCaseRounding = true;

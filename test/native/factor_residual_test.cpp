@@ -48,9 +48,18 @@ convreg::GramUpper sparseSymmetric(int64_t n, uint64_t seed) {
   return g;
 }
 
+convreg::ResidualOptions options(int64_t normSteps, double rangeBytes, double enough = 0) {
+  convreg::ResidualOptions o;
+  o.normSteps = normSteps;
+  o.rangeBytes = rangeBytes;
+  o.enough = enough;
+  return o;
+}
+
 struct Factor {
   cholmod_common c;
   cholmod_factor* L = nullptr;
+  cholmod_sparse* lower = nullptr;  // tril(P G P^T), what factorResidualBound reads
   Factor(convreg::GramUpper& g, double shift) {
     cholmod_l_start(&c);
     c.print = 0;
@@ -71,8 +80,10 @@ struct Factor {
     L = cholmod_l_analyze(&A, &c);
     double beta[2] = {-shift, 0};
     cholmod_l_factorize_p(&A, beta, nullptr, 0, L, &c);
+    lower = cholmod_l_ptranspose(&A, 2, static_cast<int64_t*>(L->Perm), nullptr, 0, &c);
   }
   ~Factor() {
+    cholmod_l_free_sparse(&lower, &c);
     cholmod_l_free_factor(&L, &c);
     cholmod_l_finish(&c);
   }
@@ -137,10 +148,10 @@ TEST(factor_residual, bounds_the_exact_residual_and_tracks_its_size) {
     const double shift = 5e-4;
     Factor f(g, shift);
     CHECK(f.L->is_super && f.L->minor == f.L->n);
-    const convreg::ResidualBound rb = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr);
+    const convreg::ResidualBound rb = convreg::factorResidualBound(f.L, *f.lower, shift, options(40, 1e12));
     CHECK(rb.applicable);
     // Built a few hundred bytes of L at a time (many column ranges): the same bound.
-    const convreg::ResidualBound ranged = convreg::factorResidualBound(f.L, g, shift, 40, 400, nullptr);
+    const convreg::ResidualBound ranged = convreg::factorResidualBound(f.L, *f.lower, shift, options(40, 400));
     CHECK(ranged.applicable && std::fabs(ranged.norm - rb.norm) <= 1e-6 * rb.norm);
     const Matrix r = exactResidual(g, f.L, shift);
     const double norm = spectralNorm(r), radius = absoluteRadius(r);
@@ -161,13 +172,36 @@ TEST(factor_residual, bounds_the_exact_residual_and_tracks_its_size) {
   }
 }
 
+TEST(factor_residual, blocks_and_workers_give_the_same_bound) {
+  // Supernodes split into blocks of one column each way (the tiny block size), column ranges built
+  // by two threads at once: the same ranges as one thread (rangeBytes covers all workers), so the
+  // same bound up to the rounding of the cross products, and still above the exact ||R||.
+  for (const uint64_t seed : {3u, 17u}) {
+    convreg::GramUpper g = sparseSymmetric(70, seed);
+    const double shift = 5e-4;
+    Factor f(g, shift);
+    const convreg::ResidualBound one = convreg::factorResidualBound(f.L, *f.lower, shift, options(40, 400));
+    convreg::ResidualOptions split = options(40, 800);
+    split.workers = 2;
+    split.blockDoubles = 16;
+    const convreg::ResidualBound two = convreg::factorResidualBound(f.L, *f.lower, shift, split);
+    CHECK(one.applicable && two.applicable);
+    std::fprintf(stderr, "blocks seed %llu: computed part %.6e vs %.6e\n", (unsigned long long)seed, two.computedPart, one.computedPart);
+    // R~ is at the rounding level of L L^T while the cross products are 2^-19 of L L^T: their
+    // rounding, in another order, moves R~ by ~2^-19 of itself. A lost block would move it by ~2^18.
+    CHECK(std::fabs(two.computedPart - one.computedPart) <= 1e-4 * one.computedPart);
+    CHECK(std::fabs(two.norm - one.norm) <= 1e-4 * one.norm);
+    CHECK(spectralNorm(exactResidual(g, f.L, shift)) <= two.norm);
+  }
+}
+
 TEST(factor_residual, one_power_step_for_the_norms_when_that_fits_still_bounds_the_residual) {
   convreg::GramUpper g = sparseSymmetric(70, 3);
   const double shift = 5e-4;
   Factor f(g, shift);
-  const convreg::ResidualBound full = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr);
-  const convreg::ResidualBound roomy = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr, 1.0);
-  const convreg::ResidualBound tight = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr, 0.5 * full.norm);
+  const convreg::ResidualBound full = convreg::factorResidualBound(f.L, *f.lower, shift, options(40, 1e12));
+  const convreg::ResidualBound roomy = convreg::factorResidualBound(f.L, *f.lower, shift, options(40, 1e12, 1.0));
+  const convreg::ResidualBound tight = convreg::factorResidualBound(f.L, *f.lower, shift, options(40, 1e12, 0.5 * full.norm));
   CHECK(full.normPowerSteps == 40 && roomy.normPowerSteps == 1 && tight.normPowerSteps == 40);
   CHECK(roomy.computedPart == full.computedPart && tight.norm == full.norm);
   CHECK(roomy.norm >= full.norm);  // the smallest over fewer steps
@@ -189,7 +223,7 @@ TEST(factor_residual, covers_a_planted_error_and_is_not_loose_by_two) {
   const int64_t nsrow = pi[k + 1] - pi[k], nscol = super[k + 1] - super[k];
   x[px[k] + nscol] += 1e-6;  // column 0 of supernode k, first row below the diagonal block
   (void)nsrow;
-  const convreg::ResidualBound rb = convreg::factorResidualBound(f.L, g, shift, 40, 1e12, nullptr);
+  const convreg::ResidualBound rb = convreg::factorResidualBound(f.L, *f.lower, shift, options(40, 1e12));
   const double norm = spectralNorm(exactResidual(g, f.L, shift));
   CHECK(norm > 1e-8);
   CHECK(norm <= rb.norm);
