@@ -17,8 +17,8 @@
 
 #include "blas.h"
 #include "huge_pages.h"
+#include "parallel.h"
 #include "scratch.h"
-#include "split_work.h"
 
 namespace convreg {
 
