@@ -27,6 +27,7 @@ struct GramProblem {
   std::function<bool(GramUpper&, const std::atomic<bool>*)> buildUpper;
   // A fill-reducing permutation of G and its name; unset: CHOLMOD's own ordering.
   std::function<std::vector<int64_t>(cholmod_common&, std::string&)> ordering;
+  int64_t blockWidth = 1;  // columns the ordering keeps together (a pixel's channels): supernodes are at least this wide
   // The unit Gram-side vector in the caller's numbering.
   std::function<std::vector<double>(const std::vector<double>&)> output;
 };
