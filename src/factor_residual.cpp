@@ -5,8 +5,9 @@
 // 2^(e_i + e_j + 2b - 106) below 2^(e_i + e_j + 2), and any partial sum of at most 2^tau of them
 // (tau from the longest row) has at most 108 - 2b + tau <= 53 significant bits: exact in every
 // order, in dsyrk and in our accumulation across supernodes. The rest, L1 L2^T + L2 L1^T + L2 L2^T
-// = B L2^T + L2 B^T with B = L1 + L2/2, comes from one dsyr2k; |L2| < 2^(e_i + b - 52) is ~2^-19
-// of the row's largest entry, so its rounding is ~2^-19 of the a-priori Cholesky bound.
+// = B L2^T + L2 B^T with B = L1 + L2/2, comes from dsyr2k on each diagonal block and one dgemm
+// with inner dimension 2K below it; |L2| < 2^(e_i + b - 52) is ~2^-19 of the row's largest entry,
+// so its rounding is ~2^-19 of the a-priori Cholesky bound.
 #include "factor_residual.h"
 
 #include <algorithm>
