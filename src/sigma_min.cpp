@@ -38,6 +38,7 @@
 #include <limits>
 #include <numeric>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "blas.h"
@@ -220,10 +221,12 @@ std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std:
   return full;
 }
 
-// Worker threads for the residual: as many as BLAS threads when this call runs alone.
+// Worker threads for the residual: as many as BLAS threads when this call runs alone, but no more
+// than the cores (each worker holds ~200 MB of work buffers).
 int residualWorkers(const SigmaMinOptions& options) {
   if (options.residualWorkers > 0) return options.residualWorkers;
-  return activeBlasCalls() <= 1 ? blasThreads() : 1;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return activeBlasCalls() <= 1 ? std::min(blasThreads(), cores) : 1;
 }
 
 // S is tril(P G P^T) in the factor's numbering (PermutedLower): CHOLMOD factors it as it is, where
