@@ -221,10 +221,9 @@ std::vector<int64_t> pixelOrdering(const GramSide& side, cholmod_common& c, std:
   return full;
 }
 
-// Worker threads for the residual: as many as BLAS threads when this call runs alone, but no more
-// than the cores (each worker holds ~200 MB of work buffers).
-int residualWorkers(const SigmaMinOptions& options) {
-  if (options.residualWorkers > 0) return options.residualWorkers;
+// Threads this call may use for its own parallel parts: as many as BLAS threads when it runs
+// alone, but no more than the cores (each residual worker holds ~200 MB of work buffers).
+int callThreads() {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return activeBlasCalls() <= 1 ? std::min(blasThreads(), cores) : 1;
 }
@@ -524,7 +523,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
 
   // || |A|^T |A| ||_2 (power steps with A), which bounds the formation error of G, and the symbolic
   // analysis are independent: two threads when this call runs alone.
-  const bool twoThreads = activeBlasCalls() <= 1 && blasThreads() > 1;
+  const bool twoThreads = callThreads() > 1;
   double absGramNorm = 0;
   Cholmod ch;
   cholmod_sparse A = wrap(G);
@@ -656,7 +655,7 @@ SigmaMinResult sigmaMinOf(const GramProblem& p, double gramBytes, const SigmaMin
         ResidualOptions ro;
         ro.enough = room;
         ro.rangeBytes = options.residualRangeBytes;
-        ro.workers = residualWorkers(options);
+        ro.workers = options.residualWorkers > 0 ? options.residualWorkers : callThreads();
         ro.cancel = cancel;
         const ResidualBound rb = factorResidualBound(ch.L, S, shift, ro);
         res.residualSeconds += since(tr);
